@@ -1,0 +1,12 @@
+# The two commands a newcomer needs. Both install what is missing first.
+.PHONY: run test tools
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/project-central/target
+
+run:  ## build and start Project Central (+ sandbox) at http://127.0.0.1:3000
+	bash scripts/run.sh
+
+test: ## every test: unit, integration (SQLite + PostgreSQL), end-to-end in Chromium
+	bash scripts/test.sh
+
+tools: ## only install the build and test tools
+	bash scripts/install-tools.sh

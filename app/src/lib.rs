@@ -1,0 +1,54 @@
+//! Project Central: everything the browser and the server share — domain types and rules,
+//! Leptos pages and components, and `#[server]` functions that are thin shims over the
+//! server's services (reached through the ports in [`ports`]).
+#![recursion_limit = "256"]
+
+pub mod directory;
+pub mod error;
+pub mod licensing;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component: stylesheet, title and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/project-central.css"/>
+        <Title text="Project Central · Smartapp"/>
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("") view=pages::Home/>
+                <Route path=path!("/projects") view=pages::ProjectCentral/>
+                <Route path=path!("/auth/error") view=pages::AuthError/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,8 @@
+//! The WASM entry point: `hydrate()` and nothing else.
+
+/// Called by the generated JS once the module has loaded.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

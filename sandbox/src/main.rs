@@ -1,0 +1,79 @@
+//! `cargo run -p sandbox`: starts every local emulator and prints where they listen.
+//!
+//! stdout carries one `name: url` line per service (scripts parse these), then the demo
+//! sign-ins; logs go to stderr.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use sandbox::{start_procore, OAuthClient, ProcoreOptions, SandboxOptions};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let opts = SandboxOptions {
+        procore: procore_options_from_env()?,
+    };
+    let procore_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_PROCORE_PORT")?));
+    let procore = start_procore(opts.procore, Some(procore_addr)).await?;
+
+    // One line per service, in a fixed order; new emulators add their line here.
+    println!("procore: {}", procore.base_url());
+
+    println!("demo sign-ins (Procore sandbox):");
+    for u in procore.demo_users() {
+        println!(
+            "  {} / {} — {}: {}",
+            u.login, u.password, u.name, u.description
+        );
+    }
+
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    tracing::info!("shutting down");
+    Ok(())
+}
+
+/// Port from the environment; unset or empty means 0 (any free port).
+fn env_port(name: &str) -> anyhow::Result<u16> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .with_context(|| format!("{name} must be a port number, got {v:?}")),
+        _ => Ok(0),
+    }
+}
+
+/// Default options, with the OAuth client overridable so the app's real settings can be mirrored.
+fn procore_options_from_env() -> anyhow::Result<ProcoreOptions> {
+    let mut opts = ProcoreOptions::default();
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let default: OAuthClient = opts.clients[0].clone();
+    let client = OAuthClient {
+        client_id: var("SANDBOX_CLIENT_ID").unwrap_or(default.client_id),
+        client_secret: var("SANDBOX_CLIENT_SECRET").unwrap_or(default.client_secret),
+        redirect_uris: match var("SANDBOX_REDIRECT_URIS") {
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => default.redirect_uris,
+        },
+    };
+    anyhow::ensure!(
+        !client.redirect_uris.is_empty(),
+        "SANDBOX_REDIRECT_URIS lists no URI"
+    );
+    opts.clients = vec![client];
+    Ok(opts)
+}

@@ -1,0 +1,381 @@
+//! The `/rest/*` API: token gate, rate limits, and the company/project endpoints.
+
+use axum::extract::{OriginalUri, Path, RawQuery, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use rand::Rng;
+use serde_json::{json, Value};
+
+use super::rate_limit::{Decision, RateInfo, HOURLY_BODY, SPIKE_BODY};
+use super::seed::Project;
+use super::tokens::{unix_now, Principal};
+use super::{paging, Counters, Shared};
+
+/// Text Procore uses for a missing, expired or revoked token.
+pub(crate) const INVALID_TOKEN: &str = "The access token is invalid";
+const COMPANY_HEADER: &str = "procore-company-id";
+
+/// Routes below `/rest`, all behind the token gate.
+pub(crate) fn router(state: Shared) -> Router<Shared> {
+    Router::new()
+        .route("/v1.0/me", get(me))
+        .route("/v1.0/companies", get(companies))
+        .route("/v1.1/projects", get(projects))
+        .route("/v1.0/projects/{id}", get(project))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state, gate))
+}
+
+/// `{"errors": msg}` with the given status, Procore's usual error body.
+pub(crate) fn errors(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(json!({ "errors": msg.into() }))).into_response()
+}
+
+/// A `{"errors": ..}` response kept small until rendered (clippy: large `Err` variants).
+pub(crate) struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        errors(self.0, self.1)
+    }
+}
+
+/// Authenticates, rate-limits, and stamps `X-Request-Id` and `X-Rate-Limit-*` on every response.
+async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Response {
+    Counters::bump(&state.counters.rest_calls);
+    let now = unix_now();
+    let principal = bearer(req.headers()).and_then(|token| {
+        state
+            .auth()
+            .valid_access(token)
+            .map(|t| t.principal.clone())
+    });
+    let (mut res, info, retry_after) = match principal {
+        None => {
+            let info = state.limits().uncounted(now);
+            let mut res = errors(StatusCode::UNAUTHORIZED, INVALID_TOKEN);
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(
+                    "Bearer realm=\"Procore\", error=\"invalid_token\", error_description=\"The access token is invalid\"",
+                ),
+            );
+            (res, info, None)
+        }
+        Some(who) => {
+            let key = match &who {
+                Principal::User(id) => format!("user:{id}"),
+                // DMSA buckets are per company when the call names one (procore-api.md §2.5).
+                Principal::Service { client_id, .. } => {
+                    let company = req
+                        .headers()
+                        .get(COMPANY_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    format!("service:{client_id}:{company}")
+                }
+            };
+            let decision = state.limits().check(&key, now);
+            match decision {
+                Decision::Allowed(info) => {
+                    req.extensions_mut().insert(who);
+                    (next.run(req).await, info, None)
+                }
+                Decision::Limited {
+                    info,
+                    retry_after,
+                    spike,
+                } => {
+                    Counters::bump(&state.counters.rate_limited);
+                    let body = if spike { SPIKE_BODY } else { HOURLY_BODY };
+                    let res = (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                        body,
+                    )
+                        .into_response();
+                    (res, info, Some(retry_after))
+                }
+            }
+        }
+    };
+    stamp(res.headers_mut(), info, retry_after);
+    res
+}
+
+fn stamp(h: &mut HeaderMap, info: RateInfo, retry_after: Option<u64>) {
+    h.insert("x-rate-limit-limit", HeaderValue::from(info.limit));
+    h.insert("x-rate-limit-remaining", HeaderValue::from(info.remaining));
+    h.insert("x-rate-limit-reset", HeaderValue::from(info.reset));
+    if let Some(secs) = retry_after {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    let id: [u8; 16] = rand::thread_rng().gen();
+    let hex: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    if let Ok(v) = HeaderValue::from_str(&hex) {
+        h.insert(HeaderName::from_static("x-request-id"), v);
+    }
+}
+
+/// The token of an `Authorization: Bearer` header, if well-formed.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+async fn not_found() -> Response {
+    errors(StatusCode::NOT_FOUND, "404 Not Found")
+}
+
+fn query_params(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Reads and validates `Procore-Company-Id`, returning the company id.
+fn company_header(headers: &HeaderMap) -> Result<i64, ApiError> {
+    let Some(raw) = headers.get(COMPANY_HEADER) else {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "Missing Procore-Company-Id header!".into(),
+        ));
+    };
+    let text = raw.to_str().unwrap_or("").trim();
+    text.parse::<i64>().map_err(|_| {
+        ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("Procore-Company-Id header must be an integer company id, got {text:?}"),
+        )
+    })
+}
+
+/// Checks the company header against `company_id` and membership; returns (company id, is admin).
+fn company_scope(
+    state: &Shared,
+    who: &Principal,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+) -> Result<(i64, bool), ApiError> {
+    let header_id = company_header(headers)?;
+    let Some(raw) = param(params, "company_id") else {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            "company_id is missing".into(),
+        ));
+    };
+    let Ok(company_id) = raw.trim().parse::<i64>() else {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("company_id must be an integer, got {raw:?}"),
+        ));
+    };
+    if company_id != header_id {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Procore-Company-Id header ({header_id}) does not match company_id ({company_id})"
+            ),
+        ));
+    }
+    match state.seed.membership(who, company_id) {
+        Some(admin) => Ok((company_id, admin)),
+        None => Err(ApiError(
+            StatusCode::FORBIDDEN,
+            format!("You do not have access to company {company_id}"),
+        )),
+    }
+}
+
+/// Service accounts must name a company they are installed in, even on `/me` and `/companies`.
+fn service_needs_company(
+    state: &Shared,
+    who: &Principal,
+    headers: &HeaderMap,
+) -> Result<(), ApiError> {
+    if matches!(who, Principal::Service { .. }) {
+        let id = company_header(headers)?;
+        if state.seed.membership(who, id).is_none() {
+            return Err(ApiError(
+                StatusCode::FORBIDDEN,
+                format!("You do not have access to company {id}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn me(
+    State(state): State<Shared>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(res) = service_needs_company(&state, &who, &headers) {
+        return res.into_response();
+    }
+    let body = match &who {
+        Principal::User(id) => match state.seed.user(*id) {
+            Some(u) => json!({ "id": u.id, "login": u.login, "name": u.name }),
+            None => return errors(StatusCode::UNAUTHORIZED, INVALID_TOKEN),
+        },
+        Principal::Service { client_id, user_id } => json!({
+            "id": user_id,
+            "login": format!("{client_id}@service-account.sandbox.local"),
+            "name": format!("Service Account ({client_id})"),
+        }),
+    };
+    Json(body).into_response()
+}
+
+/// Absolute `scheme://host/path` of the current request, reachable by the caller.
+fn self_base(headers: &HeaderMap, uri: &OriginalUri) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    format!("http://{host}{}", uri.path())
+}
+
+fn paged(
+    items: &[Value],
+    params: &[(String, String)],
+    default: usize,
+    max: usize,
+    base: &str,
+    raw: Option<&str>,
+) -> Response {
+    let req = match paging::parse(params, default, max) {
+        Ok(req) => req,
+        Err(msg) => return errors(StatusCode::BAD_REQUEST, msg),
+    };
+    let headers = paging::headers(req, items.len(), base, raw);
+    (headers, Json(req.slice(items))).into_response()
+}
+
+async fn companies(
+    State(state): State<Shared>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    if let Err(res) = service_needs_company(&state, &who, &headers) {
+        return res.into_response();
+    }
+    let items: Vec<Value> = state
+        .seed
+        .companies_of(&who)
+        .into_iter()
+        .map(|(c, mine)| {
+            json!({
+                "id": c.id, "name": c.name, "is_active": true, "logo_url": null,
+                "pcn_business_experience": false, "my_company": mine,
+            })
+        })
+        .collect();
+    let params = query_params(raw.as_deref());
+    paged(
+        &items,
+        &params,
+        100,
+        1000,
+        &self_base(&headers, &uri),
+        raw.as_deref(),
+    )
+}
+
+async fn projects(
+    State(state): State<Shared>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let params = query_params(raw.as_deref());
+    let (company_id, admin) = match company_scope(&state, &who, &headers, &params) {
+        Ok(scope) => scope,
+        Err(res) => return res.into_response(),
+    };
+    let status = param(&params, "filters[by_status]").unwrap_or("Active");
+    let wanted: fn(&Project) -> bool = match status {
+        "Active" => |p| p.active,
+        "Inactive" => |p| !p.active,
+        "All" => |_| true,
+        other => {
+            return errors(
+                StatusCode::BAD_REQUEST,
+                format!("filters[by_status] must be Active, Inactive or All, got {other:?}"),
+            )
+        }
+    };
+    let name = param(&params, "filters[name]").map(str::to_lowercase);
+    let number = param(&params, "filters[project_number]");
+    let mut list: Vec<&Project> = state
+        .seed
+        .projects_of(company_id)
+        .filter(|p| admin || state.seed.can_see(&who, p))
+        .filter(|p| wanted(p))
+        .filter(|p| {
+            name.as_ref()
+                .is_none_or(|n| p.name.to_lowercase().contains(n))
+        })
+        .filter(|p| number.is_none_or(|n| p.project_number.eq_ignore_ascii_case(n)))
+        .collect();
+    match param(&params, "sort").unwrap_or("id") {
+        "id" => {}
+        "-id" => list.reverse(),
+        "name" => list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+        "-name" => list.sort_by(|a, b| b.name.cmp(&a.name).then(b.id.cmp(&a.id))),
+        other => {
+            return errors(
+                StatusCode::BAD_REQUEST,
+                format!("sort must be one of id, -id, name, -name, got {other:?}"),
+            )
+        }
+    }
+    let items: Vec<Value> = list.into_iter().map(|p| json!(p)).collect();
+    paged(
+        &items,
+        &params,
+        100,
+        300,
+        &self_base(&headers, &uri),
+        raw.as_deref(),
+    )
+}
+
+async fn project(
+    State(state): State<Shared>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let params = query_params(raw.as_deref());
+    let (company_id, _) = match company_scope(&state, &who, &headers, &params) {
+        Ok(scope) => scope,
+        Err(res) => return res.into_response(),
+    };
+    // Procore answers 404, not 403, for records the caller cannot see.
+    let found = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| state.seed.project(id))
+        .filter(|p| p.company.id == company_id && state.seed.can_see(&who, p));
+    match found {
+        Some(p) => Json(p).into_response(),
+        None => errors(StatusCode::NOT_FOUND, "Project not found"),
+    }
+}

@@ -1,0 +1,576 @@
+//! Deterministic demo data: two companies, their projects and three users.
+//!
+//! Everything is derived from fixed word lists and arithmetic on the index, so every
+//! run (and every test) sees identical ids, names and dates. Ids exceed 2^32 on purpose:
+//! Procore ids are i64 and an app that stores them as i32 must break here, not in production.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::tokens::Principal;
+use super::DemoUser;
+
+/// Summit Ridge Builders.
+pub(crate) const SUMMIT_ID: i64 = 5_600_000_001;
+/// Harbor Point Construction.
+pub(crate) const HARBOR_ID: i64 = 5_600_000_002;
+const SUMMIT_PROJECTS: usize = 2_500;
+const HARBOR_PROJECTS: usize = 36;
+/// Summit project indexes the non-admin PM is assigned to (all active on purpose).
+const PM_ASSIGNED: [usize; 12] = [0, 3, 41, 88, 150, 333, 512, 777, 1024, 1500, 2048, 2499];
+/// Base of the synthetic user ids given to client-credentials service accounts.
+pub(crate) const SERVICE_USER_BASE: i64 = 7_199_000_000;
+
+const PLACES: [&str; 50] = [
+    "Riverside",
+    "Cedar Park",
+    "Maple Grove",
+    "Oak Hollow",
+    "Pine Ridge",
+    "Willow Creek",
+    "Lakeshore",
+    "Highland",
+    "Meadowbrook",
+    "Stonebridge",
+    "Fox Run",
+    "Eagle Point",
+    "Silver Lake",
+    "Brookhaven",
+    "Northgate",
+    "Southport",
+    "Westfield",
+    "Eastwood",
+    "Harbor View",
+    "Summit",
+    "Granite Falls",
+    "Aspen Grove",
+    "Birch Hill",
+    "Canyon Crest",
+    "Deer Valley",
+    "Elm Street",
+    "Fairview",
+    "Glenwood",
+    "Hawthorne",
+    "Ironwood",
+    "Juniper",
+    "Kingsbridge",
+    "Laurel Heights",
+    "Millbrook",
+    "Newport",
+    "Orchard Park",
+    "Parkside",
+    "Quarry Ridge",
+    "Redwood",
+    "Sandpiper",
+    "Timberline",
+    "Union Square",
+    "Valley Forge",
+    "Walnut Creek",
+    "Yorktown",
+    "Bayside",
+    "Crescent",
+    "Hillcrest",
+    "Magnolia",
+    "Sunset",
+];
+
+const KINDS: [&str; 50] = [
+    "Medical Office Building",
+    "Elementary School Addition",
+    "Middle School Renovation",
+    "High School Gymnasium",
+    "Public Library",
+    "Fire Station",
+    "Police Headquarters",
+    "Community Center",
+    "Senior Living Facility",
+    "Apartments",
+    "Townhomes",
+    "Mixed-Use Development",
+    "Parking Garage",
+    "Distribution Center",
+    "Warehouse Expansion",
+    "Data Center",
+    "Hotel",
+    "Office Tower",
+    "Retail Center",
+    "Grocery Store",
+    "Credit Union Branch",
+    "Bank Branch",
+    "Church Addition",
+    "Recreation Center",
+    "Aquatic Center",
+    "Water Treatment Plant",
+    "Wastewater Lift Station",
+    "Bridge Replacement",
+    "Transit Station",
+    "Airport Hangar",
+    "Veterinary Clinic",
+    "Dental Office",
+    "Urgent Care Clinic",
+    "Hospital Tower Expansion",
+    "Surgery Center",
+    "Research Laboratory",
+    "University Residence Hall",
+    "Student Union Renovation",
+    "Performing Arts Center",
+    "Museum Renovation",
+    "City Hall Renovation",
+    "Courthouse Modernization",
+    "Manufacturing Plant",
+    "Brewery",
+    "Restaurant Tenant Improvement",
+    "Office Tenant Improvement",
+    "Self Storage Facility",
+    "Charter School",
+    "Sports Complex",
+    "Cold Storage Facility",
+];
+
+/// (city, state, base zip, time zone)
+const CITIES: [(&str, &str, u32, &str); 24] = [
+    ("Denver", "CO", 80202, "US/Mountain"),
+    ("Boulder", "CO", 80302, "US/Mountain"),
+    ("Colorado Springs", "CO", 80903, "US/Mountain"),
+    ("Salt Lake City", "UT", 84101, "US/Mountain"),
+    ("Phoenix", "AZ", 85004, "US/Arizona"),
+    ("Austin", "TX", 78701, "US/Central"),
+    ("Dallas", "TX", 75201, "US/Central"),
+    ("Houston", "TX", 77002, "US/Central"),
+    ("Nashville", "TN", 37203, "US/Central"),
+    ("Atlanta", "GA", 30303, "US/Eastern"),
+    ("Charlotte", "NC", 28202, "US/Eastern"),
+    ("Raleigh", "NC", 27601, "US/Eastern"),
+    ("Columbus", "OH", 43215, "US/Eastern"),
+    ("Minneapolis", "MN", 55401, "US/Central"),
+    ("Kansas City", "MO", 64105, "US/Central"),
+    ("Omaha", "NE", 68102, "US/Central"),
+    ("Boise", "ID", 83702, "US/Mountain"),
+    ("Portland", "OR", 97204, "US/Pacific"),
+    ("Seattle", "WA", 98101, "US/Pacific"),
+    ("Sacramento", "CA", 95814, "US/Pacific"),
+    ("San Diego", "CA", 92101, "US/Pacific"),
+    ("Las Vegas", "NV", 89101, "US/Pacific"),
+    ("Richmond", "VA", 23219, "US/Eastern"),
+    ("Tampa", "FL", 33602, "US/Eastern"),
+];
+
+const STREETS: [&str; 12] = [
+    "Main Street",
+    "Oak Avenue",
+    "Industrial Parkway",
+    "Commerce Drive",
+    "1st Avenue",
+    "Broadway",
+    "Market Street",
+    "Center Street",
+    "Park Boulevard",
+    "Lincoln Avenue",
+    "Washington Street",
+    "Airport Road",
+];
+
+const STAGES: [&str; 5] = [
+    "Bidding",
+    "Pre-Construction",
+    "Course of Construction",
+    "Post-Construction",
+    "Warranty",
+];
+
+/// `{id, name}` reference embedded in a project.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct NamedRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A project in the v1.1 "normal" view shape.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Project {
+    pub id: i64,
+    pub name: String,
+    pub display_name: String,
+    pub project_number: String,
+    pub active: bool,
+    pub address: String,
+    pub city: String,
+    pub state_code: String,
+    pub country_code: String,
+    pub zip: String,
+    pub time_zone: String,
+    pub company: NamedRef,
+    pub project_stage: NamedRef,
+    pub origin_id: Option<String>,
+    pub origin_data: Option<String>,
+    pub origin_code: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub start_date: String,
+    pub completion_date: String,
+}
+
+/// A company of the Procore account.
+#[derive(Clone, Debug)]
+pub(crate) struct Company {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A user's place in a company directory.
+#[derive(Clone, Debug)]
+pub(crate) struct Membership {
+    pub company_id: i64,
+    pub admin: bool,
+    pub my_company: bool,
+}
+
+/// A user who can sign in.
+#[derive(Clone, Debug)]
+pub(crate) struct User {
+    pub id: i64,
+    pub login: String,
+    pub password: String,
+    pub name: String,
+    pub description: String,
+    pub memberships: Vec<Membership>,
+    pub assigned: HashSet<i64>,
+}
+
+/// All seeded data with lookup indexes.
+pub(crate) struct Seed {
+    pub companies: Vec<Company>,
+    pub users: Vec<User>,
+    projects: Vec<Project>,
+    by_id: HashMap<i64, usize>,
+}
+
+impl Seed {
+    /// Builds the seed; deterministic and a few milliseconds.
+    pub fn generate() -> Self {
+        let companies = vec![
+            Company {
+                id: SUMMIT_ID,
+                name: "Summit Ridge Builders".into(),
+            },
+            Company {
+                id: HARBOR_ID,
+                name: "Harbor Point Construction".into(),
+            },
+        ];
+        let mut projects = Vec::with_capacity(SUMMIT_PROJECTS + HARBOR_PROJECTS);
+        let mut per_year: HashMap<(i64, i64), u32> = HashMap::new();
+        for i in 0..SUMMIT_PROJECTS {
+            let (place, kind) = (i % 50, (i / 50 + i % 50) % 50);
+            let id = 562_000_000_001 + 7 * i as i64;
+            projects.push(project(
+                &companies[0],
+                0,
+                "SRB",
+                4,
+                i,
+                id,
+                place,
+                kind,
+                i % 20 == 7,
+                &mut per_year,
+            ));
+        }
+        for i in 0..HARBOR_PROJECTS {
+            let (place, kind) = ((3 * i + 11) % 50, (7 * i + 5) % 50);
+            let id = 563_000_000_001 + 11 * i as i64;
+            // Spread Harbor's fewer projects over the same years as Summit's.
+            let when = i * 69;
+            let mut p = project(
+                &companies[1],
+                1,
+                "HPC",
+                3,
+                when,
+                id,
+                place,
+                kind,
+                i % 12 == 5,
+                &mut per_year,
+            );
+            p.zip = format!("{:05}", 98101 + (i % 20) as u32);
+            projects.push(p);
+        }
+        let by_id = projects
+            .iter()
+            .enumerate()
+            .map(|(n, p)| (p.id, n))
+            .collect();
+        let member = |company_id, admin, my_company| Membership {
+            company_id,
+            admin,
+            my_company,
+        };
+        let users = vec![
+            User {
+                id: 7_100_000_001,
+                login: "admin@summitridge.example".into(),
+                password: "sandbox-admin".into(),
+                name: "Avery Admin".into(),
+                description: "company admin of Summit Ridge Builders and Harbor Point Construction (sees every project)".into(),
+                memberships: vec![member(SUMMIT_ID, true, true), member(HARBOR_ID, true, false)],
+                assigned: HashSet::new(),
+            },
+            User {
+                id: 7_100_000_002,
+                login: "pm@summitridge.example".into(),
+                password: "sandbox-pm".into(),
+                name: "Parker Manager".into(),
+                description: "member of Summit Ridge Builders, not an admin, assigned to 12 of its projects".into(),
+                memberships: vec![member(SUMMIT_ID, false, true)],
+                assigned: PM_ASSIGNED.iter().map(|&i| 562_000_000_001 + 7 * i as i64).collect(),
+            },
+            User {
+                id: 7_100_000_003,
+                login: "solo@harborpoint.example".into(),
+                password: "sandbox-solo".into(),
+                name: "Sam Solo".into(),
+                description: "company admin of Harbor Point Construction only".into(),
+                memberships: vec![member(HARBOR_ID, true, true)],
+                assigned: HashSet::new(),
+            },
+        ];
+        Seed {
+            companies,
+            users,
+            projects,
+            by_id,
+        }
+    }
+
+    /// Users as printed by the binary and listed on the sign-in page.
+    pub fn demo_users(&self) -> Vec<DemoUser> {
+        self.users
+            .iter()
+            .map(|u| DemoUser {
+                login: u.login.clone(),
+                password: u.password.clone(),
+                name: u.name.clone(),
+                description: u.description.clone(),
+            })
+            .collect()
+    }
+
+    /// Finds a user by sign-in email (case-insensitive, like Procore logins).
+    pub fn user_by_login(&self, login: &str) -> Option<&User> {
+        let login = login.trim();
+        self.users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
+    }
+
+    /// Finds a user by id.
+    pub fn user(&self, id: i64) -> Option<&User> {
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// Finds a company by id.
+    pub fn company(&self, id: i64) -> Option<&Company> {
+        self.companies.iter().find(|c| c.id == id)
+    }
+
+    /// Companies the principal can see, with their `my_company` flag.
+    pub fn companies_of(&self, who: &Principal) -> Vec<(&Company, bool)> {
+        match who {
+            // A service account is installed in every seeded company; none is "its" company.
+            Principal::Service { .. } => self.companies.iter().map(|c| (c, false)).collect(),
+            Principal::User(id) => self
+                .user(*id)
+                .map(|u| {
+                    u.memberships
+                        .iter()
+                        .filter_map(|m| self.company(m.company_id).map(|c| (c, m.my_company)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `Some(is_admin)` when the principal belongs to the company.
+    pub fn membership(&self, who: &Principal, company_id: i64) -> Option<bool> {
+        match who {
+            Principal::Service { .. } => self.company(company_id).map(|_| true),
+            Principal::User(id) => self
+                .user(*id)?
+                .memberships
+                .iter()
+                .find(|m| m.company_id == company_id)
+                .map(|m| m.admin),
+        }
+    }
+
+    /// True when the principal may read the project (admins: all of the company; others: assigned).
+    pub fn can_see(&self, who: &Principal, project: &Project) -> bool {
+        match self.membership(who, project.company.id) {
+            Some(true) => true,
+            Some(false) => match who {
+                Principal::User(id) => self
+                    .user(*id)
+                    .is_some_and(|u| u.assigned.contains(&project.id)),
+                Principal::Service { .. } => false,
+            },
+            None => false,
+        }
+    }
+
+    /// Finds a project by id.
+    pub fn project(&self, id: i64) -> Option<&Project> {
+        self.by_id.get(&id).map(|&n| &self.projects[n])
+    }
+
+    /// Projects of a company, in id order.
+    pub fn projects_of(&self, company_id: i64) -> impl Iterator<Item = &Project> {
+        self.projects
+            .iter()
+            .filter(move |p| p.company.id == company_id)
+    }
+}
+
+/// Builds project number `i` of a company from the word lists.
+#[allow(clippy::too_many_arguments)]
+fn project(
+    company: &Company,
+    company_index: i64,
+    prefix: &str,
+    seq_width: usize,
+    i: usize,
+    id: i64,
+    place: usize,
+    kind: usize,
+    inactive: bool,
+    per_year: &mut HashMap<(i64, i64), u32>,
+) -> Project {
+    const BASE: i64 = 1_514_764_800; // 2018-01-01T00:00:00Z
+    const DAY: i64 = 86_400;
+    let n = i as i64;
+    let created = BASE + n * 79_997;
+    let updated = created + ((n * 7_919) % 400) * DAY + (n * 3_607) % DAY;
+    let start = created + 30 * DAY;
+    let completion = start + (180 + (n * 53) % 540) * DAY;
+    let year = civil(created).0;
+    let seq = per_year.entry((company.id, year)).or_insert(0);
+    *seq += 1;
+    let project_number = format!("{prefix}-{year}-{:0width$}", seq, width = seq_width);
+    let name = format!("{} {}", PLACES[place], KINDS[kind]);
+    let (city, state, zip, tz) = CITIES[(i * 7 + i / 24) % CITIES.len()];
+    let stage = (i * 7 + i / 50) % STAGES.len();
+    Project {
+        id,
+        display_name: format!("{project_number} - {name}"),
+        name,
+        project_number,
+        active: !inactive,
+        address: format!(
+            "{} {}",
+            100 + (i * 37) % 9_800,
+            STREETS[(i * 5) % STREETS.len()]
+        ),
+        city: city.into(),
+        state_code: state.into(),
+        country_code: "US".into(),
+        zip: format!("{:05}", zip + (i as u32 * 3) % 20),
+        time_zone: tz.into(),
+        company: NamedRef {
+            id: company.id,
+            name: company.name.clone(),
+        },
+        project_stage: NamedRef {
+            id: 48_000_000_000 + company_index * 10 + stage as i64 + 1,
+            name: STAGES[stage].into(),
+        },
+        origin_id: None,
+        origin_data: None,
+        origin_code: None,
+        created_at: iso_timestamp(created),
+        updated_at: iso_timestamp(updated),
+        start_date: iso_date(start),
+        completion_date: iso_date(completion),
+    }
+}
+
+/// (year, month, day) of a Unix time, by Howard Hinnant's days-from-civil inverse.
+fn civil(secs: i64) -> (i64, u32, u32) {
+    let z = secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// `YYYY-MM-DD`.
+fn iso_date(secs: i64) -> String {
+    let (y, m, d) = civil(secs);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ`, the UTC form Procore returns.
+fn iso_timestamp(secs: i64) -> String {
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        iso_date(secs),
+        t / 3600,
+        t % 3600 / 60,
+        t % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_shape_and_speed() {
+        let started = std::time::Instant::now();
+        let seed = Seed::generate();
+        assert!(
+            started.elapsed().as_millis() < 500,
+            "seed generation is slow"
+        );
+        assert_eq!(seed.projects_of(SUMMIT_ID).count(), 2_500);
+        assert_eq!(seed.projects_of(HARBOR_ID).count(), 36);
+        let names: HashSet<_> = seed.projects_of(SUMMIT_ID).map(|p| &p.name).collect();
+        assert_eq!(names.len(), 2_500, "project names must be unique");
+        let numbers: HashSet<_> = seed.projects.iter().map(|p| &p.project_number).collect();
+        assert_eq!(numbers.len(), 2_536, "project numbers must be unique");
+        let inactive = seed.projects_of(SUMMIT_ID).filter(|p| !p.active).count();
+        assert_eq!(inactive, 125);
+        let first = seed.projects_of(SUMMIT_ID).next().unwrap();
+        assert_eq!(first.name, "Riverside Medical Office Building");
+        assert_eq!(first.created_at, "2018-01-01T00:00:00Z");
+        assert!(seed.companies.iter().all(|c| c.id > i64::from(u32::MAX)));
+        assert!(seed.users.iter().all(|u| u.id > i64::from(u32::MAX)));
+    }
+
+    #[test]
+    fn pm_is_assigned_to_twelve_active_projects() {
+        let seed = Seed::generate();
+        let pm = seed.user_by_login("PM@summitridge.example").unwrap();
+        let who = Principal::User(pm.id);
+        let visible: Vec<_> = seed
+            .projects_of(SUMMIT_ID)
+            .filter(|p| seed.can_see(&who, p))
+            .collect();
+        assert_eq!(visible.len(), 12);
+        assert!(visible.iter().all(|p| p.active));
+        assert_eq!(seed.membership(&who, HARBOR_ID), None);
+    }
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_timestamp(1_714_564_800), "2024-05-01T12:00:00Z");
+        assert_eq!(iso_date(951_782_400), "2000-02-29");
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make test`: every check and test — format, lint, unit, integration (SQLite and
+# PostgreSQL), end-to-end in Chromium. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/project-central/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+bash scripts/install-tools.sh
+
+step "format (rustfmt)"
+cargo fmt --all -- --check
+
+step "lint (clippy, warnings are errors)"
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server -p sandbox --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# PostgreSQL: an explicit TEST_POSTGRES_URL must work (tests fail loudly otherwise);
+# without one, use the local server when it answers. CI machines always have one.
+if [ -z "${TEST_POSTGRES_URL:-}" ]; then
+  candidate="postgres://postgres@127.0.0.1:5432/test"
+  if timeout 5 bash -c '</dev/tcp/127.0.0.1/5432' 2>/dev/null; then
+    export TEST_POSTGRES_URL="$candidate"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL is not reachable at 127.0.0.1:5432, and CI requires it" >&2
+    exit 1
+  else
+    echo "note: PostgreSQL not reachable at 127.0.0.1:5432: store tests run on SQLite only"
+  fi
+fi
+[ -n "${TEST_POSTGRES_URL:-}" ] && echo "store tests also run on PostgreSQL: ${TEST_POSTGRES_URL%%@*}@…"
+
+step "unit and integration tests"
+cargo test -p app --features ssr
+cargo test -p sandbox
+cargo test -p server
+
+step "end-to-end (Playwright in Debian's Chromium)"
+cargo leptos build
+(cd end2end && npx playwright test)
+
+step "all tests passed in $(( $(date +%s) - started )) s"

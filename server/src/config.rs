@@ -1,0 +1,308 @@
+//! Typed configuration from environment variables (an optional `.env` is read by `make run`).
+//! A malformed value stops start-up with one line naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use base64::Engine;
+
+use crate::telemetry::LogFormat;
+
+/// What is wrong with one variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    /// The environment variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it, in one line.
+    pub problem: String,
+}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// A registered Procore app and the Procore environment it lives in.
+#[derive(Clone)]
+pub struct ProcoreSettings {
+    /// OAuth client id.
+    pub client_id: String,
+    /// OAuth client secret (never logged).
+    pub client_secret: String,
+    /// Login host, e.g. `https://login.procore.com`.
+    pub login_base: url::Url,
+    /// API host, e.g. `https://api.procore.com`.
+    pub api_base: url::Url,
+}
+
+impl std::fmt::Debug for ProcoreSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcoreSettings")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("login_base", &self.login_base.as_str())
+            .field("api_base", &self.api_base.as_str())
+            .finish()
+    }
+}
+
+/// The whole configuration of one server process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen (`LEPTOS_SITE_ADDR`, default 127.0.0.1:3000).
+    pub listen_addr: SocketAddr,
+    /// The address people and Procore use to reach us (`PUBLIC_BASE_URL`).
+    pub public_base_url: url::Url,
+    /// `DATABASE_URL`: `sqlite://…` (default, a file under the data dir) or `postgres://…`.
+    pub database_url: String,
+    /// Folder for the SQLite file and generated keys (`DATA_DIR`, default `data`).
+    pub data_dir: PathBuf,
+    /// Real Procore, or `None` to start the built-in sandbox.
+    pub procore: Option<ProcoreSettings>,
+    /// Port for the built-in Procore sandbox (`SANDBOX_PROCORE_PORT`, 0 = any free port).
+    pub sandbox_procore_port: u16,
+    /// `TOKEN_ENCRYPTION_KEY`: 32 bytes, base64. `None` = generate one under the data dir.
+    pub token_key: Option<[u8; 32]>,
+    /// Mark the session cookie `Secure` (`COOKIE_SECURE`, default true).
+    pub cookie_secure: bool,
+    /// `LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let listen_addr: SocketAddr = match get("LEPTOS_SITE_ADDR") {
+            Some(v) => v.trim().parse().map_err(|_| {
+                bad(
+                    "LEPTOS_SITE_ADDR",
+                    format!("`{v}` is not an address like 127.0.0.1:3000"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let public_base_url = match get("PUBLIC_BASE_URL") {
+            Some(v) => parse_http_url("PUBLIC_BASE_URL", &v)?,
+            None => url::Url::parse(&format!("http://{listen_addr}/"))
+                .expect("socket address forms a URL"),
+        };
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(v)
+                if v.starts_with("sqlite:")
+                    || v.starts_with("postgres://")
+                    || v.starts_with("postgresql://") =>
+            {
+                v
+            }
+            Some(_) => {
+                return Err(bad(
+                    "DATABASE_URL",
+                    "must start with sqlite: or postgres://",
+                ))
+            }
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("project-central.db").display()
+            ),
+        };
+
+        let procore = match get("PROCORE_CLIENT_ID") {
+            None => {
+                if get("PROCORE_CLIENT_SECRET").is_some() {
+                    return Err(bad(
+                        "PROCORE_CLIENT_ID",
+                        "is missing while PROCORE_CLIENT_SECRET is set",
+                    ));
+                }
+                None
+            }
+            Some(client_id) => {
+                let client_secret = get("PROCORE_CLIENT_SECRET").ok_or_else(|| {
+                    bad(
+                        "PROCORE_CLIENT_SECRET",
+                        "is required when PROCORE_CLIENT_ID is set",
+                    )
+                })?;
+                let login_base = parse_http_url(
+                    "PROCORE_LOGIN_BASE",
+                    &get("PROCORE_LOGIN_BASE")
+                        .unwrap_or_else(|| "https://login.procore.com".into()),
+                )?;
+                let api_base = parse_http_url(
+                    "PROCORE_API_BASE",
+                    &get("PROCORE_API_BASE").unwrap_or_else(|| "https://api.procore.com".into()),
+                )?;
+                Some(ProcoreSettings {
+                    client_id,
+                    client_secret,
+                    login_base,
+                    api_base,
+                })
+            }
+        };
+
+        let sandbox_procore_port = match get("SANDBOX_PROCORE_PORT") {
+            Some(v) => v.trim().parse().map_err(|_| {
+                bad(
+                    "SANDBOX_PROCORE_PORT",
+                    format!("`{v}` is not a port number"),
+                )
+            })?,
+            None => 0,
+        };
+        let token_key = match get("TOKEN_ENCRYPTION_KEY") {
+            Some(v) => Some(parse_key(&v).map_err(|problem| bad("TOKEN_ENCRYPTION_KEY", problem))?),
+            None if procore.is_some() => {
+                return Err(bad(
+                    "TOKEN_ENCRYPTION_KEY",
+                    "is required with real Procore credentials (32 random bytes, base64; e.g. `openssl rand -base64 32`)",
+                ))
+            }
+            None => None,
+        };
+        let cookie_secure = match get("COOKIE_SECURE").as_deref().map(str::trim) {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => {
+                return Err(bad(
+                    "COOKIE_SECURE",
+                    format!("`{other}` is not true or false"),
+                ))
+            }
+        };
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("LOG_FORMAT", format!("`{other}` is not text or json"))),
+        };
+        Ok(Self {
+            listen_addr,
+            public_base_url,
+            database_url,
+            data_dir,
+            procore,
+            sandbox_procore_port,
+            token_key,
+            cookie_secure,
+            log_format,
+        })
+    }
+
+    /// Where Procore sends the browser back after sign-in.
+    pub fn oauth_redirect_url(&self) -> String {
+        self.public_base_url
+            .join("auth/procore/callback")
+            .expect("a base URL joins a relative path")
+            .to_string()
+    }
+}
+
+fn parse_http_url(variable: &'static str, value: &str) -> Result<url::Url, ConfigError> {
+    let url = url::Url::parse(value.trim())
+        .map_err(|e| bad(variable, format!("`{value}` is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad(
+            variable,
+            format!("`{value}` must be an http(s) URL with a host"),
+        ));
+    }
+    Ok(url)
+}
+
+/// Decodes a base64 key of exactly 32 bytes.
+pub fn parse_key(value: &str) -> Result<[u8; 32], String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .map_err(|_| "is not valid base64".to_string())?;
+    bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| format!("must decode to 32 bytes, got {}", b.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn empty_environment_means_sandbox_and_sqlite() {
+        let c = config(&[]).unwrap();
+        assert!(c.procore.is_none());
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert_eq!(c.listen_addr.port(), 3000);
+        assert_eq!(
+            c.oauth_redirect_url(),
+            "http://127.0.0.1:3000/auth/procore/callback"
+        );
+        assert!(c.cookie_secure);
+    }
+
+    #[test]
+    fn real_procore_needs_secret_and_key() {
+        let e = config(&[("PROCORE_CLIENT_ID", "abc")]).unwrap_err();
+        assert_eq!(e.variable, "PROCORE_CLIENT_SECRET");
+        let e =
+            config(&[("PROCORE_CLIENT_ID", "abc"), ("PROCORE_CLIENT_SECRET", "s")]).unwrap_err();
+        assert_eq!(e.variable, "TOKEN_ENCRYPTION_KEY");
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let c = config(&[
+            ("PROCORE_CLIENT_ID", "abc"),
+            ("PROCORE_CLIENT_SECRET", "s"),
+            ("TOKEN_ENCRYPTION_KEY", &key),
+        ])
+        .unwrap();
+        let p = c.procore.unwrap();
+        assert_eq!(p.api_base.as_str(), "https://api.procore.com/");
+        assert_eq!(c.token_key, Some([7u8; 32]));
+        assert!(
+            !format!("{p:?}").contains("\"s\""),
+            "secret must not be printed"
+        );
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        for (name, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("PUBLIC_BASE_URL", "not a url"),
+            ("PUBLIC_BASE_URL", "ftp://x.example"),
+            ("TOKEN_ENCRYPTION_KEY", "c2hvcnQ="),
+            ("TOKEN_ENCRYPTION_KEY", "***"),
+            ("COOKIE_SECURE", "maybe"),
+            ("LOG_FORMAT", "xml"),
+            ("SANDBOX_PROCORE_PORT", "70000"),
+        ] {
+            let e = config(&[(name, value)]).unwrap_err();
+            assert_eq!(e.variable, name, "{value}");
+            assert!(e.to_string().starts_with(name));
+        }
+        let e = config(&[("PROCORE_CLIENT_SECRET", "s")]).unwrap_err();
+        assert_eq!(e.variable, "PROCORE_CLIENT_ID");
+    }
+
+    #[test]
+    fn postgres_url_is_accepted() {
+        let c = config(&[("DATABASE_URL", "postgres://postgres@127.0.0.1/test")]).unwrap();
+        assert!(c.database_url.starts_with("postgres://"));
+    }
+}

@@ -1,0 +1,426 @@
+//! The one HTTP client for Procore's REST API: sends `Procore-Company-Id`, follows `Link`
+//! pagination, and waits out 429/503 (`Retry-After`, else `X-Rate-Limit-Reset`) with jitter.
+
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, AUTHORIZATION};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use super::link::find_rel;
+use super::types::{ProcoreCompany, ProcoreMe, ProcoreProject};
+
+/// How long to keep trying when Procore throttles or fails.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The longest single wait; a longer `Retry-After` is returned to the caller instead.
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            max_wait: Duration::from_secs(20),
+        }
+    }
+}
+
+/// What went wrong talking to Procore.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcoreError {
+    /// The access token was refused (expired or revoked): refresh, then retry once.
+    #[error("Procore refused the access token")]
+    Unauthorized,
+    /// The user may not see this (Procore's 403).
+    #[error("Procore denied access: {0}")]
+    Forbidden(String),
+    /// Not found, or not visible to this user (Procore answers 404 for both).
+    #[error("not found in Procore")]
+    NotFound,
+    /// Throttled for longer than we are willing to wait.
+    #[error("Procore rate limit reached; retry in {} s", retry_after.as_secs())]
+    RateLimited {
+        /// When Procore will accept requests again.
+        retry_after: Duration,
+    },
+    /// Network failure or 5xx after retries.
+    #[error("Procore is unavailable: {0}")]
+    Unavailable(String),
+    /// Procore rejected the request (4xx) with this message.
+    #[error("Procore rejected the request ({status}): {message}")]
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// Procore's error text.
+        message: String,
+    },
+    /// The response was not what the API documents.
+    #[error("unexpected response from Procore: {0}")]
+    Decode(String),
+}
+
+/// One page of a list endpoint.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// The `Total` header: all items across pages.
+    pub total: Option<u64>,
+    /// The `rel="next"` URL, absent on the last page.
+    pub next: Option<url::Url>,
+}
+
+/// Which projects to list.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectsQuery {
+    /// 1-based page.
+    pub page: u32,
+    /// Page size (Procore caps it at 300).
+    pub per_page: u32,
+    /// `filters[name]`: part of the project name.
+    pub name: Option<String>,
+}
+
+/// Client for one Procore API host.
+#[derive(Debug, Clone)]
+pub struct ProcoreClient {
+    http: reqwest::Client,
+    api_base: url::Url,
+    policy: RetryPolicy,
+}
+
+impl ProcoreClient {
+    /// A client for `api_base` (e.g. `https://api.procore.com`).
+    pub fn new(api_base: url::Url, policy: RetryPolicy) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!(
+                "SmartappProjectCentral/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .expect("a reqwest client with static settings builds");
+        Self {
+            http,
+            api_base,
+            policy,
+        }
+    }
+
+    /// The signed-in user (`GET /rest/v1.0/me`).
+    #[tracing::instrument(skip_all)]
+    pub async fn me(&self, token: &str) -> Result<ProcoreMe, ProcoreError> {
+        let response = self.send(token, None, self.url("rest/v1.0/me")).await?;
+        decode(response).await
+    }
+
+    /// Every company the user can see, across all pages.
+    #[tracing::instrument(skip_all)]
+    pub async fn companies(&self, token: &str) -> Result<Vec<ProcoreCompany>, ProcoreError> {
+        let mut url = self.url("rest/v1.0/companies");
+        url.query_pairs_mut().append_pair("per_page", "100");
+        self.collect(token, None, url).await
+    }
+
+    /// One page of the company's projects (`GET /rest/v1.1/projects`), sorted by name.
+    #[tracing::instrument(skip(self, token))]
+    pub async fn projects_page(
+        &self,
+        token: &str,
+        company_id: i64,
+        query: &ProjectsQuery,
+    ) -> Result<Page<ProcoreProject>, ProcoreError> {
+        let mut url = self.url("rest/v1.1/projects");
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("company_id", &company_id.to_string())
+                .append_pair("page", &query.page.max(1).to_string())
+                .append_pair("per_page", &query.per_page.clamp(1, 300).to_string())
+                .append_pair("sort", "name");
+            if let Some(name) = query.name.as_deref().filter(|n| !n.is_empty()) {
+                q.append_pair("filters[name]", name);
+            }
+        }
+        self.page(token, Some(company_id), url).await
+    }
+
+    /// All of the company's active projects, following `Link` until the last page.
+    #[tracing::instrument(skip(self, token))]
+    pub async fn all_projects(
+        &self,
+        token: &str,
+        company_id: i64,
+    ) -> Result<Vec<ProcoreProject>, ProcoreError> {
+        let mut url = self.url("rest/v1.1/projects");
+        url.query_pairs_mut()
+            .append_pair("company_id", &company_id.to_string())
+            .append_pair("per_page", "300");
+        self.collect(token, Some(company_id), url).await
+    }
+
+    fn url(&self, path: &str) -> url::Url {
+        self.api_base
+            .join(path)
+            .expect("static API paths join the base URL")
+    }
+
+    async fn collect<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        company_id: Option<i64>,
+        first: url::Url,
+    ) -> Result<Vec<T>, ProcoreError> {
+        let mut items = Vec::new();
+        let mut next = Some(first);
+        let mut pages = 0u32;
+        while let Some(url) = next {
+            pages += 1;
+            if pages > 10_000 {
+                return Err(ProcoreError::Decode("pagination does not end".into()));
+            }
+            let page = self.page::<T>(token, company_id, url).await?;
+            items.extend(page.items);
+            next = page.next;
+        }
+        Ok(items)
+    }
+
+    async fn page<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        company_id: Option<i64>,
+        url: url::Url,
+    ) -> Result<Page<T>, ProcoreError> {
+        let response = self.send(token, company_id, url).await?;
+        let headers = response.headers().clone();
+        let items: Vec<T> = decode(response).await?;
+        let total = header_u64(&headers, "total");
+        let next = match headers.get("link").and_then(|v| v.to_str().ok()) {
+            Some(link) => match find_rel(link, "next") {
+                Some(href) => Some(self.same_origin(&href)?),
+                None => None,
+            },
+            None => None,
+        };
+        Ok(Page { items, total, next })
+    }
+
+    /// Bearer tokens only ever go to the configured API host.
+    fn same_origin(&self, href: &str) -> Result<url::Url, ProcoreError> {
+        let url = url::Url::parse(href)
+            .map_err(|e| ProcoreError::Decode(format!("bad Link URL: {e}")))?;
+        if url.origin() != self.api_base.origin() {
+            return Err(ProcoreError::Decode(
+                "Link header points to another host".into(),
+            ));
+        }
+        Ok(url)
+    }
+
+    async fn send(
+        &self,
+        token: &str,
+        company_id: Option<i64>,
+        url: url::Url,
+    ) -> Result<reqwest::Response, ProcoreError> {
+        let mut attempt = 0u32;
+        loop {
+            let mut request = self
+                .http
+                .get(url.clone())
+                .header(AUTHORIZATION, format!("Bearer {token}"));
+            if let Some(id) = company_id {
+                request = request.header("Procore-Company-Id", id.to_string());
+            }
+            let retries_left = attempt < self.policy.max_retries;
+            let wait = match request.send().await {
+                Err(error) => {
+                    let reason = if error.is_timeout() {
+                        "timeout"
+                    } else {
+                        "connection failed"
+                    };
+                    if !retries_left {
+                        return Err(ProcoreError::Unavailable(reason.into()));
+                    }
+                    tracing::warn!(attempt, reason, "Procore request failed; retrying");
+                    backoff(attempt)
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    if status.is_success() {
+                        return Ok(response);
+                    }
+                    match status {
+                        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+                            let wait = throttle_wait(response.headers())
+                                .unwrap_or_else(|| backoff(attempt));
+                            if !retries_left || wait > self.policy.max_wait {
+                                return Err(if status == StatusCode::TOO_MANY_REQUESTS {
+                                    ProcoreError::RateLimited { retry_after: wait }
+                                } else {
+                                    ProcoreError::Unavailable("Procore is busy (503)".into())
+                                });
+                            }
+                            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, %status, "Procore throttled; waiting");
+                            wait
+                        }
+                        StatusCode::INTERNAL_SERVER_ERROR
+                        | StatusCode::BAD_GATEWAY
+                        | StatusCode::GATEWAY_TIMEOUT => {
+                            if !retries_left {
+                                return Err(ProcoreError::Unavailable(format!(
+                                    "HTTP {}",
+                                    status.as_u16()
+                                )));
+                            }
+                            backoff(attempt)
+                        }
+                        _ => return Err(classify(response).await),
+                    }
+                }
+            };
+            tokio::time::sleep(wait + jitter()).await;
+            attempt += 1;
+        }
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ProcoreError> {
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|_| ProcoreError::Unavailable("response body was cut off".into()))?;
+    serde_json::from_slice(&bytes).map_err(|e| ProcoreError::Decode(e.to_string()))
+}
+
+async fn classify(response: reqwest::Response) -> ProcoreError {
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    let message = error_message(&body);
+    match status {
+        StatusCode::UNAUTHORIZED => ProcoreError::Unauthorized,
+        StatusCode::FORBIDDEN => ProcoreError::Forbidden(message),
+        StatusCode::NOT_FOUND => ProcoreError::NotFound,
+        _ => ProcoreError::Rejected {
+            status: status.as_u16(),
+            message,
+        },
+    }
+}
+
+/// Procore's error text from `{"errors": …}`, `{"error": {"message"}}` or `{"error_description"}`.
+pub fn error_message(body: &str) -> String {
+    fn flatten(value: &serde_json::Value) -> String {
+        match value {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => {
+                items.iter().map(flatten).collect::<Vec<_>>().join("; ")
+            }
+            serde_json::Value::Object(map) => {
+                if let Some(message) = map.get("message") {
+                    return flatten(message);
+                }
+                map.iter()
+                    .map(|(k, v)| format!("{k}: {}", flatten(v)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+            other => other.to_string(),
+        }
+    }
+    let text = match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(json) => ["errors", "error_description", "error", "message"]
+            .iter()
+            .find_map(|key| json.get(key).map(flatten))
+            .unwrap_or_else(|| json.to_string()),
+        Err(_) => body.trim().to_string(),
+    };
+    text.chars().take(300).collect()
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// How long Procore asks us to wait: `Retry-After` seconds, else until `X-Rate-Limit-Reset`.
+pub fn throttle_wait(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(secs) = header_u64(headers, "retry-after") {
+        return Some(Duration::from_secs(secs));
+    }
+    let reset = header_u64(headers, "x-rate-limit-reset")?;
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).ok()?;
+    Some(Duration::from_secs(reset.saturating_sub(now).max(1)))
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(6)))
+}
+
+fn jitter() -> Duration {
+    Duration::from_millis(rand::thread_rng().gen_range(0..250))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn error_bodies_in_every_documented_shape() {
+        assert_eq!(
+            error_message(r#"{"errors":"Missing Procore-Company-Id header!"}"#),
+            "Missing Procore-Company-Id header!"
+        );
+        assert_eq!(
+            error_message(r#"{"errors":{"name":["can't be blank"]}}"#),
+            "name: can't be blank"
+        );
+        assert_eq!(
+            error_message(r#"{"error":{"code":"x","message":"Locked"}}"#),
+            "Locked"
+        );
+        assert_eq!(
+            error_message(
+                r#"{"error":"invalid_grant","error_description":"The refresh token is invalid"}"#
+            ),
+            "The refresh token is invalid"
+        );
+        assert_eq!(
+            error_message("You have surpassed the max number of requests"),
+            "You have surpassed the max number of requests"
+        );
+    }
+
+    #[test]
+    fn retry_after_wins_over_reset() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("7"));
+        headers.insert("x-rate-limit-reset", HeaderValue::from_static("1"));
+        assert_eq!(throttle_wait(&headers), Some(Duration::from_secs(7)));
+        let mut headers = HeaderMap::new();
+        let reset = time::OffsetDateTime::now_utc().unix_timestamp() + 5;
+        headers.insert(
+            "x-rate-limit-reset",
+            HeaderValue::from_str(&reset.to_string()).unwrap(),
+        );
+        let wait = throttle_wait(&headers).unwrap();
+        assert!(
+            wait >= Duration::from_secs(4) && wait <= Duration::from_secs(5),
+            "{wait:?}"
+        );
+        assert_eq!(throttle_wait(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(0), Duration::from_millis(250));
+        assert_eq!(backoff(2), Duration::from_millis(1000));
+        assert_eq!(backoff(40), backoff(6));
+    }
+}

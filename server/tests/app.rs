@@ -1,0 +1,248 @@
+//! The whole application on a loopback port: sign-in through the sandbox, server functions,
+//! probes and the error paths a user can hit. No browser: reqwest with a cookie jar.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::procore::{approve, SUMMIT};
+use server::config::Config;
+
+struct TestApp {
+    base: String,
+    http: reqwest::Client,
+    _sandbox: Option<sandbox::ProcoreSandbox>,
+}
+
+async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dir = std::env::temp_dir().join(format!("pc-app-{}", uuid::Uuid::new_v4().simple()));
+    let mut vars: HashMap<String, String> = [
+        ("LEPTOS_SITE_ADDR", addr.to_string()),
+        ("DATA_DIR", dir.display().to_string()),
+        ("COOKIE_SECURE", "false".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+    let options = server::startup::leptos_options(&config);
+    let app = server::startup::build(&config, options).await.unwrap();
+    tokio::spawn(async move { axum::serve(listener, app.router).await.unwrap() });
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        http,
+        _sandbox: app.sandbox,
+    }
+}
+
+impl TestApp {
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function as the browser does (URL-encoded POST, JSON back).
+    async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/{name}", self.base))
+            .header("origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn sign_in(&self, login: &str, password: &str) {
+        let start = self.get("/auth/procore/login").await;
+        assert!(start.status().is_redirection());
+        let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+        let callback = approve(&authorize, login, password).await;
+        let done = self.http.get(callback).send().await.unwrap();
+        assert_eq!(done.headers()["location"], "/projects", "signed in");
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = spawn_app(&[]).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
+async fn sign_in_then_list_switch_and_search_projects() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+
+    let viewer: serde_json::Value = app.call("get_viewer", &[]).await.json().await.unwrap();
+    assert_eq!(viewer["name"], "Avery Admin");
+    assert_eq!(viewer["companies"].as_array().unwrap().len(), 2);
+
+    let switched = app
+        .call("switch_company", &[("company_id", &SUMMIT.to_string())])
+        .await;
+    assert_eq!(switched.status(), 200);
+    let page: serde_json::Value = app
+        .call("list_projects", &[("search", ""), ("page", "2")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["total"], 2_375,
+        "active projects of the 2,500 (5% are inactive)"
+    );
+    assert_eq!(page["page"], 2);
+    assert_eq!(page["projects"].as_array().unwrap().len(), 25);
+
+    let found: serde_json::Value = app
+        .call("list_projects", &[("search", "Medical"), ("page", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total = found["total"].as_u64().unwrap();
+    assert!(total > 0 && total < 2_375, "{total}");
+    for project in found["projects"].as_array().unwrap() {
+        assert!(project["name"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("medical"));
+    }
+
+    // The page itself renders server-side with the user's name.
+    let html = app.get("/projects").await.text().await.unwrap();
+    assert!(html.contains("Avery Admin"));
+}
+
+#[tokio::test]
+async fn ids_from_the_client_are_checked() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("pm@summitridge.example", "sandbox-pm").await;
+    // Parker belongs to Summit Ridge only: Harbor Point's id is refused, the session unchanged.
+    let refused = app
+        .call("switch_company", &[("company_id", "5600000002")])
+        .await;
+    assert_eq!(refused.status(), 404);
+    let page: serde_json::Value = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["total"], 12,
+        "a non-admin sees the projects they are assigned to"
+    );
+    let bad = app
+        .call("switch_company", &[("company_id", "not-a-number")])
+        .await;
+    assert!(
+        bad.status().is_client_error() || bad.status() == 500,
+        "{}",
+        bad.status()
+    );
+    let long = "x".repeat(500);
+    let invalid = app
+        .call("list_projects", &[("search", &long), ("page", "1")])
+        .await;
+    assert_eq!(invalid.status(), 422);
+}
+
+#[tokio::test]
+async fn signed_out_calls_get_401_and_pages_offer_sign_in() {
+    let app = spawn_app(&[]).await;
+    let response = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await;
+    assert_eq!(response.status(), 401);
+    let viewer: serde_json::Value = app.call("get_viewer", &[]).await.json().await.unwrap();
+    assert!(viewer.is_null());
+    let html = app.get("/projects").await.text().await.unwrap();
+    assert!(html.contains("Sign in to continue"));
+}
+
+#[tokio::test]
+async fn forged_replayed_and_denied_callbacks_explain_themselves() {
+    let app = spawn_app(&[]).await;
+    let forged = app.get("/auth/procore/callback?code=x&state=forged").await;
+    assert_eq!(location(&forged), "/auth/error?reason=state");
+
+    // A real round trip, then the same callback again: the state is single-use.
+    let start = app.get("/auth/procore/login").await;
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let callback = approve(&authorize, "admin@summitridge.example", "sandbox-admin").await;
+    assert_eq!(
+        location(&app.http.get(callback.clone()).send().await.unwrap()),
+        "/projects"
+    );
+    let replay = app.http.get(callback).send().await.unwrap();
+    assert_eq!(location(&replay), "/auth/error?reason=state");
+
+    let denied = app
+        .get("/auth/procore/callback?error=access_denied&state=x")
+        .await;
+    assert_eq!(location(&denied), "/auth/error?reason=denied");
+    let page = app.get("/auth/error?reason=denied").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("chose not to allow"));
+}
+
+#[tokio::test]
+async fn procore_unreachable_is_a_clear_page() {
+    let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let app = spawn_app(&[
+        ("PROCORE_CLIENT_ID", "x"),
+        ("PROCORE_CLIENT_SECRET", "y"),
+        ("PROCORE_LOGIN_BASE", "http://127.0.0.1:9"),
+        ("PROCORE_API_BASE", "http://127.0.0.1:9"),
+        ("TOKEN_ENCRYPTION_KEY", key),
+    ])
+    .await;
+    let start = app.get("/auth/procore/login").await;
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let state = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
+    let back = app
+        .get(&format!("/auth/procore/callback?code=abc&state={state}"))
+        .await;
+    assert_eq!(location(&back), "/auth/error?reason=procore");
+}
+
+#[tokio::test]
+async fn cross_site_writes_are_refused() {
+    let app = spawn_app(&[]).await;
+    let response = app
+        .http
+        .post(format!("{}/auth/logout", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
