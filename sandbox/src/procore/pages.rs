@@ -10,7 +10,7 @@ const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;
  background:#f3f4f6;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2937}
-main{width:100%;max-width:440px;margin:24px;background:#fff;border-radius:12px;
+main{width:100%;max-width:480px;margin:24px;background:#fff;border-radius:12px;
  box-shadow:0 4px 24px rgba(0,0,0,.08);padding:32px}
 .brand{display:flex;align-items:center;gap:10px;margin-bottom:20px}
 .logo{width:34px;height:34px;border-radius:8px;background:#f47e42;color:#fff;font-weight:700;
