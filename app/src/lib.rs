@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("") view=pages::Home/>
                 <Route path=path!("/projects") view=pages::ProjectCentral/>
+                <Route path=path!("/licensing") view=pages::LicensingWizard/>
                 <Route path=path!("/auth/error") view=pages::AuthError/>
             </Routes>
         </Router>

@@ -9,6 +9,8 @@ use tower_sessions::Session;
 
 use crate::directory::{ProjectPage, ProjectQuery, Viewer};
 use crate::error::AppError;
+use crate::licensing::api::{LicensedTile, OrderDraft, WizardPage};
+use crate::licensing::{BillingInterval, Catalog, LicenseFilter, LicenseSelection};
 
 /// Companies and projects the signed-in user can see in Procore.
 #[async_trait]
@@ -25,11 +27,51 @@ pub trait Directory: Send + Sync + 'static {
     ) -> Result<ProjectPage, AppError>;
 }
 
+/// Licensing: the wizard's list, checkout and licensed projects.
+#[async_trait]
+pub trait Licensing: Send + Sync + 'static {
+    /// One page of the company's projects with their licences.
+    async fn wizard_projects(
+        &self,
+        session: &Session,
+        search: &str,
+        filter: LicenseFilter,
+        page: u32,
+    ) -> Result<WizardPage, AppError>;
+    /// Every not-licensed project id matching `search`.
+    async fn matching_ids(&self, session: &Session, search: &str) -> Result<Vec<i64>, AppError>;
+    /// Prices.
+    fn catalog(&self) -> Catalog;
+    /// Validates, creates the order and the Checkout Session; returns the payment URL.
+    async fn start_checkout(
+        &self,
+        session: &Session,
+        selection: LicenseSelection,
+        interval: BillingInterval,
+    ) -> Result<String, AppError>;
+    /// A saved order's selection (the company's own orders only).
+    async fn order_draft(
+        &self,
+        session: &Session,
+        order_id: &str,
+    ) -> Result<Option<OrderDraft>, AppError>;
+    /// The company's licensed projects.
+    async fn licensed_tiles(&self, session: &Session) -> Result<Vec<LicensedTile>, AppError>;
+    /// Reconciles a Checkout Session after Stripe's redirect.
+    async fn confirm_checkout(
+        &self,
+        session: &Session,
+        checkout_session_id: &str,
+    ) -> Result<u32, AppError>;
+}
+
 /// Everything server functions reach, provided once as Leptos context.
 #[derive(Clone)]
 pub struct AppServices {
     /// Procore companies and projects.
     pub directory: Arc<dyn Directory>,
+    /// Licensing and checkout.
+    pub licensing: Arc<dyn Licensing>,
 }
 
 /// The services and the caller's session, or a clear error when either is missing.

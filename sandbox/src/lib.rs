@@ -1,14 +1,19 @@
 //! Local emulators of the third-party services Project Central talks to.
 //!
-//! Procore cannot be reached from development machines or CI, so this crate serves a
-//! faithful stand-in (OAuth login + the REST endpoints we call) on a loopback port.
-//! Integration tests start it in-process with [`start_procore`]; the `sandbox` binary
-//! starts it for a manual or Playwright run.
+//! Procore and Stripe cannot be reached from development machines or CI, so this crate
+//! serves faithful stand-ins on loopback ports: Procore (OAuth login + the REST endpoints
+//! we call) and Stripe (API, hosted Checkout, signed webhooks). Integration tests start
+//! them in-process with [`start_procore`] / [`start_stripe`]; the `sandbox` binary starts
+//! both for a manual or Playwright run.
 
 pub mod procore;
+pub mod stripe;
 
 pub use procore::{
     start_procore, DemoUser, OAuthClient, ProcoreOptions, ProcoreSandbox, ProcoreStats,
+};
+pub use stripe::{
+    start_stripe, DeliveryMode, StripeOptions, StripeSandbox, StripeStats, API_VERSION,
 };
 
 /// Options for every emulator this crate can start.
@@ -16,4 +21,6 @@ pub use procore::{
 pub struct SandboxOptions {
     /// Settings of the Procore emulator.
     pub procore: ProcoreOptions,
+    /// Settings of the Stripe emulator.
+    pub stripe: StripeOptions,
 }

@@ -7,7 +7,9 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use sandbox::{start_procore, OAuthClient, ProcoreOptions, SandboxOptions};
+use sandbox::{
+    start_procore, start_stripe, OAuthClient, ProcoreOptions, SandboxOptions, StripeOptions,
+};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -23,12 +25,16 @@ async fn main() -> anyhow::Result<()> {
 
     let opts = SandboxOptions {
         procore: procore_options_from_env()?,
+        stripe: stripe_options_from_env(),
     };
     let procore_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_PROCORE_PORT")?));
     let procore = start_procore(opts.procore, Some(procore_addr)).await?;
+    let stripe_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_STRIPE_PORT")?));
+    let stripe = start_stripe(opts.stripe, Some(stripe_addr)).await?;
 
     // One line per service, in a fixed order; new emulators add their line here.
     println!("procore: {}", procore.base_url());
+    println!("stripe: {}", stripe.base_url());
 
     println!("demo sign-ins (Procore sandbox):");
     for u in procore.demo_users() {
@@ -54,6 +60,17 @@ fn env_port(name: &str) -> anyhow::Result<u16> {
             .with_context(|| format!("{name} must be a port number, got {v:?}")),
         _ => Ok(0),
     }
+}
+
+/// Default Stripe options; the webhook endpoint and its secret can mirror the app's settings.
+fn stripe_options_from_env() -> StripeOptions {
+    let mut opts = StripeOptions::default();
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    opts.webhook_url = var("SANDBOX_STRIPE_WEBHOOK_URL");
+    if let Some(secret) = var("SANDBOX_STRIPE_WEBHOOK_SECRET") {
+        opts.webhook_secret = secret;
+    }
+    opts
 }
 
 /// Default options, with the OAuth client overridable so the app's real settings can be mirrored.

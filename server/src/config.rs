@@ -49,6 +49,27 @@ impl std::fmt::Debug for ProcoreSettings {
     }
 }
 
+/// Stripe account settings.
+#[derive(Clone)]
+pub struct StripeSettings {
+    /// Secret API key (`sk_live_…`/`sk_test_…`; never logged).
+    pub secret_key: String,
+    /// Webhook signing secret (`whsec_…`; never logged).
+    pub webhook_secret: String,
+    /// API host, `https://api.stripe.com` unless testing.
+    pub api_base: url::Url,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("secret_key", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
+            .field("api_base", &self.api_base.as_str())
+            .finish()
+    }
+}
+
 /// The whole configuration of one server process.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -62,6 +83,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Real Procore, or `None` to start the built-in sandbox.
     pub procore: Option<ProcoreSettings>,
+    /// Real Stripe, or `None` to start the built-in Stripe sandbox.
+    pub stripe: Option<StripeSettings>,
+    /// Port for the built-in Stripe sandbox (`SANDBOX_STRIPE_PORT`, 0 = any).
+    pub sandbox_stripe_port: u16,
+    /// Prices (`CATALOG_*_CENTS`, `CATALOG_YEARLY_MONTHS`).
+    pub catalog: app::licensing::Catalog,
     /// Port for the built-in Procore sandbox (`SANDBOX_PROCORE_PORT`, 0 = any free port).
     pub sandbox_procore_port: u16,
     /// `TOKEN_ENCRYPTION_KEY`: 32 bytes, base64. `None` = generate one under the data dir.
@@ -152,15 +179,52 @@ impl Config {
             }
         };
 
-        let sandbox_procore_port = match get("SANDBOX_PROCORE_PORT") {
-            Some(v) => v.trim().parse().map_err(|_| {
-                bad(
-                    "SANDBOX_PROCORE_PORT",
-                    format!("`{v}` is not a port number"),
-                )
-            })?,
-            None => 0,
+        let port = |name: &'static str| -> Result<u16, ConfigError> {
+            match get(name) {
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad(name, format!("`{v}` is not a port number"))),
+                None => Ok(0),
+            }
         };
+        let sandbox_procore_port = port("SANDBOX_PROCORE_PORT")?;
+        let sandbox_stripe_port = port("SANDBOX_STRIPE_PORT")?;
+        let stripe = match get("STRIPE_SECRET_KEY") {
+            None => {
+                if get("STRIPE_WEBHOOK_SECRET").is_some() {
+                    return Err(bad(
+                        "STRIPE_SECRET_KEY",
+                        "is missing while STRIPE_WEBHOOK_SECRET is set",
+                    ));
+                }
+                None
+            }
+            Some(secret_key) => {
+                if !secret_key.starts_with("sk_") && !secret_key.starts_with("rk_") {
+                    return Err(bad(
+                        "STRIPE_SECRET_KEY",
+                        "must be a secret key starting with sk_ or rk_",
+                    ));
+                }
+                let webhook_secret = get("STRIPE_WEBHOOK_SECRET").ok_or_else(|| {
+                    bad(
+                        "STRIPE_WEBHOOK_SECRET",
+                        "is required when STRIPE_SECRET_KEY is set",
+                    )
+                })?;
+                let api_base = parse_http_url(
+                    "STRIPE_API_BASE",
+                    &get("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into()),
+                )?;
+                Some(StripeSettings {
+                    secret_key,
+                    webhook_secret,
+                    api_base,
+                })
+            }
+        };
+        let catalog = parse_catalog(&get)?;
         let token_key = match get("TOKEN_ENCRYPTION_KEY") {
             Some(v) => Some(parse_key(&v).map_err(|problem| bad("TOKEN_ENCRYPTION_KEY", problem))?),
             None if procore.is_some() => {
@@ -193,6 +257,9 @@ impl Config {
             data_dir,
             procore,
             sandbox_procore_port,
+            stripe,
+            sandbox_stripe_port,
+            catalog,
             token_key,
             cookie_secure,
             log_format,
@@ -206,6 +273,47 @@ impl Config {
             .expect("a base URL joins a relative path")
             .to_string()
     }
+}
+
+fn parse_catalog(
+    get: &dyn Fn(&str) -> Option<String>,
+) -> Result<app::licensing::Catalog, ConfigError> {
+    let mut catalog = app::licensing::Catalog::default();
+    let cents = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
+        match get(name) {
+            None => Ok(default),
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if n >= 0 => Ok(n),
+                _ => Err(bad(
+                    name,
+                    format!("`{v}` is not a whole number of cents (0 or more)"),
+                )),
+            },
+        }
+    };
+    catalog.planner_monthly_cents = cents(
+        "CATALOG_PLANNER_MONTHLY_CENTS",
+        catalog.planner_monthly_cents,
+    )?;
+    catalog.safety_monthly_cents =
+        cents("CATALOG_SAFETY_MONTHLY_CENTS", catalog.safety_monthly_cents)?;
+    catalog.planner_board_monthly_cents = cents(
+        "CATALOG_PLANNER_BOARD_MONTHLY_CENTS",
+        catalog.planner_board_monthly_cents,
+    )?;
+    catalog.safety_badge_monthly_cents = cents(
+        "CATALOG_SAFETY_BADGE_MONTHLY_CENTS",
+        catalog.safety_badge_monthly_cents,
+    )?;
+    let months = cents(
+        "CATALOG_YEARLY_MONTHS",
+        i64::from(catalog.yearly_multiplier_months),
+    )?;
+    catalog.yearly_multiplier_months = u32::try_from(months)
+        .ok()
+        .filter(|m| (1..=12).contains(m))
+        .ok_or_else(|| bad("CATALOG_YEARLY_MONTHS", "must be between 1 and 12"))?;
+    Ok(catalog)
 }
 
 fn parse_http_url(variable: &'static str, value: &str) -> Result<url::Url, ConfigError> {
@@ -291,6 +399,10 @@ mod tests {
             ("COOKIE_SECURE", "maybe"),
             ("LOG_FORMAT", "xml"),
             ("SANDBOX_PROCORE_PORT", "70000"),
+            ("STRIPE_SECRET_KEY", "pk_test_123"),
+            ("CATALOG_PLANNER_MONTHLY_CENTS", "29.5"),
+            ("CATALOG_SAFETY_MONTHLY_CENTS", "-1"),
+            ("CATALOG_YEARLY_MONTHS", "13"),
         ] {
             let e = config(&[(name, value)]).unwrap_err();
             assert_eq!(e.variable, name, "{value}");
@@ -298,6 +410,25 @@ mod tests {
         }
         let e = config(&[("PROCORE_CLIENT_SECRET", "s")]).unwrap_err();
         assert_eq!(e.variable, "PROCORE_CLIENT_ID");
+    }
+
+    #[test]
+    fn stripe_and_catalog_settings() {
+        let e = config(&[("STRIPE_SECRET_KEY", "sk_test_1")]).unwrap_err();
+        assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET");
+        let c = config(&[
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+            ("CATALOG_PLANNER_BOARD_MONTHLY_CENTS", "1500"),
+            ("CATALOG_YEARLY_MONTHS", "12"),
+        ])
+        .unwrap();
+        let stripe = c.stripe.unwrap();
+        assert_eq!(stripe.api_base.as_str(), "https://api.stripe.com/");
+        assert!(!format!("{stripe:?}").contains("sk_test_1"));
+        assert_eq!(c.catalog.planner_board_monthly_cents, 1500);
+        assert_eq!(c.catalog.planner_monthly_cents, 29_500);
+        assert_eq!(c.catalog.yearly_multiplier_months, 12);
     }
 
     #[test]

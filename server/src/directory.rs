@@ -29,7 +29,7 @@ impl ProcoreDirectory {
     }
 
     /// The signed-in user and their current company, checked against the database.
-    async fn scope(&self, session: &Session) -> Result<(i64, i64), AppError> {
+    pub async fn scope(&self, session: &Session) -> Result<(i64, i64), AppError> {
         let user_id: i64 = session
             .get(USER_ID)
             .await
@@ -55,7 +55,7 @@ impl ProcoreDirectory {
     }
 
     /// Runs a Procore call with the user's token; on a refused token refreshes once and retries.
-    async fn with_token<T, F, Fut>(&self, user_id: i64, call: F) -> Result<T, AppError>
+    pub async fn with_token<T, F, Fut>(&self, user_id: i64, call: F) -> Result<T, AppError>
     where
         F: Fn(String) -> Fut,
         Fut: Future<Output = Result<T, ProcoreError>>,
@@ -185,7 +185,7 @@ impl Directory for ProcoreDirectory {
 }
 
 /// Logs the detail and gives the user a reference to quote.
-fn internal(error: impl std::fmt::Display) -> AppError {
+pub fn internal(error: impl std::fmt::Display) -> AppError {
     let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
     tracing::error!(%error, reference, "internal error");
     AppError::Internal(reference)

@@ -2,11 +2,13 @@
 //! services behind the app's server functions. `main.rs` only calls [`startup::run`].
 
 pub mod auth;
+pub mod billing;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod directory;
 pub mod health;
+pub mod licensing;
 pub mod procore;
 pub mod security;
 pub mod startup;

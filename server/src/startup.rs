@@ -12,10 +12,12 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::config::{Config, ProcoreSettings};
+use crate::billing::StripeBilling;
+use crate::config::{Config, ProcoreSettings, StripeSettings};
 use crate::crypto::{load_or_create_key, TokenCipher};
 use crate::db::{Db, DbSessionStore};
 use crate::directory::ProcoreDirectory;
+use crate::licensing::LicensingService;
 use crate::procore::{ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager};
 use crate::security::{same_origin_writes, security_headers, AllowedOrigin};
 
@@ -29,6 +31,14 @@ pub struct Services {
     pub oauth: ProcoreOAuth,
     /// Per-user access tokens.
     pub tokens: TokenManager,
+    /// Stripe.
+    pub billing: StripeBilling,
+    /// Signing secret of Stripe webhooks (never logged).
+    pub stripe_webhook_secret: String,
+    /// Licensing and fulfilment.
+    pub licensing: Arc<LicensingService>,
+    /// Our public address (return URLs).
+    pub public_base_url: url::Url,
 }
 
 /// Axum router state.
@@ -46,6 +56,8 @@ pub struct Application {
     pub router: Router,
     /// The built-in Procore sandbox, when no real Procore is configured.
     pub sandbox: Option<sandbox::ProcoreSandbox>,
+    /// The built-in Stripe sandbox, when no real Stripe is configured.
+    pub stripe_sandbox: Option<sandbox::StripeSandbox>,
     /// The database.
     pub db: Db,
     /// The shared services.
@@ -75,6 +87,13 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             (settings, Some(sandbox))
         }
     };
+    let (stripe_settings, stripe_sandbox) = match &config.stripe {
+        Some(settings) => (settings.clone(), None),
+        None => {
+            let (settings, sandbox) = start_stripe_sandbox(config).await?;
+            (settings, Some(sandbox))
+        }
+    };
     let db = Db::connect(&config.database_url).await?;
     let key = match config.token_key {
         Some(key) => key,
@@ -83,14 +102,22 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         }
     };
     let oauth = ProcoreOAuth::new(&procore_settings, &config.oauth_redirect_url())?;
+    let licensing = Arc::new(LicensingService::new());
     let services = Arc::new(Services {
         db: db.clone(),
         procore: ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default()),
         tokens: TokenManager::new(db.clone(), TokenCipher::new(&key), oauth.clone()),
         oauth,
+        billing: StripeBilling::new(&stripe_settings, config.catalog.clone())?,
+        stripe_webhook_secret: stripe_settings.webhook_secret.clone(),
+        licensing: licensing.clone(),
+        public_base_url: config.public_base_url.clone(),
     });
+    licensing.attach(&services);
+    prepare_prices(services.clone());
     let app_services = AppServices {
         directory: Arc::new(ProcoreDirectory::new(services.clone())),
+        licensing,
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -109,6 +136,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let router = Router::new()
         .merge(crate::health::router())
         .merge(crate::auth::router())
+        .merge(crate::billing::webhook::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -132,9 +160,43 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     Ok(Application {
         router,
         sandbox,
+        stripe_sandbox,
         db,
         services,
     })
+}
+
+/// Creates or finds the catalog's Stripe prices in the background; checkout retries if
+/// Stripe was not reachable at start-up.
+fn prepare_prices(services: Arc<Services>) {
+    tokio::spawn(async move {
+        match services.billing.ensure_prices().await {
+            Ok(prices) => tracing::info!(prices = prices.len(), "Stripe prices ready"),
+            Err(error) => {
+                tracing::warn!(%error, "Stripe prices not ready yet; checkout will retry")
+            }
+        }
+    });
+}
+
+async fn start_stripe_sandbox(
+    config: &Config,
+) -> anyhow::Result<(StripeSettings, sandbox::StripeSandbox)> {
+    let options = sandbox::StripeOptions {
+        api_key: format!("sk_test_{}", uuid::Uuid::new_v4().simple()),
+        webhook_secret: format!("whsec_{}", uuid::Uuid::new_v4().simple()),
+        webhook_url: Some(config.public_base_url.join("webhooks/stripe")?.to_string()),
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.sandbox_stripe_port));
+    let sandbox = sandbox::start_stripe(options.clone(), Some(addr))
+        .await
+        .context("starting the built-in Stripe sandbox")?;
+    let settings = StripeSettings {
+        secret_key: options.api_key,
+        webhook_secret: options.webhook_secret,
+        api_base: url::Url::parse(&format!("{}/", sandbox.base_url()))?,
+    };
+    Ok((settings, sandbox))
 }
 
 async fn start_sandbox(
@@ -171,6 +233,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {}", config.listen_addr))?;
     print_banner(&config, application.sandbox.as_ref());
+    if let Some(stripe) = &application.stripe_sandbox {
+        println!("stripe: {} (built-in sandbox; set STRIPE_SECRET_KEY to use real Stripe; test card 4242 4242 4242 4242)", stripe.base_url());
+    }
     spawn_session_cleanup(application.db.clone());
     axum::serve(listener, application.router)
         .with_graceful_shutdown(async {

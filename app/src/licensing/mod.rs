@@ -4,6 +4,7 @@
 //! Pure code with no I/O, so the browser (instant feedback) and the server (authority
 //! at checkout) run exactly the same rules.
 
+pub mod api;
 pub mod filter;
 pub mod quote;
 pub mod selection;

@@ -1,9 +1,11 @@
 //! The database: one pool over SQLite or PostgreSQL (sqlx `Any`), migrated at start-up.
 //! Queries use portable SQL and `$n` placeholders, which both drivers accept.
 
+mod licensing;
 mod sessions;
 mod store;
 
+pub use licensing::{CatalogProject, CatalogQuery, LicenseRow, OrderRow};
 pub use sessions::DbSessionStore;
 pub use store::{ConnectionRow, StoredCompany, StoredUser};
 

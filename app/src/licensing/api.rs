@@ -1,0 +1,157 @@
+//! What the licensing wizard, the subscription step and the Project Central tiles exchange
+//! with the server, and the server functions themselves.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use super::{BillingInterval, Catalog, LicenseSelection, ProjectLicense};
+use crate::error::AppError;
+
+/// One row of the wizard's project list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardProject {
+    /// Procore project id.
+    pub id: i64,
+    /// Project name.
+    pub name: String,
+    /// Project number.
+    pub number: Option<String>,
+    /// Stage.
+    pub stage: Option<String>,
+    /// The licence, when the project is already licensed (then it is read-only here).
+    pub license: Option<ProjectLicense>,
+}
+
+/// One page of the wizard's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WizardPage {
+    /// Rows on this page.
+    pub projects: Vec<WizardProject>,
+    /// All rows matching search and filter.
+    pub total: u64,
+    /// This page (1-based).
+    pub page: u32,
+    /// Rows per page.
+    pub per_page: u32,
+}
+
+/// Rows per page in the wizard.
+pub const WIZARD_PER_PAGE: u32 = 50;
+
+/// A licensed project as a Project Central tile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LicensedTile {
+    /// Procore project id.
+    pub project_id: i64,
+    /// The Procore project's name.
+    pub name: String,
+    /// Modules and add-ons.
+    pub license: ProjectLicense,
+    /// Billing interval.
+    pub interval: BillingInterval,
+    /// Subscription status (`active`, `past_due`, …).
+    pub status: String,
+}
+
+/// A selection saved with a checkout order (to come back to after a cancelled payment).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDraft {
+    /// The chosen projects and modules.
+    pub selection: LicenseSelection,
+    /// The chosen billing interval.
+    pub interval: BillingInterval,
+    /// Names of the chosen projects, for the subscription step.
+    pub names: Vec<(i64, String)>,
+}
+
+/// One page of the company's projects for the wizard.
+#[server(endpoint = "wizard_projects")]
+pub async fn wizard_projects(
+    search: String,
+    filter: String,
+    page: u32,
+) -> Result<WizardPage, AppError> {
+    use crate::ports::{reply, request_context};
+    let filter = reply(
+        filter
+            .parse::<super::LicenseFilter>()
+            .map_err(|e| AppError::Invalid(e.to_string())),
+    )?;
+    let query = reply(crate::directory::ProjectQuery::parse(&search, page))?;
+    let (services, session) = request_context().await?;
+    reply(
+        services
+            .licensing
+            .wizard_projects(&session, &query.search, filter, query.page)
+            .await,
+    )
+}
+
+/// Ids of every not-licensed project matching `search` ("select all matching").
+#[server(endpoint = "select_all_matching")]
+pub async fn select_all_matching(search: String) -> Result<Vec<i64>, AppError> {
+    use crate::ports::{reply, request_context};
+    let query = reply(crate::directory::ProjectQuery::parse(&search, 1))?;
+    let (services, session) = request_context().await?;
+    reply(
+        services
+            .licensing
+            .matching_ids(&session, &query.search)
+            .await,
+    )
+}
+
+/// Prices, for the subscription step.
+#[server(endpoint = "license_catalog")]
+pub async fn license_catalog() -> Result<Catalog, AppError> {
+    use crate::ports::request_context;
+    let (services, _session) = request_context().await?;
+    Ok(services.licensing.catalog())
+}
+
+/// Validates the selection, creates the order and a Stripe Checkout Session; returns its URL.
+#[server(endpoint = "start_checkout", input = Json)]
+pub async fn start_checkout(
+    selection: LicenseSelection,
+    interval: BillingInterval,
+) -> Result<String, AppError> {
+    use crate::ports::{reply, request_context};
+    let (services, session) = request_context().await?;
+    reply(
+        services
+            .licensing
+            .start_checkout(&session, selection, interval)
+            .await,
+    )
+}
+
+/// The selection of one of the company's orders (after a cancelled payment).
+#[server(endpoint = "load_order_draft")]
+pub async fn load_order_draft(order_id: String) -> Result<Option<OrderDraft>, AppError> {
+    use crate::ports::{reply, request_context};
+    let (services, session) = request_context().await?;
+    reply(services.licensing.order_draft(&session, &order_id).await)
+}
+
+/// The company's licensed projects.
+#[server(endpoint = "licensed_tiles")]
+pub async fn licensed_tiles() -> Result<Vec<LicensedTile>, AppError> {
+    use crate::ports::{reply, request_context};
+    let (services, session) = request_context().await?;
+    reply(services.licensing.licensed_tiles(&session).await)
+}
+
+/// After Stripe's redirect: reconciles the Checkout Session now (a slow webhook delays
+/// nothing); returns how many projects the order licensed.
+#[server(endpoint = "confirm_checkout")]
+pub async fn confirm_checkout(session_id: String) -> Result<u32, AppError> {
+    use crate::ports::{reply, request_context};
+    let (services, session) = request_context().await?;
+    reply(
+        services
+            .licensing
+            .confirm_checkout(&session, &session_id)
+            .await,
+    )
+}
