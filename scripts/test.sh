@@ -37,6 +37,7 @@ fi
 step "unit and integration tests"
 cargo test -p app --features ssr
 cargo test -p sandbox
+SANDBOX_BIN="$CARGO_TARGET_DIR/debug/sandbox" python3 sandbox/tests/stripe_fidelity.py
 cargo test -p server
 
 step "end-to-end (Playwright in Debian's Chromium)"

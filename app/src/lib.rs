@@ -1,7 +1,7 @@
 //! Project Central: everything the browser and the server share — domain types and rules,
 //! Leptos pages and components, and `#[server]` functions that are thin shims over the
 //! server's services (reached through the ports in [`ports`]).
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod directory;
 pub mod error;

@@ -15,7 +15,7 @@ use stripe_checkout::checkout_session::{
 };
 use stripe_checkout::{CheckoutSessionMode, CheckoutSessionPaymentStatus, CheckoutSessionStatus};
 use stripe_product::price::{
-    CreatePrice, CreatePriceRecurring, CreatePriceRecurringInterval, ListPrice,
+    CreatePrice, CreatePriceRecurring, CreatePriceRecurringInterval, ListPrice, RetrievePrice,
 };
 use stripe_product::product::CreateProduct;
 use stripe_support::*;
@@ -33,7 +33,15 @@ async fn async_stripe_round_trip_and_webhooks_parse() {
 
     let product = CreateProduct::new("Planner").send(&client).await.unwrap();
     assert!(product.id.as_str().starts_with("prod_"));
-    let price = CreatePrice::new("usd".parse::<stripe::Currency>().unwrap())
+    // `Currency` lives in async-stripe-types, which the workspace does not list, so the
+    // typed value is taken from a price created over plain HTTP and retrieved here.
+    let seed = price(&sb, "Seed", 100, "month", "seed_month").await;
+    let usd = RetrievePrice::new(seed.as_str())
+        .send(&client)
+        .await
+        .unwrap()
+        .currency;
+    let price = CreatePrice::new(usd)
         .product(product.id.as_str())
         .unit_amount(29_500)
         .lookup_key("planner_month")

@@ -1,5 +1,6 @@
 //! The Project Central back end: configuration, database, Procore client, sign-in and the
 //! services behind the app's server functions. `main.rs` only calls [`startup::run`].
+#![recursion_limit = "512"]
 
 pub mod auth;
 pub mod billing;

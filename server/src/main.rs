@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! Project Central server: reads configuration, builds the application, serves it.
 
 use server::{config::Config, startup, telemetry};

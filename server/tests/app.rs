@@ -3,77 +3,8 @@
 
 mod common;
 
-use std::collections::HashMap;
-
+use common::app::{spawn_app, TestApp};
 use common::procore::{approve, SUMMIT};
-use server::config::Config;
-
-struct TestApp {
-    base: String,
-    http: reqwest::Client,
-    _sandbox: Option<sandbox::ProcoreSandbox>,
-}
-
-async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let dir = std::env::temp_dir().join(format!("pc-app-{}", uuid::Uuid::new_v4().simple()));
-    let mut vars: HashMap<String, String> = [
-        ("LEPTOS_SITE_ADDR", addr.to_string()),
-        ("DATA_DIR", dir.display().to_string()),
-        ("COOKIE_SECURE", "false".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    for (k, v) in extra {
-        vars.insert(k.to_string(), v.to_string());
-    }
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
-    let options = server::startup::leptos_options(&config);
-    let app = server::startup::build(&config, options).await.unwrap();
-    tokio::spawn(async move { axum::serve(listener, app.router).await.unwrap() });
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    TestApp {
-        base: format!("http://{addr}"),
-        http,
-        _sandbox: app.sandbox,
-    }
-}
-
-impl TestApp {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Calls a server function as the browser does (URL-encoded POST, JSON back).
-    async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}/api/{name}", self.base))
-            .header("origin", &self.base)
-            .form(form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn sign_in(&self, login: &str, password: &str) {
-        let start = self.get("/auth/procore/login").await;
-        assert!(start.status().is_redirection());
-        let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
-        let callback = approve(&authorize, login, password).await;
-        let done = self.http.get(callback).send().await.unwrap();
-        assert_eq!(done.headers()["location"], "/projects", "signed in");
-    }
-}
 
 fn location(response: &reqwest::Response) -> String {
     response.headers()["location"].to_str().unwrap().to_string()

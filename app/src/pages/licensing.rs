@@ -216,10 +216,10 @@ fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>) -> impl IntoView {
                 <button class="button" type="button" on:click=move |_| { select_all.dispatch(search.get_untracked()); }>
                     "Select all matching"
                 </button>
+                <button class="button" type="button" on:click=move |_| bulk(Module::Planner)>"Planner for all selected"</button>
+                <button class="button" type="button" on:click=move |_| bulk(Module::Safety)>"Safety for all selected"</button>
+                <button class="button-link" type="button" on:click=move |_| { wizard.selection.update(|s| s.clear()); wizard.problem.set(None); }>"Clear selection"</button>
             </Show>
-            <button class="button" type="button" on:click=move |_| bulk(Module::Planner)>"Planner for all selected"</button>
-            <button class="button" type="button" on:click=move |_| bulk(Module::Safety)>"Safety for all selected"</button>
-            <button class="button-link" type="button" on:click=move |_| { wizard.selection.update(|s| s.clear()); wizard.problem.set(None); }>"Clear selection"</button>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading projects…"</p> }>
             {move || Suspend::new(async move {
@@ -313,9 +313,9 @@ fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl In
             <tbody>{rows}</tbody>
         </table>
         <nav class="pager" aria-label="Pages">
-            <button class="button" type="button" disabled=current <= 1 on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"Previous"</button>
+            <button class="button" type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"Previous"</button>
             <span class="pager-status">{format!("Page {current} of {pages} · {} projects", data.total)}</span>
-            <button class="button" type="button" disabled=u64::from(current) >= pages on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+            <button class="button" type="button" disabled={u64::from(current) >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
         </nav>
     }
     .into_any()
@@ -470,8 +470,8 @@ fn SubscriptionStep(
                                 let lines = q.lines.iter().filter(|l| l.quantity > 0).map(|l| view! {
                                     <tr class="quote-line">
                                         <td>{l.item.name()}</td>
-                                        <td class="num">{l.quantity}" projects"</td>
-                                        <td class="num">{format!("{} / project / {per}", format_usd(l.unit_amount_cents))}</td>
+                                        <td class="num">{projects_label(l.quantity)}</td>
+                                        <td class="num">{if l.unit_amount_cents == 0 { "Included".to_string() } else { format!("{} / project / {per}", format_usd(l.unit_amount_cents)) }}</td>
                                         <td class="num">{format_usd(l.amount_cents)}</td>
                                     </tr>
                                 }).collect_view();
@@ -503,5 +503,14 @@ fn SubscriptionStep(
                 {move || if checkout.pending().get() { "Opening checkout…" } else { "Checkout" }}
             </button>
         </div>
+    }
+}
+
+/// "1 project", "2 projects".
+fn projects_label(count: u32) -> String {
+    if count == 1 {
+        "1 project".into()
+    } else {
+        format!("{count} projects")
     }
 }

@@ -37,7 +37,7 @@ pub use webhooks::DeliveryMode;
 pub const API_VERSION: &str = "2026-09-30.endive";
 
 /// Settings of the Stripe emulator.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StripeOptions {
     /// The only secret key accepted; other keys get a 401 Stripe error.
     pub api_key: String,
@@ -45,6 +45,17 @@ pub struct StripeOptions {
     pub webhook_secret: String,
     /// Where events are POSTed; `None` keeps them in `/v1/events` only.
     pub webhook_url: Option<String>,
+}
+
+// Hand-written so that printing options (e.g. in a test failure) never shows the secrets.
+impl std::fmt::Debug for StripeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeOptions")
+            .field("api_key", &"<redacted>")
+            .field("webhook_secret", &"<redacted>")
+            .field("webhook_url", &self.webhook_url)
+            .finish()
+    }
 }
 
 impl Default for StripeOptions {

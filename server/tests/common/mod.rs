@@ -2,6 +2,7 @@
 //! Procore sandbox, and a whole application on a loopback port.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod procore;
 
 use server::db::Db;

@@ -1,0 +1,162 @@
+import { test, expect, Page, Locator } from "@playwright/test";
+
+// The licensing flow an admin clicks through: pick projects and modules under the gating
+// rules, see the summary, choose yearly or monthly, pay on the (sandbox) Stripe page, land
+// in Project Central with the new tiles, and find them under the Licensed filter.
+
+async function signIn(page: Page) {
+  await page.goto("/auth/procore/login");
+  await page.getByLabel("Email").fill("admin@summitridge.example");
+  await page.getByLabel("Password").fill("sandbox-admin");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/projects/);
+}
+
+const cell = (row: Locator, column: number) => row.locator(`td:nth-child(${column}) input[type=checkbox]`);
+const PROJECT = 1, PLANNER = 2, BOARD = 3, SAFETY = 4, BADGE = 5;
+
+test("license projects: gating, summary, quote, Stripe payment, tiles and filters", async ({ page }, testInfo) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(name), fullPage: true });
+
+  await signIn(page);
+  await expect(page.getByText("No Smartapp projects yet")).toBeVisible();
+  await page.getByRole("link", { name: "License projects" }).click();
+  await expect(page).toHaveURL(/\/licensing/);
+  await expect(page.locator(".pager-status")).toHaveText("Page 1 of 48 · 2375 projects");
+
+  const rows = page.locator("table.wizard-grid tbody tr");
+  const [a, b, c, d] = [rows.nth(0), rows.nth(1), rows.nth(2), rows.nth(3)];
+  const names = await Promise.all([a, b, c].map((r) => r.locator(".project-name").innerText()));
+
+  // Gating: modules wait for the project; add-ons wait for their module.
+  await expect(cell(a, PLANNER)).toBeDisabled();
+  await expect(cell(a, SAFETY)).toBeDisabled();
+  await cell(a, PROJECT).check();
+  await expect(cell(a, PLANNER)).toBeEnabled();
+  await expect(cell(a, BOARD)).toBeDisabled();
+  await expect(cell(a, BADGE)).toBeDisabled();
+  await cell(a, PLANNER).check();
+  await expect(cell(a, BOARD)).toBeEnabled();
+  await expect(cell(a, BADGE)).toBeDisabled();
+  await cell(a, BOARD).check();
+  // Unchecking the module clears its add-on; checking again does not bring it back.
+  await cell(a, PLANNER).uncheck();
+  await expect(cell(a, BOARD)).not.toBeChecked();
+  await expect(cell(a, BOARD)).toBeDisabled();
+  await cell(a, PLANNER).check();
+  await cell(a, BOARD).check();
+
+  // Keyboard: tab to the checkbox and press space.
+  await cell(b, PROJECT).focus();
+  await page.keyboard.press("Space");
+  await expect(cell(b, PROJECT)).toBeChecked();
+  await cell(b, SAFETY).check();
+  await cell(b, BADGE).check();
+  await cell(c, PROJECT).check();
+  await cell(c, PLANNER).check();
+  await cell(c, SAFETY).check();
+
+  // A selected project without a module blocks Next with an inline message.
+  await cell(d, PROJECT).check();
+  await expect(page.locator(".summary-projects")).toHaveText("4");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.locator(".inline-problem").first()).toContainText("Choose Planner or Safety");
+  await shot("1-wizard-gating.png");
+  await cell(d, PROJECT).uncheck();
+  await expect(page.locator(".inline-problem").first()).toHaveText("");
+
+  await expect(page.locator(".summary-projects")).toHaveText("3");
+  await expect(page.locator(".summary-planner")).toHaveText("2");
+  await expect(page.locator(".summary-safety")).toHaveText("2");
+
+  // Subscription step: yearly by default ($2,950 and $5,950 per project per year).
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Subscription" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: /Yearly/ })).toBeChecked();
+  await expect(page.locator(".quote-total")).toHaveText("$17,800.00");
+  await expect(page.locator(".quote-saving")).toHaveText("$3,560.00");
+  await expect(page.locator(".quote-due")).toHaveText("$17,800.00");
+  await shot("2-subscription-yearly.png");
+  await page.getByRole("radio", { name: /Monthly/ }).check();
+  await expect(page.locator(".quote-total")).toHaveText("$1,780.00");
+  await expect(page.locator(".quote-saving")).toHaveCount(0);
+  await shot("3-subscription-monthly.png");
+
+  // Back keeps the selection.
+  await page.getByRole("button", { name: "Back" }).click();
+  await expect(page.locator(".summary-projects")).toHaveText("3");
+  await expect(cell(c, SAFETY)).toBeChecked();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByRole("radio", { name: /Yearly/ }).check();
+
+  // Stripe Checkout (sandbox): a declined card first, then a good one.
+  await page.getByRole("button", { name: "Checkout" }).click();
+  await expect(page.getByRole("button", { name: "Subscribe" })).toBeVisible();
+  await expect(page.locator("body")).toContainText("$17,800.00");
+  await page.getByLabel("Email").fill("ap@harborpoint.example");
+  await page.getByLabel("Card number").fill("4000 0000 0000 0002");
+  await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+  await expect(page.locator("body")).toContainText("Your card was declined.");
+  await shot("4-stripe-declined.png");
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+
+  // Back in Project Central: the tiles carry the Procore names and their modules.
+  await expect(page).toHaveURL(/\/projects\?checkout_session=cs_/);
+  await expect(page.getByText("Payment received: 3 projects licensed.")).toBeVisible();
+  const tiles = page.locator(".tile");
+  await expect(tiles).toHaveCount(3);
+  const tile = (name: string) => tiles.filter({ has: page.locator(".tile-name", { hasText: name }) });
+  await expect(tile(names[0]).locator(".badge")).toHaveText(["Planner", "Planner Board"]);
+  await expect(tile(names[1]).locator(".badge")).toHaveText(["Safety", "Safety Badge"]);
+  await expect(tile(names[2]).locator(".badge")).toHaveText(["Planner", "Safety"]);
+  await shot("5-project-central-tiles.png");
+
+  // Later visits: licensed projects are under Licensed, narrowed by module.
+  await page.getByRole("link", { name: "License projects" }).click();
+  await expect(page.locator(".pager-status")).toHaveText("Page 1 of 48 · 2372 projects");
+  await page.getByRole("button", { name: "Licensed", exact: true }).click();
+  await expect(rows).toHaveCount(3);
+  await page.getByRole("button", { name: "Planner", exact: true }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().locator(".project-name")).toHaveText(names[0]);
+  await page.getByRole("button", { name: "Safety", exact: true }).click();
+  await expect(rows.first().locator(".project-name")).toHaveText(names[1]);
+  await page.getByRole("button", { name: "Both", exact: true }).click();
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().locator(".project-name")).toHaveText(names[2]);
+
+  // A licensed project is not editable here: a toast points to Manage Subscriptions.
+  await cell(rows.first(), SAFETY).click();
+  await expect(cell(rows.first(), SAFETY)).toBeChecked();
+  const toast = page.locator(".toast");
+  await expect(toast).toContainText("Manage Subscriptions");
+  await shot("6-licensed-toast.png");
+  await expect(toast.getByRole("link", { name: "Open Manage Subscriptions" })).toHaveAttribute("href", /\/projects\?manage=\d+/);
+  expect(errors).toEqual([]);
+});
+
+test("cancelled checkout returns to the subscription step with the selection intact", async ({ page }) => {
+  await signIn(page);
+  await page.goto("/licensing");
+  const rows = page.locator("table.wizard-grid tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const row = rows.last();
+  await cell(row, PROJECT).check();
+  await cell(row, SAFETY).check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByRole("radio", { name: /Monthly/ }).check();
+  await page.getByRole("button", { name: "Checkout" }).click();
+  await expect(page.getByRole("button", { name: "Subscribe" })).toBeVisible();
+  await page.getByRole("link", { name: /Back/ }).click();
+  await expect(page).toHaveURL(/\/licensing\?order=/);
+  await expect(page.getByRole("heading", { name: "Subscription" })).toBeVisible();
+  await expect(page.getByRole("radio", { name: /Monthly/ })).toBeChecked();
+  await expect(page.locator(".quote-total")).toHaveText("$595.00");
+});
