@@ -103,14 +103,20 @@ async fn callback(
             return fail("procore");
         }
     };
-    let companies: Vec<StoredCompany> = companies
-        .into_iter()
-        .filter(|c| c.is_active)
-        .map(|c| StoredCompany {
+    let mut active = Vec::new();
+    for c in companies.into_iter().filter(|c| c.is_active) {
+        // Only company admins may buy licences; Procore tells us through App Management.
+        let is_admin = services
+            .procore
+            .can_manage_apps(&tokens.access_token, c.id)
+            .await;
+        active.push(StoredCompany {
             id: c.id,
             name: c.name,
-        })
-        .collect();
+            is_admin: i64::from(is_admin),
+        });
+    }
+    let companies = active;
     if companies.is_empty() {
         return fail("no-company");
     }

@@ -101,7 +101,11 @@ impl Directory for ProcoreDirectory {
                 .await
                 .map_err(internal)?;
         }
+        let is_admin = companies
+            .iter()
+            .any(|c| c.id == company_id && c.is_admin == 1);
         Ok(Some(Viewer {
+            is_admin,
             user_id,
             name: user.name,
             login: user.login,

@@ -20,6 +20,9 @@ use crate::db::{now, CatalogProject, CatalogQuery, LicenseRow, OrderRow};
 use crate::directory::{internal, ProcoreDirectory};
 use crate::startup::Services;
 
+/// What a non-admin is told when they try to buy.
+const NOT_ADMIN: &str = "Only Procore company admins can license projects. Ask a company admin, or see this company's licensed projects under Licensed.";
+
 /// How long the cached project list is trusted before it is fetched from Procore again.
 const CATALOG_TTL_SECS: i64 = 15 * 60;
 
@@ -110,6 +113,25 @@ impl LicensingService {
             "project catalog refreshed from Procore"
         );
         Ok(())
+    }
+
+    /// Buying is for company admins; others may only look at what is licensed.
+    async fn require_admin(
+        &self,
+        services: &Services,
+        user_id: i64,
+        company_id: i64,
+    ) -> Result<(), AppError> {
+        if services
+            .db
+            .is_admin(user_id, company_id)
+            .await
+            .map_err(internal)?
+        {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(NOT_ADMIN.into()))
+        }
     }
 
     async fn licensed(
@@ -244,7 +266,18 @@ impl Licensing for LicensingService {
         let (user_id, company_id) = ProcoreDirectory::new(services.clone())
             .scope(session)
             .await?;
-        self.fresh_catalog(&services, user_id, company_id).await?;
+        if filter == LicenseFilter::NotLicensed {
+            self.require_admin(&services, user_id, company_id).await?;
+        }
+        // Only an admin's token sees every project, so only admins refresh the shared cache.
+        if services
+            .db
+            .is_admin(user_id, company_id)
+            .await
+            .map_err(internal)?
+        {
+            self.fresh_catalog(&services, user_id, company_id).await?;
+        }
         let (licensed, scope) = match filter {
             LicenseFilter::NotLicensed => (Some(false), None),
             LicenseFilter::Licensed(LicensedScope::All) => (Some(true), None),
@@ -287,6 +320,7 @@ impl Licensing for LicensingService {
         let (user_id, company_id) = ProcoreDirectory::new(services.clone())
             .scope(session)
             .await?;
+        self.require_admin(&services, user_id, company_id).await?;
         self.fresh_catalog(&services, user_id, company_id).await?;
         services
             .db
@@ -311,6 +345,7 @@ impl Licensing for LicensingService {
         let (user_id, company_id) = ProcoreDirectory::new(services.clone())
             .scope(session)
             .await?;
+        self.require_admin(&services, user_id, company_id).await?;
         let (_, licensed) = self.licensed(&services, company_id).await?;
         // The server is the authority: the same rules as the browser, on what was sent.
         let valid = selection.validate(&licensed).map_err(|problems| {

@@ -155,7 +155,14 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security_headers))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Spans carry the path only: query strings can hold OAuth codes and states.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |request: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                },
+            ),
+        )
         .with_state(state);
     Ok(Application {
         router,

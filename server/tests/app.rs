@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::app::{spawn_app, TestApp};
+use common::app::spawn_app;
 use common::procore::{approve, SUMMIT};
 
 fn location(response: &reqwest::Response) -> String {

@@ -335,3 +335,54 @@ async fn webhook_signatures_and_payloads_are_checked() {
         .unwrap();
     assert_eq!(orders.0, 0, "nothing changed");
 }
+
+#[tokio::test]
+async fn non_admins_see_licensed_projects_read_only() {
+    let db = TestDb::sqlite().await;
+    let admin = licensing_app(&db).await;
+    let viewer: Value = admin.call("get_viewer", &[]).await.json().await.unwrap();
+    assert_eq!(viewer["is_admin"], true);
+
+    let pm = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    pm.sign_in("pm@summitridge.example", "sandbox-pm").await;
+    let viewer: Value = pm.call("get_viewer", &[]).await.json().await.unwrap();
+    assert_eq!(
+        viewer["is_admin"], false,
+        "Procore's App Management refuses non-admins"
+    );
+    let refused = pm
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Only Procore company admins"));
+    assert_eq!(
+        pm.call("select_all_matching", &[("search", "")])
+            .await
+            .status(),
+        403
+    );
+    let buy = pm
+        .http
+        .post(format!("{}/api/start_checkout", pm.base))
+        .header("origin", &pm.base)
+        .json(&json!({"selection": {"projects": [{"project_id": 1, "planner": true}]}, "interval": "yearly"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(buy.status(), 403);
+    let licensed = pm
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(licensed.status(), 200, "the licensed list stays readable");
+    assert_eq!(pm.call("licensed_tiles", &[]).await.status(), 200);
+}

@@ -166,6 +166,7 @@ async fn manager_with_connection(
     let company = server::db::StoredCompany {
         id: SUMMIT,
         name: "Summit".into(),
+        is_admin: 1,
     };
     db.record_sign_in(&user, &[company], &manager.seal(me.id, &tokens))
         .await

@@ -23,6 +23,7 @@ fn company(id: i64, name: &str) -> StoredCompany {
     StoredCompany {
         id,
         name: name.into(),
+        is_admin: 1,
     }
 }
 
@@ -50,6 +51,8 @@ async fn sign_in_is_recorded_and_scoped(db: &Db) {
         .collect();
     assert_eq!(names, ["Harbor", "Summit"]);
     assert!(db.is_member(BIG_USER, SUMMIT).await.unwrap());
+    assert!(db.is_admin(BIG_USER, SUMMIT).await.unwrap());
+    assert!(!db.is_admin(BIG_USER + 1, SUMMIT).await.unwrap());
     assert!(
         !db.is_member(BIG_USER + 1, SUMMIT).await.unwrap(),
         "another user is not a member"

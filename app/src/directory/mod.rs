@@ -28,6 +28,8 @@ pub struct Viewer {
     pub companies: Vec<CompanySummary>,
     /// The current company.
     pub company_id: i64,
+    /// Whether the user is a company admin of the current company (may buy licences).
+    pub is_admin: bool,
 }
 
 impl Viewer {

@@ -66,6 +66,13 @@ pub fn LicensingWizard() -> impl IntoView {
     };
     let step = RwSignal::new(Step::Projects);
     let interval = RwSignal::new(BillingInterval::Yearly);
+    let is_admin = Signal::derive(move || {
+        viewer
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .map(|v| v.is_admin)
+    });
 
     // Back from a cancelled payment: restore that order's selection at the subscription step.
     let order_id = query.read_untracked().get("order");
@@ -107,7 +114,7 @@ pub fn LicensingWizard() -> impl IntoView {
                 <li>"3. Payment"</li>
             </ol>
             <Show when=move || step.get() == Step::Projects fallback=move || view! { <SubscriptionStep wizard step interval/> }>
-                <ProjectsStep wizard step/>
+                <ProjectsStep wizard step is_admin/>
             </Show>
             <Toast wizard/>
         </main>
@@ -116,9 +123,20 @@ pub fn LicensingWizard() -> impl IntoView {
 
 /// Step 1: the project list with module checkboxes, filter, search and summary.
 #[component]
-fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>) -> impl IntoView {
+fn ProjectsStep(
+    wizard: Wizard,
+    step: RwSignal<Step>,
+    is_admin: Signal<Option<bool>>,
+) -> impl IntoView {
     let search = RwSignal::new(String::new());
     let filter = RwSignal::new(LicenseFilter::NotLicensed);
+    let read_only = move || is_admin.get() == Some(false);
+    // Non-admins may only look at what is licensed.
+    Effect::new(move |_| {
+        if read_only() && filter.get_untracked() == LicenseFilter::NotLicensed {
+            filter.set(LicenseFilter::Licensed(LicensedScope::All));
+        }
+    });
     let page = RwSignal::new(1u32);
     let projects = Resource::new(
         move || (search.get(), filter.get(), page.get()),
@@ -207,8 +225,13 @@ fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>) -> impl IntoView {
                 <h1>"License Procore projects"</h1>
                 <p class="muted">"Select a project first, then its Smartapp modules. Planner enables Planner Board; Safety enables Safety Badge."</p>
             </div>
-            <FilterControl filter page/>
+            <FilterControl filter page read_only=Signal::derive(read_only)/>
         </div>
+        <Show when=read_only>
+            <p class="panel notice" role="note">
+                "Only Procore company admins can license projects. You can see this company's licensed projects here; ask a company admin to license more."
+            </p>
+        </Show>
         <div class="wizard-tools">
             <label class="visually-hidden" for="wizard-search">"Search projects"</label>
             <input id="wizard-search" type="search" placeholder="Search projects by name" maxlength="100" autocomplete="off" on:input=on_search/>
@@ -229,7 +252,7 @@ fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>) -> impl IntoView {
                 }
             })}
         </Transition>
-        <footer class="summary-bar" aria-live="polite">
+        <footer class="summary-bar" aria-live="polite" class:hidden=read_only>
             {move || {
                 let s = wizard.selection.with(|s| s.summary());
                 view! {
@@ -249,7 +272,11 @@ fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>) -> impl IntoView {
 
 /// Licensed / Not Licensed, and Planner / Safety / Both under Licensed.
 #[component]
-fn FilterControl(filter: RwSignal<LicenseFilter>, page: RwSignal<u32>) -> impl IntoView {
+fn FilterControl(
+    filter: RwSignal<LicenseFilter>,
+    page: RwSignal<u32>,
+    read_only: Signal<bool>,
+) -> impl IntoView {
     let set = move |f: LicenseFilter| {
         filter.set(f);
         page.set(1);
@@ -265,7 +292,7 @@ fn FilterControl(filter: RwSignal<LicenseFilter>, page: RwSignal<u32>) -> impl I
         <div class="filter" role="group" aria-label="Filter projects">
             <div class="segmented">
                 <button type="button" aria-pressed=move || (filter.get() == LicenseFilter::NotLicensed).to_string()
-                    on:click=move |_| set(LicenseFilter::NotLicensed)>"Not Licensed"</button>
+                    disabled=move || read_only.get() on:click=move |_| set(LicenseFilter::NotLicensed)>"Not Licensed"</button>
                 <button type="button" aria-pressed=move || licensed().to_string()
                     on:click=move |_| set(LicenseFilter::Licensed(LicensedScope::All))>"Licensed"</button>
             </div>

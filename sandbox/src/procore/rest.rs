@@ -25,6 +25,10 @@ pub(crate) fn router(state: Shared) -> Router<Shared> {
         .route("/v1.0/companies", get(companies))
         .route("/v1.1/projects", get(projects))
         .route("/v1.0/projects/{id}", get(project))
+        .route(
+            "/v1.0/companies/{company_id}/app_configurations",
+            get(app_configurations),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, gate))
 }
@@ -377,5 +381,36 @@ async fn project(
     match found {
         Some(p) => Json(p).into_response(),
         None => errors(StatusCode::NOT_FOUND, "Project not found"),
+    }
+}
+
+/// App Management (and so its configurations) belongs to company admins: members who are not
+/// admins get 403, as in Procore. Project Central uses this to learn who may buy licences.
+async fn app_configurations(
+    State(state): State<Shared>,
+    Extension(who): Extension<Principal>,
+    headers: HeaderMap,
+    Path(company_id): Path<i64>,
+) -> Response {
+    let header_id = match company_header(&headers) {
+        Ok(id) => id,
+        Err(res) => return res.into_response(),
+    };
+    if header_id != company_id {
+        return errors(
+            StatusCode::BAD_REQUEST,
+            format!("Procore-Company-Id header ({header_id}) does not match company {company_id}"),
+        );
+    }
+    match state.seed.membership(&who, company_id) {
+        Some(true) => Json(json!([])).into_response(),
+        Some(false) => errors(
+            StatusCode::FORBIDDEN,
+            "You do not have permission to manage apps in this company",
+        ),
+        None => errors(
+            StatusCode::FORBIDDEN,
+            format!("You do not have access to company {company_id}"),
+        ),
     }
 }

@@ -57,7 +57,7 @@ async fn receive(
         EventObject::CheckoutSessionCompleted(session)
         | EventObject::CheckoutSessionAsyncPaymentSucceeded(session) => services
             .licensing
-            .reconcile_session(&session.id.to_string())
+            .reconcile_session(session.id.as_ref())
             .await
             .map(|_| ()),
         EventObject::CustomerSubscriptionCreated(sub)
@@ -65,10 +65,7 @@ async fn receive(
         | EventObject::CustomerSubscriptionDeleted(sub)
         | EventObject::CustomerSubscriptionPaused(sub)
         | EventObject::CustomerSubscriptionResumed(sub) => {
-            services
-                .licensing
-                .sync_subscription(&sub.id.to_string())
-                .await
+            services.licensing.sync_subscription(sub.id.as_ref()).await
         }
         EventObject::InvoicePaid(invoice) | EventObject::InvoicePaymentFailed(invoice) => {
             match invoice_subscription(&invoice) {

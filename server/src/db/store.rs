@@ -10,6 +10,8 @@ pub struct StoredCompany {
     pub id: i64,
     /// Company name.
     pub name: String,
+    /// 1 when the user is a company admin there (may buy licences).
+    pub is_admin: i64,
 }
 
 /// A Procore user as we keep them.
@@ -78,11 +80,13 @@ impl Db {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO company_users (company_id, user_id, updated_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (company_id, user_id) DO UPDATE SET updated_at = excluded.updated_at",
+                "INSERT INTO company_users (company_id, user_id, is_admin, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (company_id, user_id) DO UPDATE SET is_admin = excluded.is_admin,
+                 updated_at = excluded.updated_at",
             )
             .bind(company.id)
             .bind(user.id)
+            .bind(company.is_admin)
             .bind(at)
             .execute(&mut *tx)
             .await?;
@@ -121,13 +125,25 @@ impl Db {
     /// The companies this user belongs to, by name.
     pub async fn companies_of(&self, user_id: i64) -> Result<Vec<StoredCompany>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT c.id, c.name FROM companies c
+            "SELECT c.id, c.name, cu.is_admin FROM companies c
              JOIN company_users cu ON cu.company_id = c.id
              WHERE cu.user_id = $1 ORDER BY c.name, c.id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// True when the user is an admin of the company (may buy licences).
+    pub async fn is_admin(&self, user_id: i64, company_id: i64) -> Result<bool, sqlx::Error> {
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT is_admin FROM company_users WHERE user_id = $1 AND company_id = $2",
+        )
+        .bind(user_id)
+        .bind(company_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some_and(|(admin,)| admin == 1))
     }
 
     /// True when the user belongs to the company.

@@ -127,6 +127,23 @@ impl ProcoreClient {
         self.collect(token, None, url).await
     }
 
+    /// Whether the user may manage apps (App Management) in the company — Procore allows
+    /// that to company admins only. Any failure counts as "no" (fail closed).
+    #[tracing::instrument(skip(self, token))]
+    pub async fn can_manage_apps(&self, token: &str, company_id: i64) -> bool {
+        let url = self.url(&format!(
+            "rest/v1.0/companies/{company_id}/app_configurations"
+        ));
+        match self.send(token, Some(company_id), url).await {
+            Ok(_) => true,
+            Err(ProcoreError::Forbidden(_)) | Err(ProcoreError::NotFound) => false,
+            Err(error) => {
+                tracing::warn!(%error, "could not learn whether the user is a company admin");
+                false
+            }
+        }
+    }
+
     /// One page of the company's projects (`GET /rest/v1.1/projects`), sorted by name.
     #[tracing::instrument(skip(self, token))]
     pub async fn projects_page(

@@ -1,4 +1,5 @@
-//! Deterministic demo data: two companies, their projects and three users.
+//! Deterministic demo data: two companies, their projects and three users, plus a separate
+//! benchmark user with two scale-test companies (10,000 and 100 projects).
 //!
 //! Everything is derived from fixed word lists and arithmetic on the index, so every
 //! run (and every test) sees identical ids, names and dates. Ids exceed 2^32 on purpose:
@@ -18,8 +19,16 @@ mod words;
 pub(crate) const SUMMIT_ID: i64 = 5_600_000_001;
 /// Harbor Point Construction.
 pub(crate) const HARBOR_ID: i64 = 5_600_000_002;
+/// Scale Test 10k (benchmark user only).
+pub(crate) const SCALE_10K_ID: i64 = 5_600_000_003;
+/// Scale Test 100 (benchmark user only).
+pub(crate) const SCALE_100_ID: i64 = 5_600_000_004;
 const SUMMIT_PROJECTS: usize = 2_500;
 const HARBOR_PROJECTS: usize = 36;
+const SCALE_10K_PROJECTS: usize = 10_000;
+const SCALE_100_PROJECTS: usize = 100;
+/// Seconds between the creation of consecutive Summit projects (about 0.93 days).
+const SUMMIT_STEP: i64 = 79_997;
 /// Summit project indexes the non-admin PM is assigned to (all active on purpose).
 const PM_ASSIGNED: [usize; 12] = [0, 3, 41, 88, 150, 333, 512, 777, 1024, 1500, 2048, 2499];
 /// Base of the synthetic user ids given to client-credentials service accounts.
@@ -93,7 +102,7 @@ pub(crate) struct Seed {
 }
 
 impl Seed {
-    /// Builds the seed; deterministic and a few milliseconds.
+    /// Builds the seed; deterministic and a few milliseconds (release; ~12,600 projects).
     pub fn generate() -> Self {
         let companies = vec![
             Company {
@@ -104,8 +113,18 @@ impl Seed {
                 id: HARBOR_ID,
                 name: "Harbor Point Construction".into(),
             },
+            Company {
+                id: SCALE_10K_ID,
+                name: "Scale Test 10k".into(),
+            },
+            Company {
+                id: SCALE_100_ID,
+                name: "Scale Test 100".into(),
+            },
         ];
-        let mut projects = Vec::with_capacity(SUMMIT_PROJECTS + HARBOR_PROJECTS);
+        let mut projects = Vec::with_capacity(
+            SUMMIT_PROJECTS + HARBOR_PROJECTS + SCALE_10K_PROJECTS + SCALE_100_PROJECTS,
+        );
         let mut per_year: HashMap<(i64, i64), u32> = HashMap::new();
         for i in 0..SUMMIT_PROJECTS {
             let (place, kind) = (i % 50, (i / 50 + i % 50) % 50);
@@ -116,6 +135,7 @@ impl Seed {
                 "SRB",
                 4,
                 i,
+                SUMMIT_STEP,
                 id,
                 place,
                 kind,
@@ -134,6 +154,7 @@ impl Seed {
                 "HPC",
                 3,
                 when,
+                SUMMIT_STEP,
                 id,
                 place,
                 kind,
@@ -143,6 +164,28 @@ impl Seed {
             p.zip = format!("{:05}", 98101 + (i % 20) as u32);
             projects.push(p);
         }
+        // Scale-test companies for benchmarks: every project active, so the wizard lists
+        // exactly 10,000 and 100. Both span the same years as Summit (2018 to mid-2024).
+        scale_projects(
+            &mut projects,
+            &companies[2],
+            2,
+            "STK",
+            SCALE_10K_PROJECTS,
+            564_000_000_001,
+            3,
+            &mut per_year,
+        );
+        scale_projects(
+            &mut projects,
+            &companies[3],
+            3,
+            "STH",
+            SCALE_100_PROJECTS,
+            565_000_000_001,
+            5,
+            &mut per_year,
+        );
         let by_id = projects
             .iter()
             .enumerate()
@@ -179,6 +222,15 @@ impl Seed {
                 name: "Sam Solo".into(),
                 description: "company admin of Harbor Point Construction only".into(),
                 memberships: vec![member(HARBOR_ID, true, true)],
+                assigned: HashSet::new(),
+            },
+            User {
+                id: 7_100_000_004,
+                login: "bench@scale.example".into(),
+                password: "sandbox-bench".into(),
+                name: "Blake Bench".into(),
+                description: "company admin of Scale Test 10k (10,000 projects) and Scale Test 100 (100 projects), for benchmarks".into(),
+                memberships: vec![member(SCALE_10K_ID, true, true), member(SCALE_100_ID, true, false)],
                 assigned: HashSet::new(),
             },
         ];
@@ -278,7 +330,49 @@ impl Seed {
     }
 }
 
-/// Builds project number `i` of a company from the word lists.
+/// Appends `count` active projects of a scale-test company: the Summit name pattern, with
+/// " Phase II".." Phase IV" after each 2,500 so names stay unique within the company.
+#[allow(clippy::too_many_arguments)]
+fn scale_projects(
+    projects: &mut Vec<Project>,
+    company: &Company,
+    company_index: i64,
+    prefix: &str,
+    count: usize,
+    first_id: i64,
+    id_step: i64,
+    per_year: &mut HashMap<(i64, i64), u32>,
+) {
+    const PHASES: [&str; 4] = ["", " Phase II", " Phase III", " Phase IV"];
+    // Spread over Summit's 2,500 creation slots, whatever the count.
+    let step = SUMMIT_STEP * SUMMIT_PROJECTS as i64 / count as i64;
+    for i in 0..count {
+        let j = i % SUMMIT_PROJECTS;
+        let (place, kind) = (j % 50, (j / 50 + j % 50) % 50);
+        let mut p = project(
+            company,
+            company_index,
+            prefix,
+            4,
+            i,
+            step,
+            first_id + id_step * i as i64,
+            place,
+            kind,
+            false,
+            per_year,
+        );
+        let phase = PHASES[(i / SUMMIT_PROJECTS) % PHASES.len()];
+        if !phase.is_empty() {
+            p.name.push_str(phase);
+            p.display_name = format!("{} - {}", p.project_number, p.name);
+        }
+        projects.push(p);
+    }
+}
+
+/// Builds project number `i` of a company from the word lists; `step` is the number of
+/// seconds between the creation of consecutive projects.
 #[allow(clippy::too_many_arguments)]
 fn project(
     company: &Company,
@@ -286,6 +380,7 @@ fn project(
     prefix: &str,
     seq_width: usize,
     i: usize,
+    step: i64,
     id: i64,
     place: usize,
     kind: usize,
@@ -295,7 +390,7 @@ fn project(
     const BASE: i64 = 1_514_764_800; // 2018-01-01T00:00:00Z
     const DAY: i64 = 86_400;
     let n = i as i64;
-    let created = BASE + n * 79_997;
+    let created = BASE + n * step;
     let updated = created + ((n * 7_919) % 400) * DAY + (n * 3_607) % DAY;
     let start = created + 30 * DAY;
     let completion = start + (180 + (n * 53) % 540) * DAY;
@@ -388,7 +483,12 @@ mod tests {
         assert_eq!(seed.projects_of(HARBOR_ID).count(), 36);
         let names: HashSet<_> = seed.projects_of(SUMMIT_ID).map(|p| &p.name).collect();
         assert_eq!(names.len(), 2_500, "project names must be unique");
-        let numbers: HashSet<_> = seed.projects.iter().map(|p| &p.project_number).collect();
+        let numbers: HashSet<_> = seed
+            .projects
+            .iter()
+            .filter(|p| [SUMMIT_ID, HARBOR_ID].contains(&p.company.id))
+            .map(|p| &p.project_number)
+            .collect();
         assert_eq!(numbers.len(), 2_536, "project numbers must be unique");
         let inactive = seed.projects_of(SUMMIT_ID).filter(|p| !p.active).count();
         assert_eq!(inactive, 125);
@@ -397,6 +497,56 @@ mod tests {
         assert_eq!(first.created_at, "2018-01-01T00:00:00Z");
         assert!(seed.companies.iter().all(|c| c.id > i64::from(u32::MAX)));
         assert!(seed.users.iter().all(|u| u.id > i64::from(u32::MAX)));
+    }
+
+    #[test]
+    fn scale_companies_belong_to_the_bench_user_only() {
+        let started = std::time::Instant::now();
+        let seed = Seed::generate();
+        let elapsed = started.elapsed();
+        println!(
+            "seed generation: {elapsed:?} for {} projects",
+            seed.projects.len()
+        );
+        for (company, count, prefix) in
+            [(SCALE_10K_ID, 10_000, "STK-"), (SCALE_100_ID, 100, "STH-")]
+        {
+            let projects: Vec<_> = seed.projects_of(company).collect();
+            assert_eq!(projects.len(), count);
+            assert!(projects.iter().all(|p| p.active));
+            assert!(projects.iter().all(|p| p.id > i64::from(u32::MAX)));
+            assert!(projects
+                .iter()
+                .all(|p| p.project_number.starts_with(prefix)));
+            let names: HashSet<_> = projects.iter().map(|p| &p.name).collect();
+            assert_eq!(names.len(), count, "project names must be unique");
+            let numbers: HashSet<_> = projects.iter().map(|p| &p.project_number).collect();
+            assert_eq!(numbers.len(), count, "project numbers must be unique");
+            assert!(projects
+                .iter()
+                .all(|p| p.created_at.as_str() < "2024-07-01"));
+        }
+        let ten_k: Vec<_> = seed.projects_of(SCALE_10K_ID).collect();
+        assert_eq!(ten_k[0].name, "Riverside Medical Office Building");
+        assert_eq!(ten_k[9_999].name, "Sunset Sports Complex Phase IV");
+        let ids: HashSet<_> = seed.projects.iter().map(|p| p.id).collect();
+        assert_eq!(ids.len(), seed.projects.len(), "project ids must be unique");
+
+        let bench = seed.user_by_login("bench@scale.example").unwrap();
+        let who = Principal::User(bench.id);
+        let companies: Vec<_> = seed.companies_of(&who).iter().map(|(c, _)| c.id).collect();
+        assert_eq!(companies, [SCALE_10K_ID, SCALE_100_ID]);
+        assert_eq!(seed.membership(&who, SUMMIT_ID), None);
+        for login in [
+            "admin@summitridge.example",
+            "pm@summitridge.example",
+            "solo@harborpoint.example",
+        ] {
+            let user = seed.user_by_login(login).unwrap();
+            let who = Principal::User(user.id);
+            assert_eq!(seed.membership(&who, SCALE_10K_ID), None);
+            assert_eq!(seed.membership(&who, SCALE_100_ID), None);
+        }
     }
 
     #[test]
