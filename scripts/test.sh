@@ -8,6 +8,10 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 started=$(date +%s)
+# Every test runner's output is also kept here, to add up the counts at the end.
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+counted() { "$@" 2>&1 | tee -a "$results"; return "${PIPESTATUS[0]}"; }
 
 bash scripts/install-tools.sh
 
@@ -35,13 +39,19 @@ fi
 [ -n "${TEST_POSTGRES_URL:-}" ] && echo "store tests also run on PostgreSQL: ${TEST_POSTGRES_URL%%@*}@…"
 
 step "unit and integration tests"
-cargo test -p app --features ssr
-cargo test -p sandbox
-SANDBOX_BIN="$CARGO_TARGET_DIR/debug/sandbox" python3 sandbox/tests/stripe_fidelity.py
-cargo test -p server
+counted cargo test -p app --features ssr
+counted cargo test -p sandbox
+SANDBOX_BIN="$CARGO_TARGET_DIR/debug/sandbox" counted python3 sandbox/tests/stripe_fidelity.py
+counted cargo test -p server
 
 step "end-to-end (Playwright in Debian's Chromium)"
 cargo leptos build
-(cd end2end && npx playwright test)
+(cd end2end && counted npx playwright test)
 
+passed=$(sed -E 's/\x1b\[[0-9;]*m//g' "$results" | awk '
+  /^test result: ok\./ { n += $4 }
+  /^stripe fidelity: [0-9]+ passed/ { n += $3 }
+  /^ +[0-9]+ passed \(/ { n += $1 }
+  END { print n + 0 }')
 step "all tests passed in $(( $(date +%s) - started )) s"
+echo "make test: $passed passed, 0 failed"

@@ -316,6 +316,16 @@ async fn webhook_signatures_and_payloads_are_checked() {
         200,
         "unknown types are acknowledged"
     );
+    // During secret rotation Stripe sends several v1 values: one match is enough.
+    let good = signature(&secret, now, &unknown);
+    let rotated = good.replacen(",v1=", &format!(",v1={},v1=", "11".repeat(32)), 1);
+    assert_eq!(
+        post(unknown.clone(), rotated).await,
+        200,
+        "one good v1 among several"
+    );
+    let only_bad = format!("t={now},v1={}", "11".repeat(32));
+    assert_eq!(post(unknown.clone(), only_bad).await, 400, "no good v1");
     assert_eq!(
         post(unknown.clone(), signature(&secret, now, &unknown)).await,
         200,
@@ -385,4 +395,39 @@ async fn non_admins_see_licensed_projects_read_only() {
         .await;
     assert_eq!(licensed.status(), 200, "the licensed list stays readable");
     assert_eq!(pm.call("licensed_tiles", &[]).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_failed_renewal_marks_the_licences_past_due_and_a_later_payment_restores_them() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    let ids = not_licensed_ids(&app).await;
+    let url = checkout(&app, ids[0], ids[1], "monthly").await;
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    let (subscription,): (String,) =
+        sqlx::query_as("SELECT stripe_subscription_id FROM orders WHERE status = 'paid'")
+            .fetch_one(db.db.pool())
+            .await
+            .unwrap();
+
+    stripe.fail_next_renewal(&subscription);
+    stripe.advance_clock(32 * 86_400).await;
+    stripe.wait_for_deliveries().await;
+    let statuses: Vec<Value> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("past_due"), json!("past_due")]);
+
+    stripe.advance_clock(31 * 86_400).await;
+    stripe.wait_for_deliveries().await;
+    let statuses: Vec<Value> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("active"), json!("active")]);
 }
