@@ -30,11 +30,7 @@ impl ProcoreDirectory {
 
     /// The signed-in user and their current company, checked against the database.
     pub async fn scope(&self, session: &Session) -> Result<(i64, i64), AppError> {
-        let user_id: i64 = session
-            .get(USER_ID)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotSignedIn)?;
+        let user_id = signed_in_user(session).await?;
         let company_id: i64 = session
             .get(COMPANY_ID)
             .await
@@ -121,11 +117,7 @@ impl Directory for ProcoreDirectory {
     }
 
     async fn switch_company(&self, session: &Session, company_id: i64) -> Result<(), AppError> {
-        let user_id: i64 = session
-            .get(USER_ID)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotSignedIn)?;
+        let user_id = signed_in_user(session).await?;
         // The id comes from the client: only a company the user belongs to is accepted.
         if !self
             .services
@@ -186,6 +178,15 @@ impl Directory for ProcoreDirectory {
             per_page: PROJECTS_PER_PAGE,
         })
     }
+}
+
+/// The signed-in Procore user's id, or `NotSignedIn`.
+async fn signed_in_user(session: &Session) -> Result<i64, AppError> {
+    session
+        .get(USER_ID)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotSignedIn)
 }
 
 /// Logs the detail and gives the user a reference to quote.

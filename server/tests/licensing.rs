@@ -52,16 +52,19 @@ async fn checkout(app: &TestApp, a: i64, b: i64, interval: &str) -> String {
         ]},
         "interval": interval,
     });
-    let response = app
-        .http
-        .post(format!("{}/api/start_checkout", app.base))
-        .header("origin", &app.base)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_checkout(&app, &body).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     response.json::<String>().await.unwrap()
+}
+
+async fn post_checkout(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.http
+        .post(format!("{}/api/start_checkout", app.base))
+        .header("origin", &app.base)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn pay(app: &TestApp, page_url: &str, card: &str) -> reqwest::Response {
@@ -142,14 +145,7 @@ async fn full_purchase(db: TestDb, mode: DeliveryMode) {
         .unwrap();
     assert_eq!(orders.0, 1);
     // A licensed project cannot be bought again.
-    let again = app
-        .http
-        .post(format!("{}/api/start_checkout", app.base))
-        .header("origin", &app.base)
-        .json(&json!({"selection": {"projects": [{"project_id": ids[0], "planner": true}]}, "interval": "monthly"}))
-        .send()
-        .await
-        .unwrap();
+    let again = post_checkout(&app, &json!({"selection": {"projects": [{"project_id": ids[0], "planner": true}]}, "interval": "monthly"})).await;
     assert_eq!(again.status(), 422);
     db.cleanup().await;
 }
@@ -228,14 +224,7 @@ async fn invalid_selections_are_refused_with_a_clear_message() {
             "not this company's project",
         ),
     ] {
-        let response = app
-            .http
-            .post(format!("{}/api/start_checkout", app.base))
-            .header("origin", &app.base)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let response = post_checkout(&app, &body).await;
         assert_eq!(response.status(), 422, "{why}");
     }
     let malformed = app
@@ -378,14 +367,7 @@ async fn non_admins_see_licensed_projects_read_only() {
             .status(),
         403
     );
-    let buy = pm
-        .http
-        .post(format!("{}/api/start_checkout", pm.base))
-        .header("origin", &pm.base)
-        .json(&json!({"selection": {"projects": [{"project_id": 1, "planner": true}]}, "interval": "yearly"}))
-        .send()
-        .await
-        .unwrap();
+    let buy = post_checkout(&pm, &json!({"selection": {"projects": [{"project_id": 1, "planner": true}]}, "interval": "yearly"})).await;
     assert_eq!(buy.status(), 403);
     let licensed = pm
         .call(
