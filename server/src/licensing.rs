@@ -88,11 +88,20 @@ impl LicensingService {
         }
         let directory = ProcoreDirectory::new(services.clone());
         let client = &services.procore;
-        let projects = directory
+        let fetched = directory
             .with_token(user_id, |token| async move {
                 client.all_projects(&token, company_id).await
             })
-            .await?;
+            .await;
+        let projects = match (fetched, synced) {
+            (Ok(projects), _) => projects,
+            // An older list beats no list: serve it and try Procore again next time.
+            (Err(error), Some(_)) if !error.needs_sign_in() => {
+                tracing::warn!(%error, company_id, "Procore project list not refreshed; serving the cached one");
+                return Ok(());
+            }
+            (Err(error), _) => return Err(error),
+        };
         let rows: Vec<CatalogProject> = projects
             .into_iter()
             .map(|p| CatalogProject {

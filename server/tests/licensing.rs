@@ -413,3 +413,44 @@ async fn a_failed_renewal_marks_the_licences_past_due_and_a_later_payment_restor
         .collect();
     assert_eq!(statuses, vec![json!("active"), json!("active")]);
 }
+
+#[tokio::test]
+async fn a_stale_project_list_is_served_when_procore_is_throttling() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    assert_eq!(not_licensed_ids(&app).await.len(), 33);
+    sqlx::query("UPDATE project_catalog_syncs SET synced_at = 0")
+        .execute(db.db.pool())
+        .await
+        .unwrap();
+    let procore = app.procore.clone().unwrap();
+    procore.set_rate_limits(0, 0);
+    let before = procore.stats().rate_limited;
+    assert_eq!(
+        not_licensed_ids(&app).await.len(),
+        33,
+        "the cached list is served"
+    );
+    assert!(
+        procore.stats().rate_limited > before,
+        "Procore was asked and said no"
+    );
+
+    // With no cached list at all, the user gets Procore's limit as a clear error.
+    sqlx::query("DELETE FROM project_catalog_syncs")
+        .execute(db.db.pool())
+        .await
+        .unwrap();
+    let response = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 429);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("ProcoreRateLimited"));
+}
