@@ -52,7 +52,7 @@ async fn checkout(app: &TestApp, a: i64, b: i64, interval: &str) -> String {
         ]},
         "interval": interval,
     });
-    let response = post_checkout(&app, &body).await;
+    let response = post_checkout(app, &body).await;
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     response.json::<String>().await.unwrap()
 }
