@@ -1,4 +1,6 @@
 //! The WASM entry point: `hydrate()` and nothing else.
+// The wizard's view types are deep; release builds need more room to lay them out.
+#![recursion_limit = "512"]
 
 /// Called by the generated JS once the module has loaded.
 #[wasm_bindgen::prelude::wasm_bindgen]
