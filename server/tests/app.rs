@@ -177,3 +177,18 @@ async fn cross_site_writes_are_refused() {
         .unwrap();
     assert_eq!(response.status(), 403);
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app(&[]).await;
+    let response = app
+        .http
+        .get(format!("{}/", app.base))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}
