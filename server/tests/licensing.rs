@@ -173,7 +173,7 @@ async fn reordered_webhooks_give_the_same_end_state() {
 }
 
 #[tokio::test]
-async fn reordered_and_duplicated_on_postgres() {
+async fn reordered_webhooks_on_postgres() {
     if let Some(db) = TestDb::postgres().await {
         full_purchase(db, DeliveryMode::Reverse).await;
     }
