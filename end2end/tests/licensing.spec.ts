@@ -4,12 +4,16 @@ import { test, expect, Page, Locator } from "@playwright/test";
 // rules, see the summary, choose yearly or monthly, pay on the (sandbox) Stripe page, land
 // in Project Central with the new tiles, and find them under the Licensed filter.
 
+// Interactions need the WASM to have hydrated the server-rendered page.
+const hydrated = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+
 async function signIn(page: Page) {
   await page.goto("/auth/procore/login");
   await page.getByLabel("Email").fill("admin@summitridge.example");
   await page.getByLabel("Password").fill("sandbox-admin");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/projects/);
+  await hydrated(page);
 }
 
 const cell = (row: Locator, column: number) => row.locator(`td:nth-child(${column}) input[type=checkbox]`);
@@ -120,6 +124,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
 
   // Later visits: licensed projects are under Licensed, narrowed by module.
   await page.getByRole("link", { name: "License projects" }).click();
+  await hydrated(page);
   await expect(page.locator(".pager-status")).toHaveText("Page 1 of 48 · 2372 projects");
   await page.getByRole("button", { name: "Licensed", exact: true }).click();
   await expect(rows).toHaveCount(3);
@@ -145,6 +150,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
 test("cancelled checkout returns to the subscription step with the selection intact", async ({ page }) => {
   await signIn(page);
   await page.goto("/licensing");
+  await hydrated(page);
   const rows = page.locator("table.wizard-grid tbody tr");
   await expect(rows.first()).toBeVisible();
   const row = rows.last();

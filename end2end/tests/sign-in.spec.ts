@@ -1,4 +1,7 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, Page } from "@playwright/test";
+
+// Interactions need the WASM to have hydrated the server-rendered page.
+const hydrated = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 
 // The foundation flow a customer clicks through: sign in through the (sandbox) Procore
 // page, land in Project Central, switch company, page and search the project list.
@@ -19,6 +22,7 @@ test("sign in with Procore, switch company, page and search projects", async ({ 
 
   // Back in Project Central with the first company (by name) and its projects.
   await expect(page).toHaveURL(/\/projects/);
+  await hydrated(page);
   await expect(page.locator(".user-name")).toHaveText("Avery Admin");
   const switcher = page.getByLabel("Company");
   await expect(switcher.locator("option")).toHaveCount(2);
