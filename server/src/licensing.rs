@@ -46,6 +46,12 @@ fn license_of(row: &LicenseRow) -> ProjectLicense {
     }
 }
 
+/// Subscription statuses under which a project counts as licensed (past_due: while Stripe
+/// retries the card).
+fn is_live(status: &str) -> bool {
+    matches!(status, "active" | "trialing" | "past_due")
+}
+
 fn billing_error(error: BillingError) -> AppError {
     tracing::warn!(%error, "Stripe call failed");
     AppError::Invalid("Payments are not available right now. Please try again in a minute.".into())
@@ -149,8 +155,10 @@ impl LicensingService {
         company_id: i64,
     ) -> Result<(Vec<LicenseRow>, LicensedProjects), AppError> {
         let rows = services.db.licenses(company_id).await.map_err(internal)?;
+        // Only live subscriptions license a project; a cancelled one can be bought again.
         let licensed = rows
             .iter()
+            .filter(|r| is_live(&r.status))
             .map(|r| (r.procore_project_id, license_of(r)))
             .collect();
         Ok((rows, licensed))
@@ -224,6 +232,11 @@ impl LicensingService {
                 projects = projects.len(),
                 "order fulfilled"
             );
+            // A status change applied while we were writing found no licences to update;
+            // read the status once more now that they exist.
+            if let Some(id) = &state.subscription {
+                self.sync_subscription(id).await?;
+            }
         }
         Ok(projects.len() as u32)
     }

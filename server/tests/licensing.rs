@@ -454,3 +454,87 @@ async fn a_stale_project_list_is_served_when_procore_is_throttling() {
         .unwrap()
         .contains("ProcoreRateLimited"));
 }
+
+async fn paid_subscription(db: &TestDb) -> String {
+    let (subscription,): (String,) = sqlx::query_as(
+        "SELECT stripe_subscription_id FROM orders WHERE status = 'paid' ORDER BY created_at LIMIT 1",
+    )
+    .fetch_one(db.db.pool())
+    .await
+    .unwrap();
+    subscription
+}
+
+#[tokio::test]
+async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    let ids = not_licensed_ids(&app).await;
+    let url = checkout(&app, ids[0], ids[1], "monthly").await;
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    assert_eq!(not_licensed_ids(&app).await.len(), 31);
+
+    let subscription = paid_subscription(&db).await;
+    app.services
+        .billing
+        .cancel_subscription(&subscription)
+        .await
+        .unwrap();
+    stripe.wait_for_deliveries().await;
+    let statuses: Vec<Value> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("canceled"), json!("canceled")]);
+    assert_eq!(
+        not_licensed_ids(&app).await.len(),
+        33,
+        "lapsed projects can be bought again"
+    );
+
+    // Buying one again replaces its lapsed licence.
+    let url = checkout(&app, ids[0], ids[2], "yearly").await;
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    let tiles = tiles(&app).await;
+    let again = tiles.iter().find(|t| t["project_id"] == ids[0]).unwrap();
+    assert_eq!(
+        (again["status"].clone(), again["interval"].clone()),
+        (json!("active"), json!("yearly"))
+    );
+}
+
+#[tokio::test]
+async fn two_open_checkouts_for_the_same_project_are_flagged_not_lost() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    let ids = not_licensed_ids(&app).await;
+    // Two tabs: {0, 1} and {1, 2}, both paid.
+    let first = checkout(&app, ids[0], ids[1], "monthly").await;
+    let second = checkout(&app, ids[1], ids[2], "monthly").await;
+    assert_ne!(first, second);
+    assert_eq!(pay(&app, &first, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    assert_eq!(
+        pay(&app, &second, "4242 4242 4242 4242").await.status(),
+        303
+    );
+    stripe.wait_for_deliveries().await;
+    assert_eq!(tiles(&app).await.len(), 3);
+    let statuses: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM orders ORDER BY created_at, id")
+            .fetch_all(db.db.pool())
+            .await
+            .unwrap();
+    let mut statuses: Vec<String> = statuses.into_iter().map(|s| s.0).collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["paid", "paid_overlap"],
+        "the double payment is flagged for a refund"
+    );
+}

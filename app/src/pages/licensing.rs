@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::directory::get_viewer;
+use crate::error::AppError;
 use crate::licensing::api::{
     license_catalog, load_order_draft, select_all_matching, start_checkout, wizard_projects,
     WizardPage, WizardProject,
@@ -248,6 +249,8 @@ fn ProjectsStep(
             {move || Suspend::new(async move {
                 match projects.await {
                     Ok(data) => view! { <ProjectGrid data wizard page/> }.into_any(),
+                    // The sign-in panel above already says what to do.
+                    Err(AppError::NotSignedIn) => ().into_any(),
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                 }
             })}

@@ -224,6 +224,14 @@ impl StripeBilling {
         Ok(state(session))
     }
 
+    /// Cancels a subscription now; its licences lapse when Stripe's event arrives.
+    pub async fn cancel_subscription(&self, id: &str) -> Result<(), BillingError> {
+        stripe_billing::subscription::CancelSubscription::new(id.to_string())
+            .send(&self.client)
+            .await?;
+        Ok(())
+    }
+
     /// A subscription's current status (`active`, `past_due`, `canceled`, …).
     pub async fn subscription_status(&self, id: &str) -> Result<String, BillingError> {
         let subscription = stripe_billing::subscription::RetrieveSubscription::new(id.to_string())

@@ -1,5 +1,6 @@
-//! `POST /webhooks/stripe`: verify the signature on the raw body, deduplicate by event id,
-//! then apply the object's *current* state (re-fetched), so arrival order does not matter.
+//! `POST /webhooks/stripe`: verify the signature on the raw body, apply the object's
+//! *current* state (re-fetched, so arrival order does not matter), and only then record the
+//! event id, so a crash or a database blip mid-way lets Stripe's retry finish the job.
 
 use std::sync::Arc;
 
@@ -7,13 +8,39 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use stripe_webhook::{EventObject, Webhook, WebhookError};
+use serde_json::Value;
+use stripe_webhook::{Webhook, WebhookError};
 
 use crate::startup::{AppState, Services};
 
 /// The webhook route.
 pub fn router() -> Router<AppState> {
     Router::new().route("/webhooks/stripe", post(receive))
+}
+
+/// What fulfilment needs from an event, read from the verified JSON itself so an event
+/// that the pinned async-stripe types cannot parse (API-version drift) is still applied.
+#[derive(Debug, PartialEq, Eq)]
+struct EventRef {
+    id: String,
+    kind: String,
+    object_id: Option<String>,
+    subscription: Option<String>,
+}
+
+fn event_ref(body: &str) -> Option<EventRef> {
+    let json: Value = serde_json::from_str(body).ok()?;
+    let object = &json["data"]["object"];
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    // Invoices name their subscription under `parent` since 2025; older versions at the top.
+    let subscription = text(&object["parent"]["subscription_details"]["subscription"])
+        .or_else(|| text(&object["subscription"]));
+    Some(EventRef {
+        id: text(&json["id"])?,
+        kind: text(&json["type"])?,
+        object_id: text(&object["id"]),
+        subscription,
+    })
 }
 
 #[tracing::instrument(skip_all)]
@@ -28,72 +55,89 @@ async fn receive(
     else {
         return (StatusCode::BAD_REQUEST, "missing Stripe-Signature");
     };
-    let event = match Webhook::construct_event(&body, signature, &services.stripe_webhook_secret) {
-        Ok(event) => event,
+    // The signature and its age are checked before parsing: `BadParse` means authentic.
+    match Webhook::construct_event(&body, signature, &services.stripe_webhook_secret) {
+        Ok(_) => {}
         Err(WebhookError::BadParse(reason)) => {
-            tracing::warn!(reason, "unparseable Stripe event");
-            return (StatusCode::BAD_REQUEST, "unparseable event");
+            tracing::warn!(
+                reason,
+                "signed Stripe event the pinned types cannot parse; applying it from its JSON"
+            );
         }
         Err(error) => {
             tracing::warn!(%error, "Stripe webhook signature rejected");
             return (StatusCode::BAD_REQUEST, "invalid signature");
         }
+    }
+    let Some(event) = event_ref(&body) else {
+        return (StatusCode::BAD_REQUEST, "unparseable event");
     };
-    let event_id = event.id.to_string();
-    let event_type = event.type_.to_string();
-    match services
-        .db
-        .record_stripe_event(&event_id, &event_type)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => return (StatusCode::OK, "duplicate"),
+    match services.db.stripe_event_seen(&event.id).await {
+        Ok(true) => return (StatusCode::OK, "duplicate"),
+        Ok(false) => {}
         Err(error) => {
-            tracing::error!(%error, "recording Stripe event failed");
+            tracing::error!(%error, "reading Stripe events failed");
             return (StatusCode::SERVICE_UNAVAILABLE, "try again");
         }
     }
-    let applied = match event.data.object {
-        EventObject::CheckoutSessionCompleted(session)
-        | EventObject::CheckoutSessionAsyncPaymentSucceeded(session) => services
-            .licensing
-            .reconcile_session(session.id.as_ref())
-            .await
-            .map(|_| ()),
-        EventObject::CustomerSubscriptionCreated(sub)
-        | EventObject::CustomerSubscriptionUpdated(sub)
-        | EventObject::CustomerSubscriptionDeleted(sub)
-        | EventObject::CustomerSubscriptionPaused(sub)
-        | EventObject::CustomerSubscriptionResumed(sub) => {
-            services.licensing.sync_subscription(sub.id.as_ref()).await
+    let licensing = &services.licensing;
+    let applied = match (event.kind.as_str(), &event.object_id, &event.subscription) {
+        (
+            "checkout.session.completed" | "checkout.session.async_payment_succeeded",
+            Some(id),
+            _,
+        ) => licensing.reconcile_session(id).await.map(|_| ()),
+        (kind, Some(id), _) if kind.starts_with("customer.subscription.") => {
+            licensing.sync_subscription(id).await
         }
-        EventObject::InvoicePaid(invoice) | EventObject::InvoicePaymentFailed(invoice) => {
-            match invoice_subscription(&invoice) {
-                Some(id) => services.licensing.sync_subscription(&id).await,
-                None => Ok(()),
-            }
+        ("invoice.paid" | "invoice.payment_failed", _, Some(subscription)) => {
+            licensing.sync_subscription(subscription).await
         }
         _ => {
-            tracing::debug!(event_type, "Stripe event not used");
+            tracing::debug!(kind = event.kind, "Stripe event not used");
             Ok(())
         }
     };
-    match applied {
-        Ok(()) => {
-            tracing::info!(event_type, "Stripe event applied");
-            (StatusCode::OK, "ok")
-        }
-        Err(error) => {
-            // Let Stripe retry: forget the id so the retry is not taken for a duplicate.
-            tracing::warn!(%error, event_type, "applying Stripe event failed; Stripe will retry");
-            let _ = services.db.forget_stripe_event(&event_id).await;
-            (StatusCode::SERVICE_UNAVAILABLE, "try again")
-        }
+    if let Err(error) = applied {
+        // Nothing recorded: Stripe's retry applies it again (every step is idempotent).
+        tracing::warn!(%error, kind = event.kind, "applying Stripe event failed; Stripe will retry");
+        return (StatusCode::SERVICE_UNAVAILABLE, "try again");
     }
+    if let Err(error) = services
+        .db
+        .record_stripe_event(&event.id, &event.kind)
+        .await
+    {
+        // Applied but not recorded: a redelivery is applied again, which changes nothing.
+        tracing::warn!(%error, "recording a Stripe event failed");
+    }
+    tracing::info!(kind = event.kind, "Stripe event applied");
+    (StatusCode::OK, "ok")
 }
 
-fn invoice_subscription(invoice: &stripe_shared::Invoice) -> Option<String> {
-    let parent = invoice.parent.as_ref()?;
-    let details = parent.subscription_details.as_ref()?;
-    Some(details.subscription.id().to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_ids_from_current_and_older_invoice_shapes() {
+        let current = r#"{"id":"evt_1","type":"invoice.paid","data":{"object":{"id":"in_1",
+            "parent":{"subscription_details":{"subscription":"sub_1"}}}}}"#;
+        assert_eq!(
+            event_ref(current),
+            Some(EventRef {
+                id: "evt_1".into(),
+                kind: "invoice.paid".into(),
+                object_id: Some("in_1".into()),
+                subscription: Some("sub_1".into()),
+            })
+        );
+        let older = r#"{"id":"evt_2","type":"invoice.paid","data":{"object":{"id":"in_2","subscription":"sub_2"}}}"#;
+        assert_eq!(
+            event_ref(older).unwrap().subscription.as_deref(),
+            Some("sub_2")
+        );
+        assert_eq!(event_ref("{not json"), None);
+        assert_eq!(event_ref(r#"{"type":"x"}"#), None, "an event needs an id");
+    }
 }

@@ -84,6 +84,7 @@ fn like_pattern(search: &str) -> String {
 
 const FILTER_SQL: &str = "FROM procore_projects p
      LEFT JOIN licensed_projects l ON l.company_id = p.company_id AND l.procore_project_id = p.id
+       AND l.status IN ('active', 'trialing', 'past_due')
      WHERE p.company_id = $1 AND p.name_key LIKE $2 ESCAPE '\\'
        AND ($3 = -1 OR ($3 = 1 AND l.procore_project_id IS NOT NULL) OR ($3 = 0 AND l.procore_project_id IS NULL))
        AND ($4 = -1 OR (l.planner = $4 AND l.safety = $5))";
@@ -96,12 +97,13 @@ impl Db {
         projects: &[CatalogProject],
     ) -> Result<(), sqlx::Error> {
         let at = now();
+        // Procore may list a project twice when pages shift mid-fetch: keep one row per id.
+        let mut seen = std::collections::HashSet::new();
+        let projects: Vec<&CatalogProject> =
+            projects.iter().filter(|p| seen.insert(p.id)).collect();
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM procore_projects WHERE company_id = $1")
-            .bind(company_id)
-            .execute(&mut *tx)
-            .await?;
-        // Multi-row inserts keep 10,000 projects to a few dozen statements.
+        // Upsert, then drop what Procore no longer lists: two refreshes at once (two admins,
+        // two replicas) both succeed instead of one failing on a duplicate key.
         for chunk in projects.chunks(100) {
             let mut sql = String::from(
                 "INSERT INTO procore_projects (company_id, id, name, name_key, project_number, stage, synced_at) VALUES ",
@@ -122,6 +124,10 @@ impl Db {
                     b + 7
                 ));
             }
+            sql.push_str(
+                " ON CONFLICT (company_id, id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key,
+                  project_number = excluded.project_number, stage = excluded.stage, synced_at = excluded.synced_at",
+            );
             let mut query = sqlx::query(&sql);
             for p in chunk {
                 query = query
@@ -135,6 +141,11 @@ impl Db {
             }
             query.execute(&mut *tx).await?;
         }
+        sqlx::query("DELETE FROM procore_projects WHERE company_id = $1 AND synced_at < $2")
+            .bind(company_id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO project_catalog_syncs (company_id, synced_at, project_count) VALUES ($1, $2, $3)
              ON CONFLICT (company_id) DO UPDATE SET synced_at = excluded.synced_at, project_count = excluded.project_count",
@@ -250,7 +261,7 @@ impl Db {
         let at = now();
         sqlx::query(
             "INSERT INTO orders (id, company_id, user_id, billing_interval, selection, total_cents, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&order.id)
         .bind(order.company_id)
@@ -341,13 +352,22 @@ impl Db {
             .unwrap_or_else(|| customer_id.to_string()))
     }
 
-    /// Records a Stripe event id; false when it was already applied (duplicate delivery).
+    /// True when this Stripe event was already applied (a duplicate delivery).
+    pub async fn stripe_event_seen(&self, event_id: &str) -> Result<bool, sqlx::Error> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM stripe_events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Records an applied Stripe event (deduplication of later deliveries).
     pub async fn record_stripe_event(
         &self,
         event_id: &str,
         event_type: &str,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
             "INSERT INTO stripe_events (id, event_type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
         )
         .bind(event_id)
@@ -355,15 +375,6 @@ impl Db {
         .bind(now())
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Forgets an event id whose processing failed, so Stripe's retry is applied.
-    pub async fn forget_stripe_event(&self, event_id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM stripe_events WHERE id = $1")
-            .bind(event_id)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
 
@@ -392,12 +403,18 @@ impl Db {
         if claimed.rows_affected() == 0 {
             return Ok(false);
         }
+        let mut overlapping = 0;
         for (id, name, planner, board, safety, badge) in projects {
-            sqlx::query(
+            let written = sqlx::query(
                 "INSERT INTO licensed_projects (company_id, procore_project_id, name, planner, planner_board, safety,
                  safety_badge, billing_interval, status, order_id, stripe_subscription_id, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-                 ON CONFLICT (company_id, procore_project_id) DO NOTHING",
+                 ON CONFLICT (company_id, procore_project_id) DO UPDATE SET name = excluded.name,
+                 planner = excluded.planner, planner_board = excluded.planner_board, safety = excluded.safety,
+                 safety_badge = excluded.safety_badge, billing_interval = excluded.billing_interval,
+                 status = excluded.status, order_id = excluded.order_id,
+                 stripe_subscription_id = excluded.stripe_subscription_id, updated_at = excluded.updated_at
+                 WHERE licensed_projects.status NOT IN ('active', 'trialing', 'past_due')",
             )
             .bind(order.company_id)
             .bind(*id)
@@ -413,6 +430,22 @@ impl Db {
             .bind(at)
             .execute(&mut *tx)
             .await?;
+            if written.rows_affected() == 0 {
+                // Licensed meanwhile by another paid order (two checkouts open at once): this
+                // order paid for it twice. Keep the first licence; flag for a refund.
+                tracing::error!(
+                    order = order.id,
+                    project_id = *id,
+                    "project already licensed by another paid order: refund due"
+                );
+                overlapping += 1;
+            }
+        }
+        if overlapping > 0 {
+            sqlx::query("UPDATE orders SET status = 'paid_overlap' WHERE id = $1")
+                .bind(&order.id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(true)

@@ -160,17 +160,35 @@ impl Db {
 
     /// The user's Procore connection, if they have one.
     pub async fn connection(&self, user_id: i64) -> Result<Option<ConnectionRow>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        Self::connection_on(&mut conn, user_id).await
+    }
+
+    /// [`Db::connection`] on a given connection (e.g. the one holding a refresh lock).
+    pub async fn connection_on(
+        conn: &mut sqlx::AnyConnection,
+        user_id: i64,
+    ) -> Result<Option<ConnectionRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT user_id, access_token_enc, refresh_token_enc, expires_at
              FROM procore_connections WHERE user_id = $1",
         )
         .bind(user_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(conn)
         .await
     }
 
     /// Stores a rotated token pair in one write (the old refresh token is already dead).
     pub async fn update_tokens(&self, row: &ConnectionRow) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        Self::update_tokens_on(&mut conn, row).await
+    }
+
+    /// [`Db::update_tokens`] on a given connection.
+    pub async fn update_tokens_on(
+        conn: &mut sqlx::AnyConnection,
+        row: &ConnectionRow,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE procore_connections SET access_token_enc = $2, refresh_token_enc = $3,
              expires_at = $4, updated_at = $5 WHERE user_id = $1",
@@ -180,7 +198,7 @@ impl Db {
         .bind(&row.refresh_token_enc)
         .bind(row.expires_at)
         .bind(now())
-        .execute(&self.pool)
+        .execute(conn)
         .await?;
         Ok(())
     }

@@ -95,8 +95,15 @@ impl TokenManager {
                 .map_err(unavailable)?;
             tx = Some(t);
         }
-        // Another task (or replica) may have refreshed while we waited for the lock.
-        let row = self.load(user_id).await?;
+        // Another task (or replica) may have refreshed while we waited for the lock. Reads
+        // and the write go through the lock's own connection: waiting for a second pooled
+        // connection while holding one could starve the pool under many refreshes.
+        let row = match tx.as_mut() {
+            Some(t) => Db::connection_on(&mut *t, user_id).await,
+            None => self.db.connection(user_id).await,
+        }
+        .map_err(unavailable)?
+        .ok_or(TokenError::ReauthRequired)?;
         let current = self.open(&row.access_token_enc, user_id)?;
         if current != stale && row.expires_at > now() + REFRESH_MARGIN_SECS {
             return Ok(current);
@@ -120,10 +127,12 @@ impl TokenManager {
             }
             Err(OAuthError::Unavailable(reason)) => return Err(TokenError::Unavailable(reason)),
         };
-        self.db
-            .update_tokens(&self.seal(user_id, &fresh))
-            .await
-            .map_err(unavailable)?;
+        let sealed = self.seal(user_id, &fresh);
+        match tx.as_mut() {
+            Some(t) => Db::update_tokens_on(&mut *t, &sealed).await,
+            None => self.db.update_tokens(&sealed).await,
+        }
+        .map_err(unavailable)?;
         if let Some(t) = tx {
             t.commit().await.map_err(unavailable)?;
         }
