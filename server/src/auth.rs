@@ -142,7 +142,10 @@ async fn callback(
     let stored = async {
         session.cycle_id().await?;
         session.insert(USER_ID, user.id).await?;
-        session.insert(COMPANY_ID, company_id).await
+        session.insert(COMPANY_ID, company_id).await?;
+        session
+            .insert(crate::directory::VERIFIED_AT, crate::db::now())
+            .await
     }
     .await;
     if let Err(error) = stored {

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use tower_sessions::Session;
 
 use crate::auth::{COMPANY_ID, USER_ID};
+use crate::db::now;
 use crate::procore::client::ProjectsQuery;
 use crate::procore::{ProcoreError, TokenError};
 use crate::startup::Services;
@@ -43,11 +44,57 @@ impl ProcoreDirectory {
             .await
             .map_err(internal)?
         {
-            return Err(AppError::Forbidden(
-                "You no longer have access to this company in Procore.".into(),
-            ));
+            return Err(AppError::Forbidden(LOST_ACCESS.into()));
         }
+        self.reverify(session, user_id, company_id).await?;
         Ok((user_id, company_id))
+    }
+
+    /// Membership and admin rights are learned at sign-in; Procore is asked again every
+    /// few minutes, so someone removed or demoted there loses access here soon after.
+    /// If Procore cannot answer, the stored state stands until the next request.
+    async fn reverify(
+        &self,
+        session: &Session,
+        user_id: i64,
+        company_id: i64,
+    ) -> Result<(), AppError> {
+        let checked: Option<i64> = session.get(VERIFIED_AT).await.map_err(internal)?;
+        if checked.is_some_and(|at| now() - at < REVERIFY_SECS) {
+            return Ok(());
+        }
+        let client = &self.services.procore;
+        let answer = self
+            .with_token(user_id, |token| async move {
+                let companies = client.companies(&token).await?;
+                let member = companies.iter().any(|c| c.id == company_id && c.is_active);
+                let admin = member && client.can_manage_apps(&token, company_id).await;
+                Ok((member, admin))
+            })
+            .await;
+        let (member, admin) = match answer {
+            Ok(found) => found,
+            Err(error) if error.needs_sign_in() => return Err(error),
+            Err(error) => {
+                tracing::warn!(%error, "could not re-check Procore access; keeping what we know");
+                return Ok(());
+            }
+        };
+        let db = &self.services.db;
+        db.set_access(user_id, company_id, member, admin)
+            .await
+            .map_err(internal)?;
+        session.insert(VERIFIED_AT, now()).await.map_err(internal)?;
+        if member {
+            Ok(())
+        } else {
+            tracing::info!(
+                user_id,
+                company_id,
+                "Procore no longer lists the company for this user"
+            );
+            Err(AppError::Forbidden(LOST_ACCESS.into()))
+        }
     }
 
     /// Runs a Procore call with the user's token; on a refused token refreshes once and retries.
@@ -179,6 +226,12 @@ impl Directory for ProcoreDirectory {
         })
     }
 }
+
+/// Session key: when Procore last confirmed membership and admin rights (UTC unix seconds).
+pub const VERIFIED_AT: &str = "access_verified_at";
+/// How long a confirmation of access is trusted.
+const REVERIFY_SECS: i64 = 15 * 60;
+const LOST_ACCESS: &str = "You no longer have access to this company in Procore.";
 
 /// The signed-in Procore user's id, or `NotSignedIn`.
 async fn signed_in_user(session: &Session) -> Result<i64, AppError> {

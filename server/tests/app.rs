@@ -192,3 +192,95 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
     assert_eq!(response.headers()["content-encoding"], "br");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
 }
+
+/// Makes every stored session look as if Procore last confirmed access long ago. (Text
+/// surgery: the record holds a 128-bit id that a JSON round trip through f64 would mangle.)
+async fn age_access_checks(db: &server::db::Db) {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, record FROM sessions")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let key = "\"access_verified_at\":";
+    for (id, record) in rows {
+        let Some(at) = record.find(key) else { continue };
+        let digits = record[at + key.len()..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap();
+        let aged = format!(
+            "{}{key}0{}",
+            &record[..at],
+            &record[at + key.len() + digits..]
+        );
+        sqlx::query("UPDATE sessions SET record = $2 WHERE id = $1")
+            .bind(id)
+            .bind(aged)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn access_is_rechecked_with_procore_and_lost_access_is_enforced() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    let db = &app.services.db;
+    let user: (i64,) = sqlx::query_as("SELECT id FROM users")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    // Our records drift from Procore: a company Procore no longer lists, and a lost admin flag.
+    sqlx::query("INSERT INTO companies (id, name, updated_at) VALUES (999, 'Gone Co', 0)")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO company_users (company_id, user_id, is_admin, updated_at) VALUES (999, $1, 1, 0)")
+        .bind(user.0)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE company_users SET is_admin = 0 WHERE company_id = $1")
+        .bind(SUMMIT)
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        app.call("switch_company", &[("company_id", "999")])
+            .await
+            .status(),
+        200
+    );
+    age_access_checks(db).await;
+    let refused = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await;
+    let status = refused.status();
+    assert_eq!(
+        status,
+        403,
+        "Procore no longer lists the company: {}",
+        refused.text().await.unwrap()
+    );
+    assert!(
+        !db.is_member(user.0, 999).await.unwrap(),
+        "the membership is gone"
+    );
+
+    assert_eq!(
+        app.call("switch_company", &[("company_id", &SUMMIT.to_string())])
+            .await
+            .status(),
+        200
+    );
+    age_access_checks(db).await;
+    let page = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        db.is_admin(user.0, SUMMIT).await.unwrap(),
+        "admin rights re-read from Procore"
+    );
+}

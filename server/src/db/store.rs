@@ -146,6 +146,33 @@ impl Db {
         Ok(found.is_some_and(|(admin,)| admin == 1))
     }
 
+    /// Applies what Procore now says about the user in one company: not a member any more
+    /// removes the membership; otherwise the admin flag is updated.
+    pub async fn set_access(
+        &self,
+        user_id: i64,
+        company_id: i64,
+        member: bool,
+        admin: bool,
+    ) -> Result<(), sqlx::Error> {
+        if member {
+            sqlx::query("UPDATE company_users SET is_admin = $3, updated_at = $4 WHERE user_id = $1 AND company_id = $2")
+                .bind(user_id)
+                .bind(company_id)
+                .bind(i64::from(admin))
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+        } else {
+            sqlx::query("DELETE FROM company_users WHERE user_id = $1 AND company_id = $2")
+                .bind(user_id)
+                .bind(company_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// True when the user belongs to the company.
     pub async fn is_member(&self, user_id: i64, company_id: i64) -> Result<bool, sqlx::Error> {
         let found: Option<(i64,)> = sqlx::query_as(

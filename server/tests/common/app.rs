@@ -14,6 +14,10 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let dir = std::env::temp_dir().join(format!("pc-app-{}", uuid::Uuid::new_v4().simple()));
