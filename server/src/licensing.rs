@@ -29,6 +29,8 @@ const CATALOG_TTL_SECS: i64 = 15 * 60;
 /// Licensing over the database, Procore and Stripe.
 pub struct LicensingService {
     services: std::sync::OnceLock<std::sync::Weak<Services>>,
+    /// One project-list refresh per company at a time in this process.
+    refreshing: std::sync::Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Default for LicensingService {
@@ -62,6 +64,7 @@ impl LicensingService {
     pub fn new() -> Self {
         Self {
             services: std::sync::OnceLock::new(),
+            refreshing: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -84,12 +87,30 @@ impl LicensingService {
         user_id: i64,
         company_id: i64,
     ) -> Result<(), AppError> {
+        let fresh = |synced: Option<i64>| synced.is_some_and(|at| now() - at < CATALOG_TTL_SECS);
         let synced = services
             .db
             .catalog_synced_at(company_id)
             .await
             .map_err(internal)?;
-        if synced.is_some_and(|at| now() - at < CATALOG_TTL_SECS) {
+        if fresh(synced) {
+            return Ok(());
+        }
+        // Every keystroke of every admin would otherwise start its own 34-page download.
+        let lock = {
+            let mut locks = self
+                .refreshing
+                .lock()
+                .expect("refresh lock map is never poisoned");
+            locks.entry(company_id).or_default().clone()
+        };
+        let _guard = lock.lock().await;
+        let synced = services
+            .db
+            .catalog_synced_at(company_id)
+            .await
+            .map_err(internal)?;
+        if fresh(synced) {
             return Ok(());
         }
         let directory = ProcoreDirectory::new(services.clone());

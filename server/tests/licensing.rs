@@ -538,3 +538,45 @@ async fn two_open_checkouts_for_the_same_project_are_flagged_not_lost() {
         "the double payment is flagged for a refund"
     );
 }
+
+#[tokio::test]
+async fn concurrent_wizard_requests_refresh_the_project_list_once() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let procore = app.procore.clone().unwrap();
+    let before = procore.stats().rest_calls;
+    let calls = (0..10).map(|_| not_licensed_ids(&app));
+    let pages: Vec<Vec<i64>> = futures_join_all(calls).await;
+    assert!(pages.iter().all(|ids| ids.len() == 33));
+    assert_eq!(
+        procore.stats().rest_calls - before,
+        1,
+        "one Procore page for 33 projects, fetched once"
+    );
+}
+
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    // Polled together on this task: enough to overlap the requests in flight.
+    let mut pinned: Vec<_> = futures.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
