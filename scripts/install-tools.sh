@@ -43,6 +43,11 @@ if [ ! -x end2end/node_modules/.bin/playwright ] || [ ! -x end2end/node_modules/
   log "npm: end2end packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+# Procore's official JavaScript SDK, to prove the Procore sandbox speaks Procore's protocol.
+if [ ! -d sandbox/tests/procore-js/node_modules/@procore/js-sdk ]; then
+  log "npm: @procore/js-sdk (sandbox fidelity test)"
+  (cd sandbox/tests/procore-js && npm ci --no-audit --no-fund)
+fi
 # The official Stripe library, to prove the Stripe sandbox speaks Stripe's protocol.
 STRIPE_PY_VERSION=16.1.0
 if ! python3 -c "import stripe, sys; sys.exit(stripe.VERSION != '$STRIPE_PY_VERSION')" 2>/dev/null; then

@@ -42,6 +42,8 @@ step "unit and integration tests"
 counted cargo test -p app --features ssr
 counted cargo test -p sandbox
 SANDBOX_BIN="$CARGO_TARGET_DIR/debug/sandbox" counted python3 sandbox/tests/stripe_fidelity.py
+(cd sandbox/tests/procore-js && SANDBOX_BIN="$CARGO_TARGET_DIR/debug/sandbox" \
+  counted node --test --test-reporter=tap sdk.test.js)
 counted cargo test -p server
 
 step "end-to-end (Playwright in Debian's Chromium)"
@@ -51,6 +53,7 @@ cargo leptos build
 passed=$(sed -E 's/\x1b\[[0-9;]*m//g' "$results" | awk '
   /^test result: ok\./ { n += $4 }
   /^stripe fidelity: [0-9]+ passed/ { n += $3 }
+  /^# pass [0-9]+$/ { n += $3 }
   /^ +[0-9]+ passed \(/ { n += $1 }
   END { print n + 0 }')
 step "all tests passed in $(( $(date +%s) - started )) s"

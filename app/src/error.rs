@@ -31,6 +31,9 @@ pub enum AppError {
         /// Seconds until Procore accepts requests again.
         retry_after_secs: u64,
     },
+    /// Stripe could not be reached or answered with an error.
+    #[error("Payments are unavailable right now. Please try again in a few minutes.")]
+    PaymentsUnavailable,
     /// Something failed on our side; the reference finds it in the log.
     #[error("Something went wrong on our side (reference {0}). Please try again.")]
     Internal(String),
@@ -57,6 +60,7 @@ impl AppError {
             Self::Invalid(_) => 422,
             Self::ProcoreRateLimited { .. } => 429,
             Self::ProcoreUnavailable(_) => 502,
+            Self::PaymentsUnavailable => 503,
             Self::Internal(_) | Self::ServerFn(_) => 500,
         }
     }

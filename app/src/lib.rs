@@ -3,12 +3,14 @@
 //! server's services (reached through the ports in [`ports`]).
 #![recursion_limit = "512"]
 
-pub mod directory;
+pub mod account;
 pub mod error;
+pub mod ids;
 pub mod licensing;
-pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod projects;
+pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -44,11 +46,11 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/project-central.css"/>
         <Title text="Project Central · Smartapp"/>
         <Router>
-            <Routes fallback=pages::NotFound>
-                <Route path=path!("") view=pages::Home/>
-                <Route path=path!("/projects") view=pages::ProjectCentral/>
-                <Route path=path!("/licensing") view=pages::LicensingWizard/>
-                <Route path=path!("/auth/error") view=pages::AuthError/>
+            <Routes fallback=ui::NotFound>
+                <Route path=path!("") view=account::Home/>
+                <Route path=path!("/projects") view=projects::ProjectCentral/>
+                <Route path=path!("/licensing") view=licensing::LicensingWizard/>
+                <Route path=path!("/auth/error") view=account::AuthError/>
             </Routes>
         </Router>
     }

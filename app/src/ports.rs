@@ -1,30 +1,48 @@
 //! Ports: what server functions need from the back end, in the product's words.
-//! The `server` crate implements them (Procore over HTTP, the database); tests can
+//! The `server` crate implements them (Procore over HTTP, Stripe, the database); tests can
 //! supply in-memory versions.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use tower_sessions::Session;
 
-use crate::directory::{ProjectPage, ProjectQuery, Viewer};
+use crate::account::Viewer;
 use crate::error::AppError;
+use crate::ids::{CompanyId, UserId};
 use crate::licensing::api::{LicensedTile, OrderDraft, WizardPage};
 use crate::licensing::{BillingInterval, Catalog, LicenseFilter, LicenseSelection};
+use crate::projects::{ProjectPage, ProjectQuery};
 
-/// Companies and projects the signed-in user can see in Procore.
+/// Who is calling: built once per request from the typed session after the membership check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    /// The signed-in Procore user.
+    pub user: UserId,
+    /// The company they are working in (they belong to it).
+    pub company: CompanyId,
+    /// Whether they are a company admin there (may buy licences).
+    pub is_admin: bool,
+}
+
+/// The signed-in user and their companies.
+#[async_trait]
+pub trait Accounts: Send + Sync + 'static {
+    /// Who is signed in (None when signed out); fixes up the current company.
+    async fn viewer(&self, session: &Session) -> Result<Option<Viewer>, AppError>;
+    /// Make `company` current, if the user belongs to it.
+    async fn switch_company(&self, session: &Session, company: CompanyId) -> Result<(), AppError>;
+    /// The caller of this request (NotSignedIn / Forbidden when there is none).
+    async fn caller(&self, session: &Session) -> Result<Caller, AppError>;
+}
+
+/// The current company's Procore projects.
 #[async_trait]
 pub trait Directory: Send + Sync + 'static {
-    /// Who is signed in, their companies and the current one; `None` when signed out.
-    async fn viewer(&self, session: &Session) -> Result<Option<Viewer>, AppError>;
-    /// Make `company_id` the current company, if the user belongs to it.
-    async fn switch_company(&self, session: &Session, company_id: i64) -> Result<(), AppError>;
-    /// One page of the current company's Procore projects.
-    async fn projects(
-        &self,
-        session: &Session,
-        query: ProjectQuery,
-    ) -> Result<ProjectPage, AppError>;
+    /// One page of the company's projects matching the query.
+    async fn projects(&self, caller: &Caller, query: ProjectQuery)
+        -> Result<ProjectPage, AppError>;
 }
 
 /// Licensing: the wizard's list, checkout and licensed projects.
@@ -33,34 +51,35 @@ pub trait Licensing: Send + Sync + 'static {
     /// One page of the company's projects with their licences.
     async fn wizard_projects(
         &self,
-        session: &Session,
+        caller: &Caller,
         search: &str,
         filter: LicenseFilter,
         page: u32,
     ) -> Result<WizardPage, AppError>;
     /// Every not-licensed project id matching `search`.
-    async fn matching_ids(&self, session: &Session, search: &str) -> Result<Vec<i64>, AppError>;
-    /// Prices.
+    async fn matching_ids(&self, caller: &Caller, search: &str) -> Result<Vec<i64>, AppError>;
+    /// The price catalog.
     fn catalog(&self) -> Catalog;
     /// Validates, creates the order and the Checkout Session; returns the payment URL.
     async fn start_checkout(
         &self,
-        session: &Session,
+        caller: &Caller,
         selection: LicenseSelection,
         interval: BillingInterval,
     ) -> Result<String, AppError>;
     /// A saved order's selection (the company's own orders only).
     async fn order_draft(
         &self,
-        session: &Session,
+        caller: &Caller,
         order_id: &str,
     ) -> Result<Option<OrderDraft>, AppError>;
     /// The company's licensed projects.
-    async fn licensed_tiles(&self, session: &Session) -> Result<Vec<LicensedTile>, AppError>;
-    /// Reconciles a Checkout Session after Stripe's redirect.
+    async fn licensed_tiles(&self, caller: &Caller) -> Result<Vec<LicensedTile>, AppError>;
+    /// Reconciles a Checkout Session after Stripe's redirect; returns how many projects
+    /// the order licensed.
     async fn confirm_checkout(
         &self,
-        session: &Session,
+        caller: &Caller,
         checkout_session_id: &str,
     ) -> Result<u32, AppError>;
 }
@@ -68,23 +87,43 @@ pub trait Licensing: Send + Sync + 'static {
 /// Everything server functions reach, provided once as Leptos context.
 #[derive(Clone)]
 pub struct AppServices {
-    /// Procore companies and projects.
+    /// The signed-in user, their companies and the current one.
+    pub accounts: Arc<dyn Accounts>,
+    /// Procore projects.
     pub directory: Arc<dyn Directory>,
     /// Licensing and checkout.
     pub licensing: Arc<dyn Licensing>,
 }
 
-/// The services and the caller's session, or a clear error when either is missing.
-pub async fn request_context() -> Result<(AppServices, Session), AppError> {
-    let services = leptos::prelude::use_context::<AppServices>()
-        .ok_or_else(|| AppError::Internal("services-missing".into()))?;
-    let session: Session = leptos_axum::extract()
-        .await
-        .map_err(|_| AppError::NotSignedIn)?;
-    Ok((services, session))
+/// Builds the caller, runs `call`, and sets the HTTP status of any error (including a
+/// missing session or a failed membership check), so no server function can forget it.
+pub async fn serve<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppServices, Caller) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = async {
+        let (services, session) = request_context().await?;
+        let caller = services.accounts.caller(&session).await?;
+        call(services, caller).await
+    };
+    reply(result.await)
 }
 
-/// Sets the response status for an error, so a failed call is not reported as a 500.
+/// The same for the few calls that work on the session itself (viewer, company switch).
+pub async fn serve_session<T, F, Fut>(call: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppServices, Session) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = async {
+        let (services, session) = request_context().await?;
+        call(services, session).await
+    };
+    reply(result.await)
+}
+
+/// Sets the status for an error found before `serve` (argument validation).
 pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
         if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
@@ -94,4 +133,14 @@ pub fn reply<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// The services and the caller's session, or a clear error when either is missing.
+async fn request_context() -> Result<(AppServices, Session), AppError> {
+    let services = leptos::prelude::use_context::<AppServices>()
+        .ok_or_else(|| AppError::Internal("services-missing".into()))?;
+    let session: Session = leptos_axum::extract()
+        .await
+        .map_err(|_| AppError::NotSignedIn)?;
+    Ok((services, session))
 }

@@ -1,20 +1,9 @@
-import { test, expect, Page, Locator } from "@playwright/test";
+import { test, expect, Locator } from "@playwright/test";
+import { hydrated, signIn } from "./fixtures";
 
 // The licensing flow an admin clicks through: pick projects and modules under the gating
 // rules, see the summary, choose yearly or monthly, pay on the (sandbox) Stripe page, land
 // in Project Central with the new tiles, and find them under the Licensed filter.
-
-// Interactions need the WASM to have hydrated the server-rendered page.
-const hydrated = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-
-async function signIn(page: Page) {
-  await page.goto("/auth/procore/login");
-  await page.getByLabel("Email").fill("admin@summitridge.example");
-  await page.getByLabel("Password").fill("sandbox-admin");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/projects/);
-  await hydrated(page);
-}
 
 const cell = (row: Locator, column: number) => row.locator(`td:nth-child(${column}) input[type=checkbox]`);
 const PROJECT = 1, PLANNER = 2, BOARD = 3, SAFETY = 4, BADGE = 5;

@@ -1,7 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-
-// Interactions need the WASM to have hydrated the server-rendered page.
-const hydrated = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+import { test, expect } from "@playwright/test";
+import { hydrated } from "./fixtures";
 
 // The foundation flow a customer clicks through: sign in through the (sandbox) Procore
 // page, land in Project Central, switch company, page and search the project list.

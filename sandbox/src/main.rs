@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use sandbox::{
-    start_procore, start_stripe, OAuthClient, ProcoreOptions, SandboxOptions, StripeOptions,
+    start_procore_split, start_stripe, OAuthClient, ProcoreOptions, SandboxOptions, StripeOptions,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -28,13 +28,17 @@ async fn main() -> anyhow::Result<()> {
         stripe: stripe_options_from_env(),
     };
     let procore_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_PROCORE_PORT")?));
-    let procore = start_procore(opts.procore, Some(procore_addr)).await?;
+    let login_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_PROCORE_LOGIN_PORT")?));
+    let procore = start_procore_split(opts.procore, Some(procore_addr), Some(login_addr)).await?;
     let stripe_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_STRIPE_PORT")?));
     let stripe = start_stripe(opts.stripe, Some(stripe_addr)).await?;
 
     // One line per service, in a fixed order; new emulators add their line here.
-    println!("procore: {}", procore.base_url());
+    // `procore:` is the API origin (as before); Procore's login origin is separate.
+    println!("procore: {}", procore.api_base_url());
     println!("stripe: {}", stripe.base_url());
+    println!("procore-login: {}", procore.login_base_url());
+    println!("procore-api: {}", procore.api_base_url());
 
     println!("demo sign-ins (Procore sandbox):");
     for u in procore.demo_users() {
@@ -73,9 +77,16 @@ fn stripe_options_from_env() -> StripeOptions {
     opts
 }
 
-/// Default options, with the OAuth client overridable so the app's real settings can be mirrored.
+/// Default options, with the OAuth client overridable so the app's real settings can be
+/// mirrored; `SANDBOX_PROCORE_RATE_LIMITS=generous` keeps the old 3,600/h and 200/10 s.
 fn procore_options_from_env() -> anyhow::Result<ProcoreOptions> {
-    let mut opts = ProcoreOptions::default();
+    let mut opts = match std::env::var("SANDBOX_PROCORE_RATE_LIMITS").as_deref() {
+        Ok("generous") => ProcoreOptions::generous_limits(),
+        Ok("") | Ok("documented") | Err(_) => ProcoreOptions::default(),
+        Ok(other) => anyhow::bail!(
+            "SANDBOX_PROCORE_RATE_LIMITS must be `documented` or `generous`, got {other:?}"
+        ),
+    };
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let default: OAuthClient = opts.clients[0].clone();
     let client = OAuthClient {

@@ -9,7 +9,7 @@ use serde_json::Value;
 async fn authorize_page_renders_sign_in_form() {
     let sb = start().await;
     let res = http()
-        .get(format!("{}/oauth/authorize", sb.base_url()))
+        .get(format!("{}/oauth/authorize", sb.login_base_url()))
         .query(&[
             ("response_type", "code"),
             ("client_id", CLIENT_ID),
@@ -38,7 +38,7 @@ async fn authorize_rejects_bad_redirect_uri_and_client_without_redirecting() {
         ("unknown-client", REDIRECT),
     ] {
         let res = http()
-            .get(format!("{}/oauth/authorize", sb.base_url()))
+            .get(format!("{}/oauth/authorize", sb.login_base_url()))
             .query(&[
                 ("response_type", "code"),
                 ("client_id", client),
@@ -57,7 +57,7 @@ async fn authorize_rejects_bad_redirect_uri_and_client_without_redirecting() {
 async fn wrong_password_rerenders_with_error_and_deny_redirects() {
     let sb = start().await;
     let res = http()
-        .post(format!("{}/oauth/authorize", sb.base_url()))
+        .post(format!("{}/oauth/authorize", sb.login_base_url()))
         .form(&[
             ("response_type", "code"),
             ("client_id", CLIENT_ID),
@@ -77,7 +77,7 @@ async fn wrong_password_rerenders_with_error_and_deny_redirects() {
         .contains("Invalid email or password."));
 
     let res = http()
-        .post(format!("{}/oauth/authorize", sb.base_url()))
+        .post(format!("{}/oauth/authorize", sb.login_base_url()))
         .form(&[
             ("response_type", "code"),
             ("client_id", CLIENT_ID),
@@ -258,7 +258,7 @@ async fn token_endpoint_errors_json_basic_auth_and_client_credentials() {
 
     // JSON body + HTTP Basic client authentication.
     let res = http()
-        .post(format!("{}/oauth/token", sb.base_url()))
+        .post(format!("{}/oauth/token", sb.login_base_url()))
         .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
         .json(&serde_json::json!({"grant_type": "client_credentials"}))
         .send()
@@ -286,7 +286,7 @@ async fn token_info_and_revoke() {
     let pair = login(&sb, SOLO).await;
     let access = pair["access_token"].as_str().unwrap();
     let info: Value = http()
-        .get(format!("{}/oauth/token/info", sb.base_url()))
+        .get(format!("{}/oauth/token/info", sb.login_base_url()))
         .bearer_auth(access)
         .send()
         .await
@@ -303,7 +303,7 @@ async fn token_info_and_revoke() {
         let sb = sb.clone();
         async move {
             http()
-                .post(format!("{}/oauth/revoke", sb.base_url()))
+                .post(format!("{}/oauth/revoke", sb.login_base_url()))
                 .form(&[
                     ("token", token.as_str()),
                     ("client_id", CLIENT_ID),

@@ -383,7 +383,8 @@ async fn hourly_rate_limit_returns_429_with_headers() {
         .unwrap()
         .as_secs();
     let reset: u64 = header(&res, "x-rate-limit-reset").unwrap().parse().unwrap();
-    assert!(reset > now && reset <= now + 3600);
+    // The oldest request frees its slot an hour after it was made (rounded up to a second).
+    assert!(reset > now && reset <= now + 3601, "{reset} vs {now}");
     let retry: u64 = header(&res, "retry-after").unwrap().parse().unwrap();
     assert!((3000..=3600).contains(&retry), "{retry}");
     assert_eq!(

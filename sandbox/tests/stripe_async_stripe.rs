@@ -5,6 +5,7 @@
 mod stripe_support;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use stripe::ClientBuilder;
 use stripe_billing::subscription::RetrieveSubscription;
@@ -21,8 +22,61 @@ use stripe_product::product::CreateProduct;
 use stripe_support::*;
 use stripe_webhook::{EventObject, Webhook};
 
+/// Everything logged through `tracing` while the guard lives (this thread only: tokio's
+/// test runtime runs the client, the sandbox and the receiver on the test's thread).
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Log lines where async-stripe met a value its generated enums do not know.
+    fn parse_warnings(&self) -> Vec<String> {
+        let text = String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned();
+        text.lines()
+            .filter(|l| l.contains("Unknown value") || l.contains("Unknown variant"))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+#[test]
+fn capture_sees_async_stripe_enum_warnings() {
+    // Guards the guard: the capture must see the warning async-stripe logs for an unknown
+    // enum value, or the assertions on parse warnings below would pass vacuously.
+    let (captured, _guard) = Captured::start();
+    let mode: stripe_checkout::CheckoutSessionUiMode = "hosted".parse().unwrap();
+    assert_eq!(mode.as_str(), "hosted");
+    assert_eq!(
+        captured.parse_warnings().len(),
+        1,
+        "{:?}",
+        captured.parse_warnings()
+    );
+}
+
 #[tokio::test]
 async fn async_stripe_round_trip_and_webhooks_parse() {
+    let (captured, _guard) = Captured::start();
     let receiver = Receiver::start().await;
     let sb = start(Some(receiver.url.clone())).await;
     let client = ClientBuilder::new(KEY)
@@ -152,4 +206,89 @@ async fn async_stripe_round_trip_and_webhooks_parse() {
         .body
         .replacen("\"livemode\":false", "\"livemode\":true", 1);
     assert!(Webhook::construct_event(&tampered, &d.signature, SECRET).is_err());
+
+    assert_eq!(
+        session.ui_mode,
+        Some(stripe_checkout::CheckoutSessionUiMode::HostedPage)
+    );
+    let warnings = captured.parse_warnings();
+    assert!(
+        warnings.is_empty(),
+        "async-stripe met unknown values: {warnings:#?}"
+    );
+}
+
+/// Each client gets the shapes of the API version it sends (`Stripe-Version`).
+#[tokio::test]
+async fn checkout_ui_mode_follows_the_requested_api_version() {
+    let sb = start(None).await;
+    let price = price(&sb, "Seed", 100, "month", "seed_month").await;
+    let created = session(&sb, &[(&price, 1)], &[]).await;
+    assert_eq!(
+        created.body["ui_mode"], "hosted_page",
+        "pinned version by default"
+    );
+    let id = created.str("id");
+    let fetch = |version: &'static str| {
+        let url = format!("{}/v1/checkout/sessions/{id}", sb.base_url());
+        async move {
+            let res = http()
+                .get(url)
+                .bearer_auth(KEY)
+                .header("Stripe-Version", version)
+                .send()
+                .await
+                .unwrap();
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    assert_eq!(fetch("2026-09-30.endive").await["ui_mode"], "hosted_page");
+    assert_eq!(fetch("2026-03-25.dahlia").await["ui_mode"], "hosted_page");
+    assert_eq!(fetch("2025-03-31.basil").await["ui_mode"], "hosted");
+    let listed = http()
+        .get(format!("{}/v1/checkout/sessions", sb.base_url()))
+        .bearer_auth(KEY)
+        .header("Stripe-Version", "2024-06-20")
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(listed["data"][0]["ui_mode"], "hosted");
+    // Request values follow the version too: the old name is rejected by new versions.
+    let bad = session_status(&sb, &price, "hosted", None).await;
+    assert_eq!(bad, 400);
+    assert_eq!(session_status(&sb, &price, "hosted_page", None).await, 200);
+    assert_eq!(
+        session_status(&sb, &price, "hosted", Some("2025-03-31.basil")).await,
+        200
+    );
+    assert_eq!(
+        session_status(&sb, &price, "embedded_page", None).await,
+        400
+    );
+}
+
+async fn session_status(
+    sb: &sandbox::StripeSandbox,
+    price: &str,
+    ui_mode: &str,
+    version: Option<&str>,
+) -> u16 {
+    let mut req = http()
+        .post(format!("{}/v1/checkout/sessions", sb.base_url()))
+        .bearer_auth(KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(encode(&[
+            ("mode", "subscription"),
+            ("success_url", "http://app.test/ok"),
+            ("line_items[0][price]", price),
+            ("line_items[0][quantity]", "1"),
+            ("ui_mode", ui_mode),
+        ]));
+    if let Some(v) = version {
+        req = req.header("Stripe-Version", v);
+    }
+    req.send().await.unwrap().status().as_u16()
 }

@@ -54,8 +54,9 @@ impl std::fmt::Debug for ProcoreSettings {
 pub struct StripeSettings {
     /// Secret API key (`sk_live_…`/`sk_test_…`; never logged).
     pub secret_key: String,
-    /// Webhook signing secret (`whsec_…`; never logged).
-    pub webhook_secret: String,
+    /// Webhook signing secrets (`whsec_…`), newest first: `STRIPE_WEBHOOK_SECRET` may list
+    /// two, comma-separated, while the endpoint's secret is rotated. Never logged.
+    pub webhook_secrets: Vec<String>,
     /// API host, `https://api.stripe.com` unless testing.
     pub api_base: url::Url,
 }
@@ -64,7 +65,7 @@ impl std::fmt::Debug for StripeSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StripeSettings")
             .field("secret_key", &"<redacted>")
-            .field("webhook_secret", &"<redacted>")
+            .field("webhook_secrets", &"<redacted>")
             .field("api_base", &self.api_base.as_str())
             .finish()
     }
@@ -81,8 +82,11 @@ pub struct Config {
     pub database_url: String,
     /// Folder for the SQLite file and generated keys (`DATA_DIR`, default `data`).
     pub data_dir: PathBuf,
-    /// Real Procore, or `None` to start the built-in sandbox.
+    /// Real Procore, or `None` with [`Config::sandbox`].
     pub procore: Option<ProcoreSettings>,
+    /// Start the built-in Procore and Stripe sandboxes (neither service configured, and a
+    /// loopback public URL; see [`sandbox_mode`]).
+    pub sandbox: bool,
     /// Real Stripe, or `None` to start the built-in Stripe sandbox.
     pub stripe: Option<StripeSettings>,
     /// Port for the built-in Stripe sandbox (`SANDBOX_STRIPE_PORT`, 0 = any).
@@ -213,13 +217,26 @@ impl Config {
                         "is required when STRIPE_SECRET_KEY is set",
                     )
                 })?;
+                let webhook_secrets: Vec<String> = webhook_secret
+                    .split(',')
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                if webhook_secrets.len() > 2
+                    || webhook_secrets.iter().any(|v| !v.starts_with("whsec_"))
+                {
+                    return Err(bad(
+                        "STRIPE_WEBHOOK_SECRET",
+                        "must be one signing secret starting with whsec_, or two (newest first, comma-separated) during a rotation",
+                    ));
+                }
                 let api_base = parse_http_url(
                     "STRIPE_API_BASE",
                     &get("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into()),
                 )?;
                 Some(StripeSettings {
                     secret_key,
-                    webhook_secret,
+                    webhook_secrets,
                     api_base,
                 })
             }
@@ -235,6 +252,7 @@ impl Config {
             }
             None => None,
         };
+        let sandbox = sandbox_mode(&get, &public_base_url, procore.is_some(), stripe.is_some())?;
         let cookie_secure = match get("COOKIE_SECURE").as_deref().map(str::trim) {
             None | Some("true") | Some("1") => true,
             Some("false") | Some("0") => false,
@@ -256,6 +274,7 @@ impl Config {
             database_url,
             data_dir,
             procore,
+            sandbox,
             sandbox_procore_port,
             stripe,
             sandbox_stripe_port,
@@ -272,6 +291,52 @@ impl Config {
             .join("auth/procore/callback")
             .expect("a base URL joins a relative path")
             .to_string()
+    }
+}
+
+/// Whether the built-in sandboxes start. In them a test card licenses projects for free, so
+/// they start only when neither Procore nor Stripe is configured and only where nobody else
+/// can reach them (a loopback public URL). `SANDBOX=1` asks for them explicitly (the same
+/// rules apply), `SANDBOX=0` forbids them. One real and one built-in service never mix.
+fn sandbox_mode(
+    get: &dyn Fn(&str) -> Option<String>,
+    public_base_url: &url::Url,
+    procore: bool,
+    stripe: bool,
+) -> Result<bool, ConfigError> {
+    let asked = match get("SANDBOX").as_deref().map(str::trim) {
+        None => None,
+        Some("1") | Some("true") => Some(true),
+        Some("0") | Some("false") => Some(false),
+        Some(other) => return Err(bad("SANDBOX", format!("`{other}` is not 1 or 0"))),
+    };
+    let mixed = "one real and one built-in service would let sandbox payments license real Procore projects; configure both PROCORE_CLIENT_ID and STRIPE_SECRET_KEY, or neither";
+    match (procore, stripe, asked) {
+        (true, true, Some(true)) => Err(bad(
+            "SANDBOX",
+            "is 1, but PROCORE_CLIENT_ID and STRIPE_SECRET_KEY configure the real services",
+        )),
+        (true, true, _) => Ok(false),
+        (true, false, _) => Err(bad("STRIPE_SECRET_KEY", format!("is missing while real Procore is configured: {mixed}"))),
+        (false, true, _) => Err(bad("PROCORE_CLIENT_ID", format!("is missing while real Stripe is configured: {mixed}"))),
+        (false, false, Some(false)) => Err(bad(
+            "SANDBOX",
+            "is 0, but neither PROCORE_CLIENT_ID nor STRIPE_SECRET_KEY is set",
+        )),
+        (false, false, _) if !is_loopback(public_base_url) => Err(bad(
+            "PUBLIC_BASE_URL",
+            format!("`{public_base_url}` is not a loopback address, and the built-in Procore and Stripe sandboxes only run for this machine; set PROCORE_CLIENT_ID and STRIPE_SECRET_KEY to use the real services"),
+        )),
+        (false, false, _) => Ok(true),
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -376,8 +441,11 @@ mod tests {
             ("PROCORE_CLIENT_ID", "abc"),
             ("PROCORE_CLIENT_SECRET", "s"),
             ("TOKEN_ENCRYPTION_KEY", &key),
+            ("STRIPE_SECRET_KEY", "sk_test_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
         ])
         .unwrap();
+        assert!(!c.sandbox);
         let p = c.procore.unwrap();
         assert_eq!(p.api_base.as_str(), "https://api.procore.com/");
         assert_eq!(c.token_key, Some([7u8; 32]));
@@ -416,7 +484,11 @@ mod tests {
     fn stripe_and_catalog_settings() {
         let e = config(&[("STRIPE_SECRET_KEY", "sk_test_1")]).unwrap_err();
         assert_eq!(e.variable, "STRIPE_WEBHOOK_SECRET");
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         let c = config(&[
+            ("PROCORE_CLIENT_ID", "abc"),
+            ("PROCORE_CLIENT_SECRET", "s"),
+            ("TOKEN_ENCRYPTION_KEY", &key),
             ("STRIPE_SECRET_KEY", "sk_test_1"),
             ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
             ("CATALOG_PLANNER_BOARD_MONTHLY_CENTS", "1500"),
@@ -429,6 +501,51 @@ mod tests {
         assert_eq!(c.catalog.planner_board_monthly_cents, 1500);
         assert_eq!(c.catalog.planner_monthly_cents, 29_500);
         assert_eq!(c.catalog.yearly_multiplier_months, 12);
+    }
+
+    #[test]
+    fn sandboxes_start_only_when_asked_for_and_only_on_loopback() {
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let procore = [
+            ("PROCORE_CLIENT_ID", "abc"),
+            ("PROCORE_CLIENT_SECRET", "s"),
+            ("TOKEN_ENCRYPTION_KEY", key.as_str()),
+        ];
+        let stripe = [
+            ("STRIPE_SECRET_KEY", "sk_live_1"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_1"),
+        ];
+        assert!(config(&[]).unwrap().sandbox);
+        assert!(
+            config(&[("PUBLIC_BASE_URL", "http://localhost:3000")])
+                .unwrap()
+                .sandbox
+        );
+        assert!(config(&[("SANDBOX", "1")]).unwrap().sandbox);
+        // One real service beside a built-in one: refused, naming the missing one.
+        assert_eq!(config(&procore).unwrap_err().variable, "STRIPE_SECRET_KEY");
+        assert_eq!(config(&stripe).unwrap_err().variable, "PROCORE_CLIENT_ID");
+        // A misspelled variable no longer silently means "sandbox" on a public host.
+        let public = [
+            ("PUBLIC_BASE_URL", "https://central.example.com"),
+            ("STRIPE_SECRET_KY", "sk_live_1"),
+        ];
+        assert_eq!(config(&public).unwrap_err().variable, "PUBLIC_BASE_URL");
+        let public = [
+            ("PUBLIC_BASE_URL", "https://central.example.com"),
+            ("SANDBOX", "1"),
+        ];
+        assert_eq!(config(&public).unwrap_err().variable, "PUBLIC_BASE_URL");
+        assert_eq!(config(&[("SANDBOX", "0")]).unwrap_err().variable, "SANDBOX");
+        assert_eq!(
+            config(&[("SANDBOX", "yes")]).unwrap_err().variable,
+            "SANDBOX"
+        );
+        let both: Vec<_> = procore.iter().chain(stripe.iter()).copied().collect();
+        assert!(!config(&both).unwrap().sandbox);
+        let mut asked = both.clone();
+        asked.push(("SANDBOX", "1"));
+        assert_eq!(config(&asked).unwrap_err().variable, "SANDBOX");
     }
 
     #[test]

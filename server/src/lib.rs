@@ -1,16 +1,21 @@
-//! The Project Central back end: configuration, database, Procore client, sign-in and the
-//! services behind the app's server functions. `main.rs` only calls [`startup::run`].
+//! The Project Central back end. `main.rs` reads the configuration and calls
+//! [`startup::run`], which wires everything:
+//! - infrastructure: [`config`], [`telemetry`], [`error`] (the one server error type),
+//!   [`db`] (pool, migrations, session store), [`procore`] and [`stripe`] (one client each),
+//!   [`jobs`] (background work on apalis over our own database);
+//! - HTTP edges: [`http`] (sign-in, Stripe webhook, probes, security layers, typed session);
+//! - features, each with its own SQL: [`accounts`] (who is signed in, companies, the caller,
+//!   the Project Central project table) and [`licensing`] (project cache, checkout, fulfilment).
 #![recursion_limit = "512"]
 
-pub mod auth;
-pub mod billing;
+pub mod accounts;
 pub mod config;
-pub mod crypto;
 pub mod db;
-pub mod directory;
-pub mod health;
+pub mod error;
+pub mod http;
+pub mod jobs;
 pub mod licensing;
 pub mod procore;
-pub mod security;
 pub mod startup;
+pub mod stripe;
 pub mod telemetry;

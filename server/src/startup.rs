@@ -1,4 +1,5 @@
-//! Wiring: database, Procore (real or the built-in sandbox), sessions, routes and layers.
+//! Wiring: database, Procore and Stripe (real or the built-in sandboxes), the services with
+//! the dependencies each uses, background jobs, sessions, routes and layers.
 
 use std::sync::Arc;
 
@@ -12,14 +13,15 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::billing::StripeBilling;
+use crate::accounts::AccountService;
 use crate::config::{Config, ProcoreSettings, StripeSettings};
-use crate::crypto::{load_or_create_key, TokenCipher};
 use crate::db::{Db, DbSessionStore};
-use crate::directory::ProcoreDirectory;
+use crate::http::security::{same_origin_writes, security_headers, AllowedOrigin};
+use crate::jobs::{Jobs, JobsConfig};
 use crate::licensing::LicensingService;
-use crate::procore::{ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager};
-use crate::security::{same_origin_writes, security_headers, AllowedOrigin};
+use crate::procore::token_cipher::{load_or_create_key, TokenCipher};
+use crate::procore::{ProcoreAccess, ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager};
+use crate::stripe::StripeBilling;
 
 /// Long-lived services shared by handlers and server functions.
 pub struct Services {
@@ -30,15 +32,19 @@ pub struct Services {
     /// Procore OAuth client.
     pub oauth: ProcoreOAuth,
     /// Per-user access tokens.
-    pub tokens: TokenManager,
+    pub tokens: Arc<TokenManager>,
     /// Stripe.
-    pub billing: StripeBilling,
-    /// Signing secret of Stripe webhooks (never logged).
-    pub stripe_webhook_secret: String,
+    pub billing: Arc<StripeBilling>,
+    /// Signing secrets of Stripe webhooks, newest first (two during a rotation; never logged).
+    pub stripe_webhook_secrets: Vec<String>,
+    /// Sign-in state, memberships, the caller.
+    pub accounts: Arc<AccountService>,
     /// Licensing and fulfilment.
     pub licensing: Arc<LicensingService>,
     /// Our public address (return URLs).
     pub public_base_url: url::Url,
+    /// The sign-in in progress, kept in signed cookies.
+    pub sign_in_cookies: crate::http::sign_in_cookie::SignInCookies,
 }
 
 /// Axum router state.
@@ -62,6 +68,15 @@ pub struct Application {
     pub db: Db,
     /// The shared services.
     pub services: Arc<Services>,
+    /// Background jobs (started by [`Application::start_jobs`]).
+    pub jobs: Jobs,
+}
+
+impl Application {
+    /// Starts the background workers and the scanner of periodic tasks.
+    pub fn start_jobs(&self) -> crate::jobs::JobsHandle {
+        self.jobs.start()
+    }
 }
 
 /// Leptos settings from `LEPTOS_*` (set by cargo-leptos), else defaults for this project.
@@ -80,20 +95,15 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// Builds everything; starts the Procore sandbox first when Procore is not configured.
 pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Application> {
-    let (procore_settings, sandbox) = match &config.procore {
-        Some(settings) => (settings.clone(), None),
-        None => {
-            let (settings, sandbox) = start_sandbox(config).await?;
-            (settings, Some(sandbox))
-        }
-    };
-    let (stripe_settings, stripe_sandbox) = match &config.stripe {
-        Some(settings) => (settings.clone(), None),
-        None => {
-            let (settings, sandbox) = start_stripe_sandbox(config).await?;
-            (settings, Some(sandbox))
-        }
-    };
+    let (procore_settings, stripe_settings, sandbox, stripe_sandbox) =
+        match (&config.procore, &config.stripe, config.sandbox) {
+            (Some(procore), Some(stripe), false) => (procore.clone(), stripe.clone(), None, None),
+            _ => {
+                let (procore, sandbox) = start_sandbox(config).await?;
+                let (stripe, stripe_sandbox) = start_stripe_sandbox(config).await?;
+                (procore, stripe, Some(sandbox), Some(stripe_sandbox))
+            }
+        };
     let db = Db::connect(&config.database_url).await?;
     let key = match config.token_key {
         Some(key) => key,
@@ -102,41 +112,72 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         }
     };
     let oauth = ProcoreOAuth::new(&procore_settings, &config.oauth_redirect_url())?;
-    let licensing = Arc::new(LicensingService::new());
+    let procore = ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default());
+    let tokens = Arc::new(TokenManager::new(
+        db.clone(),
+        TokenCipher::new(&key),
+        oauth.clone(),
+    ));
+    let access = Arc::new(ProcoreAccess::new(procore.clone(), tokens.clone()));
+    let billing = Arc::new(StripeBilling::new(
+        &stripe_settings,
+        config.catalog.clone(),
+    )?);
+    let accounts = Arc::new(AccountService::new(db.clone(), access.clone()));
+    let licensing = Arc::new(LicensingService::new(
+        db.clone(),
+        access,
+        billing.clone(),
+        config.public_base_url.clone(),
+    ));
     let services = Arc::new(Services {
         db: db.clone(),
-        procore: ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default()),
-        tokens: TokenManager::new(db.clone(), TokenCipher::new(&key), oauth.clone()),
+        procore,
+        tokens,
         oauth,
-        billing: StripeBilling::new(&stripe_settings, config.catalog.clone())?,
-        stripe_webhook_secret: stripe_settings.webhook_secret.clone(),
+        billing: billing.clone(),
+        stripe_webhook_secrets: stripe_settings.webhook_secrets.clone(),
+        accounts: accounts.clone(),
         licensing: licensing.clone(),
         public_base_url: config.public_base_url.clone(),
+        sign_in_cookies: crate::http::sign_in_cookie::SignInCookies::new(
+            &key,
+            config.cookie_secure,
+        ),
     });
-    licensing.attach(&services);
-    prepare_prices(services.clone());
+    prepare_prices(billing);
+    let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default()).await?;
     let app_services = AppServices {
-        directory: Arc::new(ProcoreDirectory::new(services.clone())),
+        accounts: accounts.clone(),
+        directory: accounts,
         licensing,
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
     };
+    // `__Host-` binds the cookie to this exact origin (Secure, Path=/, no Domain); browsers
+    // accept it only over HTTPS, so a plain-HTTP development run keeps the bare name.
+    let https = config.cookie_secure && config.public_base_url.scheme() == "https";
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
-        .with_name("pc_session")
+        .with_name(if https {
+            "__Host-pc_session"
+        } else {
+            "pc_session"
+        })
+        .with_path("/")
         .with_http_only(true)
         .with_secure(config.cookie_secure)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::hours(12),
         ));
+    let limits = crate::http::limits::AbuseLimits::new();
+    forget_idle_clients(limits.clone());
     let allowed = AllowedOrigin(config.public_base_url.origin().ascii_serialization());
     let routes = generate_route_list(app::App);
     let router = Router::new()
-        .merge(crate::health::router())
-        .merge(crate::auth::router())
-        .merge(crate::billing::webhook::router())
+        .merge(crate::http::router())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -152,6 +193,14 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             same_origin_writes,
+        ))
+        .layer(axum::middleware::from_fn(crate::http::bad_input::friendly_errors))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            crate::http::bad_input::MAX_BODY_BYTES,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            crate::http::limits::limit,
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(security_headers))
@@ -176,14 +225,26 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         stripe_sandbox,
         db,
         services,
+        jobs,
     })
+}
+
+/// Keeps the abuse limiter's per-client state from growing without end.
+fn forget_idle_clients(limits: Arc<crate::http::limits::AbuseLimits>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
 }
 
 /// Creates or finds the catalog's Stripe prices in the background; checkout retries if
 /// Stripe was not reachable at start-up.
-fn prepare_prices(services: Arc<Services>) {
+fn prepare_prices(billing: Arc<StripeBilling>) {
     tokio::spawn(async move {
-        match services.billing.ensure_prices().await {
+        match billing.ensure_prices().await {
             Ok(prices) => tracing::info!(prices = prices.len(), "Stripe prices ready"),
             Err(error) => {
                 tracing::warn!(%error, "Stripe prices not ready yet; checkout will retry")
@@ -206,7 +267,7 @@ async fn start_stripe_sandbox(
         .context("starting the built-in Stripe sandbox")?;
     let settings = StripeSettings {
         secret_key: options.api_key,
-        webhook_secret: options.webhook_secret,
+        webhook_secrets: vec![options.webhook_secret],
         api_base: url::Url::parse(&format!("{}/", sandbox.base_url()))?,
     };
     Ok((settings, sandbox))
@@ -222,18 +283,19 @@ async fn start_sandbox(
             client_secret: client_secret.clone(),
             redirect_uris: vec![config.oauth_redirect_url()],
         }],
-        ..Default::default()
+        // Until Procore calls are paced to the documented 25 per 10 s (a later change),
+        // the built-in sandbox keeps generous limits.
+        ..sandbox::ProcoreOptions::generous_limits()
     };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.sandbox_procore_port));
     let sandbox = sandbox::start_procore(options, Some(addr))
         .await
         .context("starting the built-in Procore sandbox")?;
-    let base = url::Url::parse(&format!("{}/", sandbox.base_url()))?;
     let settings = ProcoreSettings {
         client_id: "smartapp-local".into(),
         client_secret,
-        login_base: base.clone(),
-        api_base: base,
+        login_base: url::Url::parse(&format!("{}/", sandbox.login_base_url()))?,
+        api_base: url::Url::parse(&format!("{}/", sandbox.api_base_url()))?,
     };
     Ok((settings, sandbox))
 }
@@ -249,13 +311,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(stripe) = &application.stripe_sandbox {
         println!("stripe: {} (built-in sandbox; set STRIPE_SECRET_KEY to use real Stripe; test card 4242 4242 4242 4242)", stripe.base_url());
     }
-    spawn_session_cleanup(application.db.clone());
-    axum::serve(listener, application.router)
+    let jobs = application.start_jobs();
+    let router = application
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
-        .context("serving HTTP")
+        .context("serving HTTP")?;
+    jobs.stop().await;
+    Ok(())
 }
 
 fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {
@@ -263,8 +330,9 @@ fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {
     match sandbox {
         Some(sandbox) => {
             println!(
-                "procore: {} (built-in sandbox; set PROCORE_CLIENT_ID to use real Procore)",
-                sandbox.base_url()
+                "procore: {} (built-in sandbox, API; sign-in at {}; set PROCORE_CLIENT_ID and STRIPE_SECRET_KEY for the real services)",
+                sandbox.api_base_url(),
+                sandbox.login_base_url()
             );
             println!("Demo sign-ins:");
             for user in sandbox.demo_users() {
@@ -283,18 +351,4 @@ fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {
                 .unwrap_or("")
         ),
     }
-}
-
-fn spawn_session_cleanup(db: Db) {
-    use tower_sessions::ExpiredDeletion;
-    tokio::spawn(async move {
-        let store = DbSessionStore::new(db);
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every.tick().await;
-            if let Err(error) = store.delete_expired().await {
-                tracing::warn!(%error, "expired-session cleanup failed");
-            }
-        }
-    });
 }

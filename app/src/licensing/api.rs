@@ -5,14 +5,15 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
-use super::{BillingInterval, Catalog, LicenseSelection, ProjectLicense};
+use super::{BillingInterval, Catalog, LicenseFilter, LicenseSelection, ProjectLicense};
 use crate::error::AppError;
+use crate::ids::ProjectId;
 
 /// One row of the wizard's project list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WizardProject {
     /// Procore project id.
-    pub id: i64,
+    pub id: ProjectId,
     /// Project name.
     pub name: String,
     /// Project number.
@@ -43,7 +44,7 @@ pub const WIZARD_PER_PAGE: u32 = 50;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LicensedTile {
     /// Procore project id.
-    pub project_id: i64,
+    pub project_id: ProjectId,
     /// The Procore project's name.
     pub name: String,
     /// Modules and add-ons.
@@ -69,45 +70,32 @@ pub struct OrderDraft {
 #[server(endpoint = "wizard_projects")]
 pub async fn wizard_projects(
     search: String,
-    filter: String,
+    filter: LicenseFilter,
     page: u32,
 ) -> Result<WizardPage, AppError> {
-    use crate::ports::{reply, request_context};
-    let filter = reply(
-        filter
-            .parse::<super::LicenseFilter>()
-            .map_err(|e| AppError::Invalid(e.to_string())),
-    )?;
-    let query = reply(crate::directory::ProjectQuery::parse(&search, page))?;
-    let (services, session) = request_context().await?;
-    reply(
-        services
-            .licensing
-            .wizard_projects(&session, &query.search, filter, query.page)
-            .await,
-    )
+    use crate::ports::{reply, serve};
+    let query = reply(crate::projects::ProjectQuery::parse(&search, page))?;
+    serve(|s, caller| async move {
+        s.licensing
+            .wizard_projects(&caller, &query.search, filter, query.page)
+            .await
+    })
+    .await
 }
 
 /// Ids of every not-licensed project matching `search` ("select all matching").
 #[server(endpoint = "select_all_matching")]
 pub async fn select_all_matching(search: String) -> Result<Vec<i64>, AppError> {
-    use crate::ports::{reply, request_context};
-    let query = reply(crate::directory::ProjectQuery::parse(&search, 1))?;
-    let (services, session) = request_context().await?;
-    reply(
-        services
-            .licensing
-            .matching_ids(&session, &query.search)
-            .await,
-    )
+    use crate::ports::{reply, serve};
+    let query = reply(crate::projects::ProjectQuery::parse(&search, 1))?;
+    serve(|s, caller| async move { s.licensing.matching_ids(&caller, &query.search).await }).await
 }
 
 /// Prices, for the subscription step.
 #[server(endpoint = "license_catalog")]
 pub async fn license_catalog() -> Result<Catalog, AppError> {
-    use crate::ports::request_context;
-    let (services, _session) = request_context().await?;
-    Ok(services.licensing.catalog())
+    use crate::ports::serve;
+    serve(|s, _caller| async move { Ok(s.licensing.catalog()) }).await
 }
 
 /// Validates the selection, creates the order and a Stripe Checkout Session; returns its URL.
@@ -116,42 +104,58 @@ pub async fn start_checkout(
     selection: LicenseSelection,
     interval: BillingInterval,
 ) -> Result<String, AppError> {
-    use crate::ports::{reply, request_context};
-    let (services, session) = request_context().await?;
-    reply(
-        services
-            .licensing
-            .start_checkout(&session, selection, interval)
-            .await,
-    )
+    use crate::ports::serve;
+    serve(|s, caller| async move {
+        s.licensing
+            .start_checkout(&caller, selection, interval)
+            .await
+    })
+    .await
 }
 
 /// The selection of one of the company's orders (after a cancelled payment).
 #[server(endpoint = "load_order_draft")]
 pub async fn load_order_draft(order_id: String) -> Result<Option<OrderDraft>, AppError> {
-    use crate::ports::{reply, request_context};
-    let (services, session) = request_context().await?;
-    reply(services.licensing.order_draft(&session, &order_id).await)
+    use crate::ports::serve;
+    serve(|s, caller| async move { s.licensing.order_draft(&caller, &order_id).await }).await
 }
 
 /// The company's licensed projects.
 #[server(endpoint = "licensed_tiles")]
 pub async fn licensed_tiles() -> Result<Vec<LicensedTile>, AppError> {
-    use crate::ports::{reply, request_context};
-    let (services, session) = request_context().await?;
-    reply(services.licensing.licensed_tiles(&session).await)
+    use crate::ports::serve;
+    serve(|s, caller| async move { s.licensing.licensed_tiles(&caller).await }).await
 }
 
 /// After Stripe's redirect: reconciles the Checkout Session now (a slow webhook delays
 /// nothing); returns how many projects the order licensed.
 #[server(endpoint = "confirm_checkout")]
 pub async fn confirm_checkout(session_id: String) -> Result<u32, AppError> {
-    use crate::ports::{reply, request_context};
-    let (services, session) = request_context().await?;
-    reply(
-        services
-            .licensing
-            .confirm_checkout(&session, &session_id)
-            .await,
-    )
+    use crate::ports::serve;
+    serve(|s, caller| async move { s.licensing.confirm_checkout(&caller, &session_id).await }).await
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use leptos::server_fn::axum_export::body::Body;
+    use leptos::server_fn::codec::{FromReq, PostUrl};
+
+    use super::*;
+    use crate::licensing::LicensedScope;
+
+    #[tokio::test]
+    async fn wizard_filter_still_travels_as_its_query_value() {
+        let request = http::Request::post("/api/wizard_projects")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "search=tower&filter={}&page=2",
+                LicenseFilter::Licensed(LicensedScope::Planner).as_query_value()
+            )))
+            .unwrap();
+        let args = <WizardProjects as FromReq<PostUrl, _, AppError>>::from_req(request)
+            .await
+            .unwrap();
+        assert_eq!(args.filter, LicenseFilter::Licensed(LicensedScope::Planner));
+        assert_eq!((args.search.as_str(), args.page), ("tower", 2));
+    }
 }

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::selection::{AddOn, Module, ProjectLicenseChoice};
+use super::modules::{AddOn, Module, ProjectLicenseChoice};
 
 /// What an already-licensed Procore project holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -1,20 +1,23 @@
-//! Licensing wizard rules: choosing modules and add-ons per Procore project, the
-//! Licensed / Not Licensed filter, and the quote for the subscription step.
+//! Licensing: choosing modules and add-ons per Procore project, the Licensed / Not
+//! Licensed filter, the quote for the subscription step, and the wizard that shows them.
 //!
-//! Pure code with no I/O, so the browser (instant feedback) and the server (authority
-//! at checkout) run exactly the same rules.
+//! The rules are pure code with no I/O, so the browser (instant feedback) and the server
+//! (authority at checkout) run exactly the same rules.
 
 pub mod api;
 pub mod filter;
+pub mod modules;
+pub mod problems;
 pub mod quote;
 pub mod selection;
+mod ui;
 
 pub use filter::{matches, LicenseFilter, LicensedScope, ParseLicenseFilterError, ProjectLicense};
+pub use modules::{AddOn, Module, ProjectLicenseChoice};
+pub use problems::{SelectionError, SelectionProblem};
 pub use quote::{
     format_usd, quote, BillingInterval, Catalog, CatalogItem, ParseBillingIntervalError, Quote,
     QuoteError, QuoteLine,
 };
-pub use selection::{
-    AddOn, LicenseSelection, LicensedProjects, Module, ProjectLicenseChoice, SelectionError,
-    SelectionProblem, Summary, ValidSelection,
-};
+pub use selection::{LicenseSelection, LicensedProjects, Summary, ValidSelection};
+pub use ui::LicensingWizard;

@@ -8,7 +8,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::selection::{AddOn, Module, Summary};
+use super::modules::{AddOn, Module};
+use super::selection::Summary;
 
 /// How often the subscription is billed.
 #[derive(

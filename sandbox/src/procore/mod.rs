@@ -1,11 +1,15 @@
 //! Emulator of the Procore login server (`/oauth/*`) and REST API (`/rest/*`).
 //!
-//! Real Procore splits these over two hosts (login.procore.com / api.procore.com); the
-//! emulator serves both from one base URL so the app only needs one address per run.
+//! Real Procore splits these over two hosts (login.procore.com / api.procore.com), and so
+//! does the emulator: two listeners on loopback, one per origin. A client that sends a
+//! token request to the API origin, or a REST call to the login origin, gets a 404 here
+//! as it would in production.
 
+mod filters;
 mod oauth;
 mod pages;
 mod paging;
+mod projects;
 mod rate_limit;
 mod rest;
 mod seed;
@@ -57,10 +61,34 @@ pub struct ProcoreOptions {
     pub access_token_ttl: Duration,
     /// Lifetime of authorization codes (Procore: 10 minutes).
     pub code_ttl: Duration,
-    /// Requests allowed per token owner per hour.
+    /// Requests allowed per token owner per rolling hour (Procore documents 600).
     pub rate_limit_hourly: u32,
-    /// Requests allowed per token owner per 10-second spike window.
+    /// Requests allowed per token owner per rolling 10 seconds (Procore documents 25).
     pub rate_limit_spike: u32,
+}
+
+/// Procore's documented hourly budget (procore-api.md §2.5: headers `600/589/…`).
+pub const DOCUMENTED_HOURLY_LIMIT: u32 = 600;
+/// Procore's documented spike budget per 10 seconds (headers `25/24/…`).
+pub const DOCUMENTED_SPIKE_LIMIT: u32 = 25;
+/// Hourly budget of [`ProcoreOptions::generous_limits`] (the emulator's pre-2026 default).
+pub const GENEROUS_HOURLY_LIMIT: u32 = 3600;
+/// Spike budget of [`ProcoreOptions::generous_limits`] (the emulator's pre-2026 default).
+pub const GENEROUS_SPIKE_LIMIT: u32 = 200;
+
+impl ProcoreOptions {
+    /// The defaults, but with the emulator's old, generous rate limits (3,600/hour and
+    /// 200 per 10 s) instead of Procore's documented 600/hour and 25 per 10 s.
+    ///
+    /// For callers that still burst (e.g. many pages fetched concurrently) until they pace
+    /// themselves on `X-Rate-Limit-Remaining`; anything testing pacing should use `default()`.
+    pub fn generous_limits() -> Self {
+        Self {
+            rate_limit_hourly: GENEROUS_HOURLY_LIMIT,
+            rate_limit_spike: GENEROUS_SPIKE_LIMIT,
+            ..Self::default()
+        }
+    }
 }
 
 impl Default for ProcoreOptions {
@@ -73,8 +101,8 @@ impl Default for ProcoreOptions {
             }],
             access_token_ttl: Duration::from_secs(5400),
             code_ttl: Duration::from_secs(600),
-            rate_limit_hourly: 3600,
-            rate_limit_spike: 200,
+            rate_limit_hourly: DOCUMENTED_HOURLY_LIMIT,
+            rate_limit_spike: DOCUMENTED_SPIKE_LIMIT,
         }
     }
 }
@@ -171,13 +199,28 @@ pub(crate) type Shared = Arc<AppState>;
 #[derive(Clone)]
 pub struct ProcoreSandbox {
     state: Shared,
-    addr: SocketAddr,
+    api_addr: SocketAddr,
+    login_addr: SocketAddr,
 }
 
 impl ProcoreSandbox {
-    /// Base URL serving both login (`/oauth/*`) and API (`/rest/*`), without trailing slash.
+    /// The API origin (`/rest/*`), without trailing slash: the same as [`Self::api_base_url`].
+    ///
+    /// Kept for compatibility: before the origins were split this also served `/oauth/*`;
+    /// OAuth now lives only on [`Self::login_base_url`].
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.api_base_url()
+    }
+
+    /// The API origin (like `https://api.procore.com`): `/rest/*`, without trailing slash.
+    pub fn api_base_url(&self) -> String {
+        format!("http://{}", self.api_addr)
+    }
+
+    /// The login origin (like `https://login.procore.com`): `/oauth/*` and the sign-in
+    /// page, without trailing slash.
+    pub fn login_base_url(&self) -> String {
+        format!("http://{}", self.login_addr)
     }
 
     /// Snapshot of the emulator's counters.
@@ -201,14 +244,26 @@ impl ProcoreSandbox {
     }
 }
 
-/// Starts the emulator on `addr` (default 127.0.0.1:0) in a tokio task; returns once listening.
+/// Starts the emulator in tokio tasks: the API on `addr` (default 127.0.0.1:0), the login
+/// server on a free loopback port. Returns once both listen.
 pub async fn start_procore(
     opts: ProcoreOptions,
     addr: Option<SocketAddr>,
 ) -> anyhow::Result<ProcoreSandbox> {
-    let addr = addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
+    start_procore_split(opts, addr, None).await
+}
+
+/// Like [`start_procore`], choosing both addresses (each defaults to 127.0.0.1:0).
+pub async fn start_procore_split(
+    opts: ProcoreOptions,
+    api_addr: Option<SocketAddr>,
+    login_addr: Option<SocketAddr>,
+) -> anyhow::Result<ProcoreSandbox> {
+    let any = SocketAddr::from(([127, 0, 0, 1], 0));
+    let api_listener = tokio::net::TcpListener::bind(api_addr.unwrap_or(any)).await?;
+    let login_listener = tokio::net::TcpListener::bind(login_addr.unwrap_or(any)).await?;
+    let api_addr = api_listener.local_addr()?;
+    let login_addr = login_listener.local_addr()?;
     let limits = RateLimiter::new(opts.rate_limit_hourly, opts.rate_limit_spike);
     let state = Arc::new(AppState {
         opts,
@@ -217,17 +272,26 @@ pub async fn start_procore(
         limits: Mutex::new(limits),
         counters: Counters::default(),
     });
-    let app = router(state.clone());
-    tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::error!(%err, "procore sandbox server stopped");
-        }
-    });
-    tracing::info!(%addr, "procore sandbox listening");
-    Ok(ProcoreSandbox { state, addr })
+    for (listener, app, origin) in [
+        (api_listener, api_router(state.clone()), "api"),
+        (login_listener, login_router(state.clone()), "login"),
+    ] {
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::error!(%err, origin, "procore sandbox server stopped");
+            }
+        });
+    }
+    tracing::info!(%api_addr, %login_addr, "procore sandbox listening");
+    Ok(ProcoreSandbox {
+        state,
+        api_addr,
+        login_addr,
+    })
 }
 
-fn router(state: Shared) -> Router {
+/// The login origin: sign-in page and OAuth endpoints (plus the test switches).
+fn login_router(state: Shared) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route(
@@ -238,7 +302,17 @@ fn router(state: Shared) -> Router {
         .route("/oauth/token/info", get(oauth::token_info))
         .route("/oauth/revoke", post(oauth::revoke))
         .merge(switches::router())
+        .fallback(rest::not_found)
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// The API origin: `/rest/*` (plus the test switches); everything else is a JSON 404.
+fn api_router(state: Shared) -> Router {
+    Router::new()
+        .merge(switches::router())
         .nest("/rest", rest::router(state.clone()))
+        .fallback(rest::not_found)
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }

@@ -154,8 +154,8 @@ pub(crate) async fn index(State(state): State<Shared>) -> Html<String> {
         })
         .collect();
     let body = format!(
-        "<h1>Procore emulator</h1><p class=\"lead\">Serves <code>/oauth/*</code> and <code>/rest/*</code> \
-         for local runs and tests.</p><ul>{users}</ul>"
+        "<h1>Procore emulator</h1><p class=\"lead\">This login origin serves <code>/oauth/*</code>; \
+         the REST API (<code>/rest/*</code>) answers on its own origin, as api.procore.com does.</p><ul>{users}</ul>"
     );
     Html(layout("Procore emulator", &body))
 }

@@ -10,9 +10,9 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use super::rate_limit::{Decision, RateInfo, HOURLY_BODY, SPIKE_BODY};
-use super::seed::Project;
-use super::tokens::{unix_now, Principal};
-use super::{paging, Counters, Shared};
+use super::seed::{Permitted, APP_INSTALLATION_ID};
+use super::tokens::{unix_now_ms, Principal};
+use super::{paging, projects, Counters, Shared};
 
 /// Text Procore uses for a missing, expired or revoked token.
 pub(crate) const INVALID_TOKEN: &str = "The access token is invalid";
@@ -23,8 +23,13 @@ pub(crate) fn router(state: Shared) -> Router<Shared> {
     Router::new()
         .route("/v1.0/me", get(me))
         .route("/v1.0/companies", get(companies))
-        .route("/v1.1/projects", get(projects))
-        .route("/v1.0/projects/{id}", get(project))
+        .route("/v1.1/projects", get(projects::list_v11))
+        .route("/v1.0/projects", get(projects::list_v10))
+        .route("/v1.0/projects/{id}", get(projects::show))
+        .route(
+            "/v1.0/companies/{company_id}/projects",
+            get(projects::company_projects),
+        )
         .route(
             "/v1.0/companies/{company_id}/app_configurations",
             get(app_configurations),
@@ -39,7 +44,7 @@ pub(crate) fn errors(status: StatusCode, msg: impl Into<String>) -> Response {
 }
 
 /// A `{"errors": ..}` response kept small until rendered (clippy: large `Err` variants).
-pub(crate) struct ApiError(StatusCode, String);
+pub(crate) struct ApiError(pub StatusCode, pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -50,7 +55,7 @@ impl IntoResponse for ApiError {
 /// Authenticates, rate-limits, and stamps `X-Request-Id` and `X-Rate-Limit-*` on every response.
 async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Response {
     Counters::bump(&state.counters.rest_calls);
-    let now = unix_now();
+    let now = unix_now_ms();
     let principal = bearer(req.headers()).and_then(|token| {
         state
             .auth()
@@ -132,17 +137,17 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-async fn not_found() -> Response {
+pub(crate) async fn not_found() -> Response {
     errors(StatusCode::NOT_FOUND, "404 Not Found")
 }
 
-fn query_params(raw: Option<&str>) -> Vec<(String, String)> {
+pub(crate) fn query_params(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
         .into_owned()
         .collect()
 }
 
-fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k == key)
@@ -150,7 +155,7 @@ fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
 }
 
 /// Reads and validates `Procore-Company-Id`, returning the company id.
-fn company_header(headers: &HeaderMap) -> Result<i64, ApiError> {
+pub(crate) fn company_header(headers: &HeaderMap) -> Result<i64, ApiError> {
     let Some(raw) = headers.get(COMPANY_HEADER) else {
         return Err(ApiError(
             StatusCode::BAD_REQUEST,
@@ -167,7 +172,7 @@ fn company_header(headers: &HeaderMap) -> Result<i64, ApiError> {
 }
 
 /// Checks the company header against `company_id` and membership; returns (company id, is admin).
-fn company_scope(
+pub(crate) fn company_scope(
     state: &Shared,
     who: &Principal,
     headers: &HeaderMap,
@@ -244,7 +249,7 @@ async fn me(
 }
 
 /// Absolute `scheme://host/path` of the current request, reachable by the caller.
-fn self_base(headers: &HeaderMap, uri: &OriginalUri) -> String {
+pub(crate) fn self_base(headers: &HeaderMap, uri: &OriginalUri) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -252,7 +257,7 @@ fn self_base(headers: &HeaderMap, uri: &OriginalUri) -> String {
     format!("http://{host}{}", uri.path())
 }
 
-fn paged(
+pub(crate) fn paged(
     items: &[Value],
     params: &[(String, String)],
     default: usize,
@@ -300,90 +305,6 @@ async fn companies(
     )
 }
 
-async fn projects(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    uri: OriginalUri,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let params = query_params(raw.as_deref());
-    let (company_id, admin) = match company_scope(&state, &who, &headers, &params) {
-        Ok(scope) => scope,
-        Err(res) => return res.into_response(),
-    };
-    let status = param(&params, "filters[by_status]").unwrap_or("Active");
-    let wanted: fn(&Project) -> bool = match status {
-        "Active" => |p| p.active,
-        "Inactive" => |p| !p.active,
-        "All" => |_| true,
-        other => {
-            return errors(
-                StatusCode::BAD_REQUEST,
-                format!("filters[by_status] must be Active, Inactive or All, got {other:?}"),
-            )
-        }
-    };
-    let name = param(&params, "filters[name]").map(str::to_lowercase);
-    let number = param(&params, "filters[project_number]");
-    let mut list: Vec<&Project> = state
-        .seed
-        .projects_of(company_id)
-        .filter(|p| admin || state.seed.can_see(&who, p))
-        .filter(|p| wanted(p))
-        .filter(|p| {
-            name.as_ref()
-                .is_none_or(|n| p.name.to_lowercase().contains(n))
-        })
-        .filter(|p| number.is_none_or(|n| p.project_number.eq_ignore_ascii_case(n)))
-        .collect();
-    match param(&params, "sort").unwrap_or("id") {
-        "id" => {}
-        "-id" => list.reverse(),
-        "name" => list.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
-        "-name" => list.sort_by(|a, b| b.name.cmp(&a.name).then(b.id.cmp(&a.id))),
-        other => {
-            return errors(
-                StatusCode::BAD_REQUEST,
-                format!("sort must be one of id, -id, name, -name, got {other:?}"),
-            )
-        }
-    }
-    let items: Vec<Value> = list.into_iter().map(|p| json!(p)).collect();
-    paged(
-        &items,
-        &params,
-        100,
-        300,
-        &self_base(&headers, &uri),
-        raw.as_deref(),
-    )
-}
-
-async fn project(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let params = query_params(raw.as_deref());
-    let (company_id, _) = match company_scope(&state, &who, &headers, &params) {
-        Ok(scope) => scope,
-        Err(res) => return res.into_response(),
-    };
-    // Procore answers 404, not 403, for records the caller cannot see.
-    let found = id
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| state.seed.project(id))
-        .filter(|p| p.company.id == company_id && state.seed.can_see(&who, p));
-    match found {
-        Some(p) => Json(p).into_response(),
-        None => errors(StatusCode::NOT_FOUND, "Project not found"),
-    }
-}
-
 /// App Management (and so its configurations) belongs to company admins: members who are not
 /// admins get 403, as in Procore. Project Central uses this to learn who may buy licences.
 async fn app_configurations(
@@ -403,7 +324,7 @@ async fn app_configurations(
         );
     }
     match state.seed.membership(&who, company_id) {
-        Some(true) => Json(json!([])).into_response(),
+        Some(true) => Json(app_configuration(&state, company_id)).into_response(),
         Some(false) => errors(
             StatusCode::FORBIDDEN,
             "You do not have permission to manage apps in this company",
@@ -413,4 +334,25 @@ async fn app_configurations(
             format!("You do not have access to company {company_id}"),
         ),
     }
+}
+
+/// The data-connection app's configuration: the projects its service account may see
+/// (procore-api.md §8.6 shape; `project_ids` or `applies_to_all_projects`).
+fn app_configuration(state: &Shared, company_id: i64) -> Value {
+    let (all, mut ids): (bool, Vec<i64>) = match state.seed.dmsa_permitted(company_id) {
+        Some(Permitted::All) => (true, Vec::new()),
+        Some(Permitted::Only(ids)) => (false, ids.iter().copied().collect()),
+        None => return json!([]),
+    };
+    ids.sort_unstable();
+    json!([{
+        "id": APP_INSTALLATION_ID + 1,
+        "app_installation_id": APP_INSTALLATION_ID,
+        "company_id": company_id,
+        "title": "Project Central data connection",
+        "instance_configuration": {},
+        "project_ids": ids,
+        "applies_to_all_projects": all,
+        "applies_to_company": true,
+    }])
 }

@@ -2,6 +2,11 @@
 //!
 //! Semantics follow Procore (a Doorkeeper server): codes are single-use, refresh tokens
 //! rotate and die on first use, and revoking either half of a pair revokes both.
+//!
+//! Shapes follow Procore too: access tokens are long JWTs (the docs' example starts
+//! `eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzUxMiJ9`, i.e. `{"typ":"JWT","alg":"ES512"}`), refresh
+//! tokens and codes are 64 lowercase hex characters (`"refresh_token":"76ba4c5c75c96f608..."`).
+//! Validation stays a lookup of the exact string, so a token edited by hand is rejected.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -108,11 +113,62 @@ pub(crate) fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-/// 32 random bytes as URL-safe base64 (43 chars): opaque like Procore's tokens.
+/// Current Unix time in milliseconds (rate-limit windows roll at this resolution).
+pub(crate) fn unix_now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// 32 random bytes as 64 lowercase hex characters, like Doorkeeper's refresh tokens and codes.
 pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Header of every access token: the one in Procore's documented example.
+const JWT_HEADER: &str = r#"{"typ":"JWT","alg":"ES512"}"#;
+
+/// A JWT-shaped access token: base64url header, claims and a 132-byte (ES512-sized)
+/// signature. The signature is random: the emulator never verifies it, it looks tokens up.
+pub(crate) fn jwt_token(principal: &Principal, client_id: &str, iat: u64, ttl: Duration) -> String {
+    let mut jti = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut jti);
+    let jti: String = jti.iter().map(|b| format!("{b:02x}")).collect();
+    let (kind, grant) = match principal {
+        Principal::User(_) => ("user", "authorization_code"),
+        Principal::Service { .. } => ("service_account", "client_credentials"),
+    };
+    let claims = serde_json::json!({
+        "ait": "access_token",
+        "iss": "https://login.procore.com",
+        "aud": "https://api.procore.com",
+        "sub": principal.user_id().to_string(),
+        "uid": principal.user_id(),
+        "aid": client_id,
+        "azp": client_id,
+        "login_type": kind,
+        "grant_type": grant,
+        "scopes": ["procore.api"],
+        "zone": "us01",
+        "data_center": "us-east-1",
+        "env": "sandbox",
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + ttl.as_secs(),
+        "jti": jti,
+        "sid": random_token(),
+    });
+    let mut signature = [0u8; 132];
+    rand::thread_rng().fill_bytes(&mut signature);
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(JWT_HEADER),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
 }
 
 impl AuthStore {
@@ -187,9 +243,9 @@ impl AuthStore {
         with_refresh: bool,
         ttl: Duration,
     ) -> Issued {
-        let access_token = random_token();
-        let refresh_token = with_refresh.then(random_token);
         let created_at = unix_now();
+        let access_token = jwt_token(&principal, client_id, created_at, ttl);
+        let refresh_token = with_refresh.then(random_token);
         if let Some(refresh) = &refresh_token {
             self.refresh.insert(
                 refresh.clone(),
@@ -268,9 +324,43 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_opaque_and_long() {
+    fn refresh_tokens_and_codes_are_64_hex_chars() {
         let t = random_token();
-        assert_eq!(t.len(), 43);
+        assert_eq!(t.len(), 64);
+        assert!(t
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_ne!(t, random_token());
+    }
+
+    #[test]
+    fn access_tokens_are_long_jwts() {
+        let mut store = AuthStore::default();
+        let issued = store.issue(
+            Principal::User(7),
+            "client",
+            true,
+            Duration::from_secs(5400),
+        );
+        let t = &issued.access_token;
+        assert!((700..=1400).contains(&t.len()), "{} chars", t.len());
+        assert!(t.starts_with("eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzUxMiJ9."));
+        let parts: Vec<&str> = t.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let claims: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(claims["sub"], "7");
+        assert_eq!(claims["exp"].as_u64(), Some(issued.created_at + 5400));
+        assert_eq!(URL_SAFE_NO_PAD.decode(parts[2]).unwrap().len(), 132);
+        assert!(store.valid_access(t).is_some());
+        // Same claims, another signature: not a token the store issued.
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            URL_SAFE_NO_PAD.encode([0u8; 132])
+        );
+        assert!(store.valid_access(&forged).is_none());
+        assert_eq!(issued.refresh_token.unwrap().len(), 64);
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 use super::api::{expand, list, ApiResult, Params, ReqCtx, StripeError};
 use super::objects::{self, InvoiceInit, SessionInit};
 use super::store::{new_id, SessionExtra, Store};
+use super::versions::ApiVersion;
 use super::webhooks::{emit, EventSpec};
 use super::Shared;
 
@@ -26,8 +27,31 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/checkout/sessions/{id}/expire", post(expire))
 }
 
-async fn create(State(state): State<Shared>, p: Params) -> ApiResult {
+async fn create(
+    State(state): State<Shared>,
+    Extension(version): Extension<ApiVersion>,
+    p: Params,
+) -> ApiResult {
     let now = state.now();
+    // The hosted page is all the sandbox serves; names follow the request's API version.
+    let [hosted, ..] = version.ui_modes();
+    match p.str("ui_mode") {
+        None => {}
+        Some(mode) if mode == hosted => {}
+        Some(mode) if version.ui_modes().contains(&mode) => {
+            return Err(StripeError::invalid(
+                "ui_mode",
+                format!("The sandbox only supports ui_mode={hosted}."),
+            ))
+        }
+        Some(mode) => {
+            let [a, b, c] = version.ui_modes();
+            return Err(StripeError::invalid(
+                "ui_mode",
+                format!("Invalid ui_mode: must be one of {a}, {b}, or {c}, got {mode}"),
+            ));
+        }
+    }
     match p.req("mode")? {
         "subscription" => {}
         "payment" | "setup" => {

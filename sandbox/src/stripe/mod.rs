@@ -16,6 +16,7 @@ mod renewals;
 mod store;
 mod subscriptions;
 mod switches;
+mod versions;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -272,7 +273,8 @@ fn router(state: Shared) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             api::gate,
-        ));
+        ))
+        .layer(axum::middleware::from_fn(versions::reshape));
     Router::new()
         .nest("/v1", v1)
         .route(

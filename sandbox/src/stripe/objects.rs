@@ -146,7 +146,7 @@ pub(crate) fn session(s: &SessionInit<'_>) -> Value {
         "success_url": s.success_url,
         "tax_id_collection": {"enabled": s.tax_id_collection, "required": "never"},
         "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-        "ui_mode": "hosted", "url": s.url,
+        "ui_mode": "hosted_page", "url": s.url,
     });
     merged(head, rest)
 }

@@ -57,7 +57,7 @@ pub async fn sign_in(
     state: &str,
 ) -> String {
     let res = http()
-        .post(format!("{}/oauth/authorize", sb.base_url()))
+        .post(format!("{}/oauth/authorize", sb.login_base_url()))
         .form(&[
             ("response_type", "code"),
             ("client_id", CLIENT_ID),
@@ -88,7 +88,7 @@ pub fn query_value(url: &str, key: &str) -> Option<String> {
 /// POSTs a form to `/oauth/token` and returns (status, JSON body).
 pub async fn token(sb: &ProcoreSandbox, form: &[(&str, &str)]) -> (u16, Value) {
     let res = http()
-        .post(format!("{}/oauth/token", sb.base_url()))
+        .post(format!("{}/oauth/token", sb.login_base_url()))
         .form(form)
         .send()
         .await

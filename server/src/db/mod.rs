@@ -1,13 +1,13 @@
 //! The database: one pool over SQLite or PostgreSQL (sqlx `Any`), migrated at start-up.
-//! Queries use portable SQL and `$n` placeholders, which both drivers accept.
+//! Queries use portable SQL and `$n` placeholders, which both drivers accept. Each feature
+//! keeps its own SQL in its folder (`impl Db` blocks in `accounts/`, `licensing/`, `jobs/`);
+//! this module owns the pool, the migrations and the session store.
 
-mod licensing;
+mod leases;
 mod sessions;
-mod store;
 
-pub use licensing::{CatalogProject, CatalogQuery, LicenseRow, OrderRow};
+pub use leases::Lease;
 pub use sessions::DbSessionStore;
-pub use store::{ConnectionRow, StoredCompany, StoredUser};
 
 use anyhow::Context;
 use sqlx::any::AnyPoolOptions;

@@ -1,12 +1,16 @@
 //! Everything that talks to Procore: OAuth, the REST client with pagination and rate-limit
-//! handling, and the token manager that keeps each user's connection fresh.
+//! handling, the token manager that keeps each user's connection fresh (tokens sealed at
+//! rest by [`token_cipher`]), and [`ProcoreAccess`], which calls Procore as a given user.
 
+pub mod access;
 pub mod client;
 pub mod link;
 pub mod oauth;
+pub mod token_cipher;
 pub mod tokens;
 pub mod types;
 
+pub use access::ProcoreAccess;
 pub use client::{ProcoreClient, ProcoreError, RetryPolicy};
 pub use oauth::{ProcoreOAuth, TokenSet};
 pub use tokens::{TokenError, TokenManager};

@@ -1,17 +1,21 @@
 //! Keeps each user's Procore access token fresh. Refresh tokens are single-use, so refreshes
-//! of one connection are serialised (an in-process lock, plus a PostgreSQL advisory lock so
-//! replicas do not race) and the new pair is stored in one write.
+//! of one connection are serialised across processes by a lease row (`token:USER`), and the
+//! new pair is stored in one write.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use crate::crypto::TokenCipher;
-use crate::db::{now, ConnectionRow, Db, DbKind};
+use super::token_cipher::TokenCipher;
+use crate::accounts::ConnectionRow;
+use crate::db::{now, Db};
 
 use super::oauth::{OAuthError, ProcoreOAuth, TokenSet};
 
 /// Refresh this long before expiry, so a token never dies mid-request.
 const REFRESH_MARGIN_SECS: i64 = 120;
+/// A refresh holds its lease at most this long (Procore's token call times out sooner).
+const REFRESH_LEASE_SECS: i64 = 30;
+/// How long a caller waits for another's refresh before giving up.
+const REFRESH_PATIENCE: Duration = Duration::from_secs(25);
 
 /// Why no access token is available.
 #[derive(Debug, thiserror::Error)]
@@ -29,7 +33,6 @@ pub struct TokenManager {
     db: Db,
     cipher: TokenCipher,
     oauth: ProcoreOAuth,
-    locks: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 fn aad(user_id: i64) -> String {
@@ -39,12 +42,7 @@ fn aad(user_id: i64) -> String {
 impl TokenManager {
     /// A manager over the connections stored in `db`.
     pub fn new(db: Db, cipher: TokenCipher, oauth: ProcoreOAuth) -> Self {
-        Self {
-            db,
-            cipher,
-            oauth,
-            locks: Mutex::new(HashMap::new()),
-        }
+        Self { db, cipher, oauth }
     }
 
     /// Encrypts a fresh token pair into a row for `user_id`.
@@ -80,30 +78,25 @@ impl TokenManager {
     }
 
     async fn refresh(&self, user_id: i64, stale: &str) -> Result<String, TokenError> {
-        let lock = {
-            let mut locks = self.locks.lock().expect("token lock map is never poisoned");
-            locks.entry(user_id).or_default().clone()
-        };
-        let _guard = lock.lock().await;
-        let mut tx = None;
-        if self.db.kind() == DbKind::Postgres {
-            let mut t = self.db.pool().begin().await.map_err(unavailable)?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(user_id)
-                .execute(&mut *t)
-                .await
-                .map_err(unavailable)?;
-            tx = Some(t);
+        // One refresh per connection across every process: a lease row, taken and given back
+        // without holding a transaction or a pooled connection during Procore's token call.
+        let name = format!("token:{user_id}");
+        let lease = self
+            .db
+            .lease(&name, REFRESH_LEASE_SECS, REFRESH_PATIENCE)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| TokenError::Unavailable("another refresh is taking too long".into()))?;
+        let refreshed = self.refresh_holding_lease(user_id, stale).await;
+        if let Err(error) = self.db.release(&lease).await {
+            tracing::warn!(%error, "token lease not given back; it runs out by itself");
         }
-        // Another task (or replica) may have refreshed while we waited for the lock. Reads
-        // and the write go through the lock's own connection: waiting for a second pooled
-        // connection while holding one could starve the pool under many refreshes.
-        let row = match tx.as_mut() {
-            Some(t) => Db::connection_on(&mut *t, user_id).await,
-            None => self.db.connection(user_id).await,
-        }
-        .map_err(unavailable)?
-        .ok_or(TokenError::ReauthRequired)?;
+        refreshed
+    }
+
+    async fn refresh_holding_lease(&self, user_id: i64, stale: &str) -> Result<String, TokenError> {
+        // Another task (or process) may have refreshed while we waited for the lease.
+        let row = self.load(user_id).await?;
         let current = self.open(&row.access_token_enc, user_id)?;
         if current != stale && row.expires_at > now() + REFRESH_MARGIN_SECS {
             return Ok(current);
@@ -128,14 +121,7 @@ impl TokenManager {
             Err(OAuthError::Unavailable(reason)) => return Err(TokenError::Unavailable(reason)),
         };
         let sealed = self.seal(user_id, &fresh);
-        match tx.as_mut() {
-            Some(t) => Db::update_tokens_on(&mut *t, &sealed).await,
-            None => self.db.update_tokens(&sealed).await,
-        }
-        .map_err(unavailable)?;
-        if let Some(t) = tx {
-            t.commit().await.map_err(unavailable)?;
-        }
+        self.db.update_tokens(&sealed).await.map_err(unavailable)?;
         tracing::info!(user_id, "Procore token refreshed");
         Ok(fresh.access_token)
     }

@@ -31,6 +31,12 @@ const SCALE_100_PROJECTS: usize = 100;
 const SUMMIT_STEP: i64 = 79_997;
 /// Summit project indexes the non-admin PM is assigned to (all active on purpose).
 const PM_ASSIGNED: [usize; 12] = [0, 3, 41, 88, 150, 333, 512, 777, 1024, 1500, 2048, 2499];
+/// Every 125th Summit project (20 of 2,500) is permitted to the service account.
+const SUMMIT_DMSA_EVERY: usize = 125;
+/// Every 6th Harbor project (6 of 36) is permitted to the service account.
+const HARBOR_DMSA_EVERY: usize = 6;
+/// Id of the seeded app installation (the data-connection app every company installed).
+pub(crate) const APP_INSTALLATION_ID: i64 = 7_300_000_000;
 /// Base of the synthetic user ids given to client-credentials service accounts.
 pub(crate) const SERVICE_USER_BASE: i64 = 7_199_000_000;
 
@@ -93,12 +99,24 @@ pub(crate) struct User {
     pub assigned: HashSet<i64>,
 }
 
+/// Projects a company admin permitted the app's service account (DMSA) to see, chosen at
+/// install in Procore's App Management (procore-api.md §3.3, §8.6).
+#[derive(Clone, Debug)]
+pub(crate) enum Permitted {
+    /// "Applies to all projects" (the scale-test companies, so benchmarks see everything).
+    All,
+    /// An explicit list.
+    Only(HashSet<i64>),
+}
+
 /// All seeded data with lookup indexes.
 pub(crate) struct Seed {
     pub companies: Vec<Company>,
     pub users: Vec<User>,
     projects: Vec<Project>,
     by_id: HashMap<i64, usize>,
+    /// Per company: the service account's permitted projects (absent → none).
+    dmsa: HashMap<i64, Permitted>,
 }
 
 impl Seed {
@@ -234,12 +252,40 @@ impl Seed {
                 assigned: HashSet::new(),
             },
         ];
+        let every = |company: i64, first: i64, step: i64, count: usize, every: usize| {
+            let ids = (0..count).step_by(every).map(|i| first + step * i as i64);
+            (company, Permitted::Only(ids.collect()))
+        };
+        let dmsa = HashMap::from([
+            every(
+                SUMMIT_ID,
+                562_000_000_001,
+                7,
+                SUMMIT_PROJECTS,
+                SUMMIT_DMSA_EVERY,
+            ),
+            every(
+                HARBOR_ID,
+                563_000_000_001,
+                11,
+                HARBOR_PROJECTS,
+                HARBOR_DMSA_EVERY,
+            ),
+            (SCALE_10K_ID, Permitted::All),
+            (SCALE_100_ID, Permitted::All),
+        ]);
         Seed {
             companies,
             users,
             projects,
             by_id,
+            dmsa,
         }
+    }
+
+    /// The service account's permitted projects in a company.
+    pub fn dmsa_permitted(&self, company_id: i64) -> Option<&Permitted> {
+        self.dmsa.get(&company_id)
     }
 
     /// Users as printed by the binary and listed on the sign-in page.
@@ -290,10 +336,11 @@ impl Seed {
         }
     }
 
-    /// `Some(is_admin)` when the principal belongs to the company.
+    /// `Some(is_admin)` when the principal belongs to the company. A service account is a
+    /// directory user of every company that installed the app, never a company admin.
     pub fn membership(&self, who: &Principal, company_id: i64) -> Option<bool> {
         match who {
-            Principal::Service { .. } => self.company(company_id).map(|_| true),
+            Principal::Service { .. } => self.company(company_id).map(|_| false),
             Principal::User(id) => self
                 .user(*id)?
                 .memberships
@@ -303,7 +350,8 @@ impl Seed {
         }
     }
 
-    /// True when the principal may read the project (admins: all of the company; others: assigned).
+    /// True when the principal may read the project (admins: all of the company; others:
+    /// assigned; service accounts: the projects an admin permitted).
     pub fn can_see(&self, who: &Principal, project: &Project) -> bool {
         match self.membership(who, project.company.id) {
             Some(true) => true,
@@ -311,7 +359,11 @@ impl Seed {
                 Principal::User(id) => self
                     .user(*id)
                     .is_some_and(|u| u.assigned.contains(&project.id)),
-                Principal::Service { .. } => false,
+                Principal::Service { .. } => match self.dmsa_permitted(project.company.id) {
+                    Some(Permitted::All) => true,
+                    Some(Permitted::Only(ids)) => ids.contains(&project.id),
+                    None => false,
+                },
             },
             None => false,
         }
@@ -468,105 +520,4 @@ fn iso_timestamp(secs: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seed_shape_and_speed() {
-        let started = std::time::Instant::now();
-        let seed = Seed::generate();
-        assert!(
-            started.elapsed().as_millis() < 500,
-            "seed generation is slow"
-        );
-        assert_eq!(seed.projects_of(SUMMIT_ID).count(), 2_500);
-        assert_eq!(seed.projects_of(HARBOR_ID).count(), 36);
-        let names: HashSet<_> = seed.projects_of(SUMMIT_ID).map(|p| &p.name).collect();
-        assert_eq!(names.len(), 2_500, "project names must be unique");
-        let numbers: HashSet<_> = seed
-            .projects
-            .iter()
-            .filter(|p| [SUMMIT_ID, HARBOR_ID].contains(&p.company.id))
-            .map(|p| &p.project_number)
-            .collect();
-        assert_eq!(numbers.len(), 2_536, "project numbers must be unique");
-        let inactive = seed.projects_of(SUMMIT_ID).filter(|p| !p.active).count();
-        assert_eq!(inactive, 125);
-        let first = seed.projects_of(SUMMIT_ID).next().unwrap();
-        assert_eq!(first.name, "Riverside Medical Office Building");
-        assert_eq!(first.created_at, "2018-01-01T00:00:00Z");
-        assert!(seed.companies.iter().all(|c| c.id > i64::from(u32::MAX)));
-        assert!(seed.users.iter().all(|u| u.id > i64::from(u32::MAX)));
-    }
-
-    #[test]
-    fn scale_companies_belong_to_the_bench_user_only() {
-        let started = std::time::Instant::now();
-        let seed = Seed::generate();
-        let elapsed = started.elapsed();
-        println!(
-            "seed generation: {elapsed:?} for {} projects",
-            seed.projects.len()
-        );
-        for (company, count, prefix) in
-            [(SCALE_10K_ID, 10_000, "STK-"), (SCALE_100_ID, 100, "STH-")]
-        {
-            let projects: Vec<_> = seed.projects_of(company).collect();
-            assert_eq!(projects.len(), count);
-            assert!(projects.iter().all(|p| p.active));
-            assert!(projects.iter().all(|p| p.id > i64::from(u32::MAX)));
-            assert!(projects
-                .iter()
-                .all(|p| p.project_number.starts_with(prefix)));
-            let names: HashSet<_> = projects.iter().map(|p| &p.name).collect();
-            assert_eq!(names.len(), count, "project names must be unique");
-            let numbers: HashSet<_> = projects.iter().map(|p| &p.project_number).collect();
-            assert_eq!(numbers.len(), count, "project numbers must be unique");
-            assert!(projects
-                .iter()
-                .all(|p| p.created_at.as_str() < "2024-07-01"));
-        }
-        let ten_k: Vec<_> = seed.projects_of(SCALE_10K_ID).collect();
-        assert_eq!(ten_k[0].name, "Riverside Medical Office Building");
-        assert_eq!(ten_k[9_999].name, "Sunset Sports Complex Phase IV");
-        let ids: HashSet<_> = seed.projects.iter().map(|p| p.id).collect();
-        assert_eq!(ids.len(), seed.projects.len(), "project ids must be unique");
-
-        let bench = seed.user_by_login("bench@scale.example").unwrap();
-        let who = Principal::User(bench.id);
-        let companies: Vec<_> = seed.companies_of(&who).iter().map(|(c, _)| c.id).collect();
-        assert_eq!(companies, [SCALE_10K_ID, SCALE_100_ID]);
-        assert_eq!(seed.membership(&who, SUMMIT_ID), None);
-        for login in [
-            "admin@summitridge.example",
-            "pm@summitridge.example",
-            "solo@harborpoint.example",
-        ] {
-            let user = seed.user_by_login(login).unwrap();
-            let who = Principal::User(user.id);
-            assert_eq!(seed.membership(&who, SCALE_10K_ID), None);
-            assert_eq!(seed.membership(&who, SCALE_100_ID), None);
-        }
-    }
-
-    #[test]
-    fn pm_is_assigned_to_twelve_active_projects() {
-        let seed = Seed::generate();
-        let pm = seed.user_by_login("PM@summitridge.example").unwrap();
-        let who = Principal::User(pm.id);
-        let visible: Vec<_> = seed
-            .projects_of(SUMMIT_ID)
-            .filter(|p| seed.can_see(&who, p))
-            .collect();
-        assert_eq!(visible.len(), 12);
-        assert!(visible.iter().all(|p| p.active));
-        assert_eq!(seed.membership(&who, HARBOR_ID), None);
-    }
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(iso_timestamp(1_714_564_800), "2024-05-01T12:00:00Z");
-        assert_eq!(iso_date(951_782_400), "2000-02-29");
-    }
-}
+mod tests;

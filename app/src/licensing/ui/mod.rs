@@ -1,0 +1,125 @@
+//! The licensing wizard: pick Procore projects and their modules (gating rules enforced by
+//! the shared `licensing` rules), then the subscription step with the quote, then Stripe.
+
+mod filter;
+mod projects_step;
+mod subscription_step;
+mod toast;
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use self::projects_step::ProjectsStep;
+use self::subscription_step::SubscriptionStep;
+use self::toast::Toast;
+use crate::account::get_viewer;
+use crate::licensing::api::load_order_draft;
+use crate::licensing::{BillingInterval, LicenseSelection, LicensedProjects, SelectionError};
+use crate::ui::{ErrorPanel, SignInPanel, TopBar};
+
+/// Which step of the wizard is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Step {
+    /// Projects and their modules.
+    Projects,
+    /// Yearly or monthly, the quote and checkout.
+    Subscription,
+}
+
+/// Shared state of the wizard, cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub(super) struct Wizard {
+    pub(super) selection: RwSignal<LicenseSelection>,
+    pub(super) licensed: RwSignal<LicensedProjects>,
+    pub(super) names: RwSignal<HashMap<i64, String>>,
+    pub(super) toast: RwSignal<Option<(i64, String)>>,
+    pub(super) problem: RwSignal<Option<String>>,
+}
+
+impl Wizard {
+    /// Applies a rule-checked change; a licensed project answers with the friendly toast.
+    pub(super) fn change(
+        &self,
+        project_id: i64,
+        f: impl FnOnce(&mut LicenseSelection, &LicensedProjects) -> Result<(), SelectionError>,
+    ) {
+        let licensed = self.licensed.get_untracked();
+        let mut result = Ok(());
+        self.selection.update(|s| result = f(s, &licensed));
+        self.problem.set(None);
+        if let Err(error) = result {
+            self.toast.set(Some((project_id, error.to_string())));
+        }
+    }
+}
+
+/// The `/licensing` page.
+#[component]
+pub fn LicensingWizard() -> impl IntoView {
+    let query = use_query_map();
+    let viewer = Resource::new(|| (), |_| get_viewer());
+    let wizard = Wizard {
+        selection: RwSignal::new(LicenseSelection::default()),
+        licensed: RwSignal::new(LicensedProjects::default()),
+        names: RwSignal::new(HashMap::new()),
+        toast: RwSignal::new(None),
+        problem: RwSignal::new(None),
+    };
+    let step = RwSignal::new(Step::Projects);
+    let interval = RwSignal::new(BillingInterval::Yearly);
+    let is_admin = Signal::derive(move || {
+        viewer
+            .get()
+            .and_then(|r| r.ok())
+            .flatten()
+            .map(|v| v.is_admin)
+    });
+
+    // Back from a cancelled payment: restore that order's selection at the subscription step.
+    let order_id = query.read_untracked().get("order");
+    let draft = Resource::new(
+        move || order_id.clone(),
+        |id| async move {
+            match id {
+                Some(id) => load_order_draft(id).await.ok().flatten(),
+                None => None,
+            }
+        },
+    );
+    Effect::new(move |_| {
+        if let Some(Some(d)) = draft.get() {
+            wizard.selection.set(d.selection);
+            interval.set(d.interval);
+            wizard.names.update(|n| n.extend(d.names));
+            step.set(Step::Subscription);
+        }
+    });
+
+    view! {
+        <Suspense fallback=|| view! { <div class="topbar placeholder"></div> }>
+            {move || Suspend::new(async move {
+                match viewer.await {
+                    Ok(Some(v)) => view! { <TopBar viewer=v on_switch=Callback::new(|_| {
+                        #[cfg(feature = "hydrate")]
+                        { let _ = window().location().set_href("/projects"); }
+                    })/> }.into_any(),
+                    Ok(None) => view! { <main class="page narrow"><SignInPanel message="Sign in with Procore to license your projects."/></main> }.into_any(),
+                    Err(e) => view! { <main class="page narrow"><ErrorPanel error=e/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <main class="page wizard">
+            <ol class="steps" aria-label="Steps">
+                <li class:current=move || step.get() == Step::Projects>"1. Projects and modules"</li>
+                <li class:current=move || step.get() == Step::Subscription>"2. Subscription"</li>
+                <li>"3. Payment"</li>
+            </ol>
+            <Show when=move || step.get() == Step::Projects fallback=move || view! { <SubscriptionStep wizard step interval/> }>
+                <ProjectsStep wizard step is_admin/>
+            </Show>
+            <Toast wizard/>
+        </main>
+    }
+}

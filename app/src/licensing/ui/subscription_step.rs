@@ -1,0 +1,103 @@
+//! Step 2 of the wizard: yearly or monthly, the quote by module, and checkout on Stripe.
+
+use leptos::prelude::*;
+
+use super::{Step, Wizard};
+use crate::licensing::api::{license_catalog, start_checkout};
+use crate::licensing::{format_usd, quote, BillingInterval, LicenseSelection};
+use crate::ui::ErrorPanel;
+
+/// Step 2: yearly or monthly, lines grouped by module, totals, and checkout.
+#[component]
+pub(super) fn SubscriptionStep(
+    wizard: Wizard,
+    step: RwSignal<Step>,
+    interval: RwSignal<BillingInterval>,
+) -> impl IntoView {
+    let catalog = Resource::new(|| (), |_| license_catalog());
+    let checkout = Action::new(
+        move |(selection, interval): &(LicenseSelection, BillingInterval)| {
+            let (selection, interval) = (selection.clone(), *interval);
+            async move {
+                let result = start_checkout(selection, interval).await;
+                #[cfg(feature = "hydrate")]
+                if let Ok(url) = &result {
+                    let _ = window().location().set_href(url);
+                }
+                result
+            }
+        },
+    );
+    let choice = move |value: BillingInterval, label: &'static str, note: &'static str| {
+        view! {
+            <label class="interval" class:current=move || interval.get() == value>
+                <input type="radio" name="interval" prop:checked=move || interval.get() == value on:change=move |_| interval.set(value)/>
+                <span><strong>{label}</strong><span class="muted small">{note}</span></span>
+            </label>
+        }
+    };
+    view! {
+        <h1>"Subscription"</h1>
+        <div class="intervals" role="radiogroup" aria-label="Payment type">
+            {choice(BillingInterval::Yearly, "Yearly", "Billed once a year")}
+            {choice(BillingInterval::Monthly, "Monthly", "Billed every month")}
+        </div>
+        <Suspense fallback=|| view! { <p class="muted">"Loading prices…"</p> }>
+            {move || Suspend::new(async move {
+                let catalog = match catalog.await {
+                    Ok(c) => c,
+                    Err(e) => return view! { <ErrorPanel error=e/> }.into_any(),
+                };
+                view! {
+                    {move || {
+                        let summary = wizard.selection.with(|s| s.summary());
+                        match quote(&summary, &catalog, interval.get()) {
+                            Ok(q) => {
+                                let per = if q.interval == BillingInterval::Yearly { "year" } else { "month" };
+                                let lines = q.lines.iter().filter(|l| l.quantity > 0).map(|l| view! {
+                                    <tr class="quote-line">
+                                        <td>{l.item.name()}</td>
+                                        <td class="num">{projects_label(l.quantity)}</td>
+                                        <td class="num">{if l.unit_amount_cents == 0 { "Included".to_string() } else { format!("{} / project / {per}", format_usd(l.unit_amount_cents)) }}</td>
+                                        <td class="num">{format_usd(l.amount_cents)}</td>
+                                    </tr>
+                                }).collect_view();
+                                view! {
+                                    <table class="quote">
+                                        <thead><tr><th>"Module"</th><th class="num">"Projects"</th><th class="num">"Price"</th><th class="num">"Amount"</th></tr></thead>
+                                        <tbody>{lines}</tbody>
+                                        <tfoot>
+                                            <tr><th colspan="3">{format!("Total per {per}")}</th><td class="num quote-total">{format_usd(q.total_cents)}</td></tr>
+                                            {q.yearly_saving_cents.map(|s| view! { <tr><th colspan="3">"You save against monthly"</th><td class="num quote-saving">{format_usd(s)}</td></tr> })}
+                                            <tr class="due"><th colspan="3">"Due today"</th><td class="num quote-due">{format_usd(q.due_today_cents)}</td></tr>
+                                        </tfoot>
+                                    </table>
+                                }.into_any()
+                            }
+                            Err(e) => view! { <p class="panel error">{e.to_string()}</p> }.into_any(),
+                        }
+                    }}
+                }.into_any()
+            })}
+        </Suspense>
+        <p class="inline-problem" role="alert">
+            {move || checkout.value().get().and_then(|r| r.err()).map(|e| e.to_string())}
+        </p>
+        <div class="step-actions">
+            <button class="button" type="button" on:click=move |_| step.set(Step::Projects)>"Back"</button>
+            <button class="button primary" type="button" disabled=move || checkout.pending().get()
+                on:click=move |_| { checkout.dispatch((wizard.selection.get_untracked(), interval.get_untracked())); }>
+                {move || if checkout.pending().get() { "Opening checkout…" } else { "Checkout" }}
+            </button>
+        </div>
+    }
+}
+
+/// "1 project", "2 projects".
+fn projects_label(count: u32) -> String {
+    if count == 1 {
+        "1 project".into()
+    } else {
+        format!("{count} projects")
+    }
+}

@@ -1,0 +1,62 @@
+//! The frame around every signed-in page: brand, company switcher, user and sign-out.
+
+use leptos::prelude::*;
+
+use crate::account::Viewer;
+use crate::ids::CompanyId;
+
+/// The top bar; `on_switch` is called with the chosen company id.
+#[component]
+pub fn TopBar(viewer: Viewer, on_switch: Callback<CompanyId>) -> impl IntoView {
+    let current = viewer.company_id;
+    let several = viewer.companies.len() > 1;
+    let options = viewer
+        .companies
+        .iter()
+        .map(|c| {
+            view! {
+                <option value=c.id.to_string() selected=c.id == current>
+                    {c.name.clone()}
+                </option>
+            }
+        })
+        .collect_view();
+    let company_name = viewer.company_name().to_string();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/projects">
+                <span class="brand-mark">"S"</span>
+                <span>"Smartapp "<strong>"Project Central"</strong></span>
+            </a>
+            <div class="topbar-company">
+                {if several {
+                    view! {
+                        <label class="company-switcher">
+                            <span class="visually-hidden">"Company"</span>
+                            <select
+                                id="company-switcher"
+                                aria-label="Company"
+                                on:change=move |ev| {
+                                    if let Ok(id) = event_target_value(&ev).parse::<i64>() {
+                                        on_switch.run(CompanyId(id));
+                                    }
+                                }
+                            >
+                                {options}
+                            </select>
+                        </label>
+                    }
+                        .into_any()
+                } else {
+                    view! { <span class="company-name">{company_name}</span> }.into_any()
+                }}
+            </div>
+            <div class="topbar-user">
+                <span class="user-name" title=viewer.login.clone()>{viewer.name.clone()}</span>
+                <form method="post" action="/auth/logout">
+                    <button type="submit" class="button-link">"Sign out"</button>
+                </form>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,176 @@
+//! Sign in with Procore (authorization code + PKCE + state) and sign out. Failures land on
+//! `/auth/error?reason=…`, a page with the way forward; never a 500.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use app::ids::{CompanyId, UserId};
+
+use super::session::AppSession;
+use super::sign_in_cookie::PendingSignIn;
+use crate::accounts::{StoredCompany, StoredUser};
+use crate::procore::oauth::OAuthError;
+use crate::startup::{AppState, Services};
+
+/// The sign-in and sign-out routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/procore/login", get(login))
+        .route("/auth/procore/callback", get(callback))
+        .route("/auth/logout", post(logout))
+}
+
+fn fail(reason: &str) -> Response {
+    Redirect::to(&format!("/auth/error?reason={reason}")).into_response()
+}
+
+#[tracing::instrument(skip_all)]
+async fn login(State(services): State<Arc<Services>>) -> Response {
+    let start = services.oauth.start();
+    let cookie = services
+        .sign_in_cookies
+        .issue(&start.state, &start.pkce_verifier);
+    let mut response = Redirect::to(start.url.as_str()).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+/// What Procore sends back to the redirect URI.
+#[derive(Debug, Deserialize)]
+pub struct CallbackParams {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+async fn callback(
+    State(services): State<Arc<Services>>,
+    session: Session,
+    headers: HeaderMap,
+    Query(params): Query<CallbackParams>,
+) -> Response {
+    let state = params.state.clone().unwrap_or_default();
+    // Single use: the attempt's cookie goes whatever happens next. A callback whose state
+    // matches no attempt of this browser touches nothing (another sign-in may be under way).
+    let Some((pending, clear)) = services.sign_in_cookies.redeem(&headers, &state) else {
+        if let Some(error) = params.error.as_deref() {
+            tracing::info!(
+                error,
+                "Procore returned an authorization error for no attempt of ours"
+            );
+            return fail(if error == "access_denied" {
+                "denied"
+            } else {
+                "procore"
+            });
+        }
+        tracing::warn!("sign-in state matches no attempt in progress");
+        return fail("state");
+    };
+    let mut response = complete(&services, AppSession(&session), params, pending).await;
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    response
+}
+
+async fn complete(
+    services: &Services,
+    session: AppSession<'_>,
+    params: CallbackParams,
+    pending: PendingSignIn,
+) -> Response {
+    if let Some(error) = params.error.as_deref() {
+        tracing::info!(error, "Procore returned an authorization error");
+        return fail(if error == "access_denied" {
+            "denied"
+        } else {
+            "procore"
+        });
+    }
+    let Some(code) = params.code.as_deref().filter(|c| !c.is_empty()) else {
+        return fail("procore");
+    };
+    let tokens = match services
+        .oauth
+        .exchange_code(code, &pending.pkce_verifier)
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(OAuthError::InvalidGrant) => return fail("state"),
+        Err(OAuthError::Unavailable(reason)) => {
+            tracing::warn!(reason, "code exchange failed");
+            return fail("procore");
+        }
+    };
+    let (me, companies) = match tokio::try_join!(
+        services.procore.me(&tokens.access_token),
+        services.procore.companies(&tokens.access_token)
+    ) {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(%error, "reading the Procore profile failed");
+            return fail("procore");
+        }
+    };
+    let mut active = Vec::new();
+    for c in companies.into_iter().filter(|c| c.is_active) {
+        // Only company admins may buy licences; Procore tells us through App Management.
+        let is_admin = services
+            .procore
+            .can_manage_apps(&tokens.access_token, c.id)
+            .await;
+        active.push(StoredCompany {
+            id: CompanyId(c.id),
+            name: c.name,
+            is_admin,
+        });
+    }
+    let companies = active;
+    if companies.is_empty() {
+        return fail("no-company");
+    }
+    let user = StoredUser {
+        id: UserId(me.id),
+        login: me.login,
+        name: me.name,
+    };
+    let connection = services.tokens.seal(user.id.get(), &tokens);
+    if let Err(error) = services
+        .db
+        .record_sign_in(&user, &companies, &connection)
+        .await
+    {
+        tracing::error!(%error, "saving the sign-in failed");
+        return fail("internal");
+    }
+    // A new session id on privilege change prevents session fixation.
+    let previous = session.company().await.ok().flatten();
+    let company_id = previous
+        .filter(|id| companies.iter().any(|c| c.id == *id))
+        .unwrap_or(companies[0].id);
+    if let Err(error) = session.sign_in(user.id, company_id, crate::db::now()).await {
+        tracing::error!(%error, "could not store the session");
+        return fail("session");
+    }
+    tracing::info!(
+        user_id = %user.id,
+        companies = companies.len(),
+        "signed in with Procore"
+    );
+    Redirect::to("/projects").into_response()
+}
+
+#[tracing::instrument(skip_all)]
+async fn logout(session: Session) -> Response {
+    if let Err(error) = AppSession(&session).end().await {
+        tracing::warn!(%error, "could not delete the session");
+    }
+    Redirect::to("/").into_response()
+}

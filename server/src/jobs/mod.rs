@@ -1,0 +1,225 @@
+//! Background jobs on apalis 1.0 over our own database (its PostgreSQL or SQLite backend,
+//! on a typed pool beside the app's `AnyPool`). Periodic work is enqueued by a scanner
+//! ([`periodic`]) under our own unique key `task:period_start`, so several server processes
+//! never enqueue one period twice; apalis's heartbeats hand a task whose process died to
+//! another worker.
+
+pub mod periodic;
+mod store;
+
+use std::time::Duration;
+
+use apalis::prelude::*;
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::db::Db;
+use periodic::{PeriodicKind, PeriodicTask};
+pub use store::JobStore;
+
+/// The one queue periodic tasks travel on.
+pub const PERIODIC_QUEUE: &str = "periodic";
+
+/// How jobs are paced. The defaults suit production; tests shorten them.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How often the scanner looks for due periodic work.
+    pub scan_every: Duration,
+    /// How often an idle worker asks for work.
+    pub poll_every: Duration,
+    /// Worker heartbeat; a worker silent for two of them is presumed dead.
+    pub heartbeat: Duration,
+    /// The period of each periodic task, in seconds.
+    pub periods: Vec<(PeriodicKind, i64)>,
+    /// Testing aid: hold each run this long before doing its work.
+    pub run_delay: Duration,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            scan_every: Duration::from_secs(30),
+            poll_every: Duration::from_secs(5),
+            heartbeat: Duration::from_secs(30),
+            periods: PeriodicKind::ALL
+                .iter()
+                .map(|k| (*k, k.period_secs()))
+                .collect(),
+            run_delay: Duration::ZERO,
+        }
+    }
+}
+
+/// The job system of one server process.
+#[derive(Clone)]
+pub struct Jobs {
+    store: JobStore,
+    db: Db,
+    config: JobsConfig,
+    worker: String,
+}
+
+/// Running workers and scanner; stop them on shutdown.
+pub struct JobsHandle {
+    token: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl JobsHandle {
+    /// Finishes in-flight work, then stops.
+    pub async fn stop(self) {
+        self.token.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+
+    /// Stops at once, as if the process died (tests of crash recovery).
+    pub fn abort(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// What a job run may use.
+#[derive(Clone)]
+struct JobContext {
+    db: Db,
+    worker: String,
+    run_delay: Duration,
+}
+
+impl Jobs {
+    /// Opens the job storage on the database at `url` and runs apalis's migrations.
+    pub async fn connect(url: &str, db: Db, config: JobsConfig) -> anyhow::Result<Self> {
+        let store = JobStore::connect(url).await?;
+        let worker = format!(
+            "pc-{}-{}",
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        Ok(Self {
+            store,
+            db,
+            config,
+            worker,
+        })
+    }
+
+    /// This process's worker name.
+    pub fn worker_name(&self) -> &str {
+        &self.worker
+    }
+
+    /// Enqueues the current period of every periodic task not yet enqueued (by anyone).
+    pub async fn scan(&self) -> anyhow::Result<usize> {
+        let now = crate::db::now();
+        let mut enqueued = 0;
+        for (kind, period) in &self.config.periods {
+            let task = PeriodicTask {
+                kind: *kind,
+                period_start: now - now.rem_euclid(*period),
+            };
+            if self.store.enqueue_once(&task).await? {
+                enqueued += 1;
+            }
+        }
+        Ok(enqueued)
+    }
+
+    /// Starts the worker and the scanner on the current tokio runtime.
+    pub fn start(&self) -> JobsHandle {
+        let token = CancellationToken::new();
+        let context = JobContext {
+            db: self.db.clone(),
+            worker: self.worker.clone(),
+            run_delay: self.config.run_delay,
+        };
+        let worker = self.spawn_worker(context, token.clone());
+        let scanner = {
+            let jobs = self.clone();
+            let token = token.clone();
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(jobs.config.scan_every);
+                loop {
+                    tokio::select! {
+                        _ = token.cancelled() => break,
+                        _ = every.tick() => {
+                            if let Err(error) = jobs.scan().await {
+                                tracing::warn!(%error, "periodic job scan failed; next scan retries");
+                            }
+                        }
+                    }
+                }
+            })
+        };
+        JobsHandle {
+            token,
+            tasks: vec![worker, scanner],
+        }
+    }
+
+    /// Runs the worker until `token` is cancelled; a worker stopped by a database error
+    /// is started again after a pause.
+    fn spawn_worker(&self, context: JobContext, token: CancellationToken) -> JoinHandle<()> {
+        let jobs = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let stop = {
+                    let token = token.clone();
+                    async move {
+                        token.cancelled().await;
+                        Ok::<(), std::io::Error>(())
+                    }
+                };
+                let outcome = jobs.run_worker(context.clone(), stop).await;
+                if token.is_cancelled() {
+                    break;
+                }
+                if let Err(error) = outcome {
+                    tracing::error!(%error, "job worker stopped; restarting in 5 s");
+                }
+                tokio::select! {
+                    _ = token.cancelled() => break,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+                }
+            }
+        })
+    }
+
+    async fn run_worker(
+        &self,
+        context: JobContext,
+        stop: impl std::future::Future<Output = Result<(), std::io::Error>> + Send + 'static,
+    ) -> Result<(), WorkerError> {
+        let name = self.worker.clone();
+        let (poll, heartbeat) = (self.config.poll_every, self.config.heartbeat);
+        match &self.store {
+            JobStore::Postgres(pool) => {
+                let config = apalis_postgres::Config::default()
+                    .queue(PERIODIC_QUEUE)
+                    .heartbeat_interval(heartbeat)
+                    .missed_heartbeats(2);
+                let backend = PostgresStorage::<PeriodicTask>::new(pool)
+                    .with_config(config)
+                    .poll_with_interval(poll);
+                let worker = WorkerBuilder::new(name).backend(backend).data(context);
+                worker.build(periodic::run).run_until(stop).await
+            }
+            JobStore::Sqlite(pool) => {
+                let config = apalis_sqlite::Config::default()
+                    .queue(PERIODIC_QUEUE)
+                    .heartbeat_interval(heartbeat)
+                    .missed_heartbeats(2);
+                let backend = SqliteStorage::<PeriodicTask>::new(pool)
+                    .with_config(config)
+                    .poll_with_interval(poll);
+                let worker = WorkerBuilder::new(name).backend(backend).data(context);
+                worker.build(periodic::run).run_until(stop).await
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Periodic housekeeping: what runs, how often, and the run itself. Each run is recorded in
+//! `job_runs` (which also lets tests count runs across processes).
+
+use apalis::prelude::{BoxDynError, Data};
+use serde::{Deserialize, Serialize};
+use tower_sessions::ExpiredDeletion;
+
+use super::JobContext;
+use crate::db::{now, Db, DbSessionStore};
+use crate::licensing::fulfilment::STRIPE_RETRY_WINDOW_SECS;
+
+/// A kind of periodic work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodicKind {
+    /// Forget applied Stripe events older than Stripe's retry window.
+    PruneStripeEvents,
+    /// Delete expired browser sessions.
+    DeleteExpiredSessions,
+}
+
+impl PeriodicKind {
+    /// Every kind.
+    pub const ALL: [Self; 2] = [Self::PruneStripeEvents, Self::DeleteExpiredSessions];
+
+    /// The stored name (the first half of the unique key `task:period_start`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PruneStripeEvents => "prune_stripe_events",
+            Self::DeleteExpiredSessions => "delete_expired_sessions",
+        }
+    }
+
+    /// How often it runs in production, in seconds.
+    pub fn period_secs(self) -> i64 {
+        match self {
+            Self::PruneStripeEvents | Self::DeleteExpiredSessions => 3600,
+        }
+    }
+}
+
+/// One period's run of a kind of periodic work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodicTask {
+    /// What to do.
+    pub kind: PeriodicKind,
+    /// The start of the period it belongs to (UTC unix seconds).
+    pub period_start: i64,
+}
+
+/// The job handler: does the work, then records the run.
+pub(super) async fn run(task: PeriodicTask, context: Data<JobContext>) -> Result<(), BoxDynError> {
+    if !context.run_delay.is_zero() {
+        tokio::time::sleep(context.run_delay).await;
+    }
+    let outcome = match task.kind {
+        PeriodicKind::PruneStripeEvents => {
+            let pruned = context
+                .db
+                .prune_stripe_events(now() - STRIPE_RETRY_WINDOW_SECS)
+                .await?;
+            format!("{pruned} events pruned")
+        }
+        PeriodicKind::DeleteExpiredSessions => {
+            DbSessionStore::new(context.db.clone())
+                .delete_expired()
+                .await
+                .map_err(|e| e.to_string())?;
+            "expired sessions deleted".to_string()
+        }
+    };
+    context
+        .db
+        .record_job_run(&task, &context.worker, &outcome)
+        .await?;
+    tracing::info!(
+        task = task.kind.name(),
+        period_start = task.period_start,
+        outcome,
+        "periodic job done"
+    );
+    Ok(())
+}
+
+/// One recorded run.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobRun {
+    /// The task's name.
+    pub task: String,
+    /// Its period.
+    pub period_start: i64,
+    /// The worker that ran it.
+    pub worker: String,
+}
+
+impl Db {
+    /// Records a finished run.
+    pub async fn record_job_run(
+        &self,
+        task: &PeriodicTask,
+        worker: &str,
+        outcome: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO job_runs (task, period_start, worker, outcome, finished_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(task.kind.name())
+        .bind(task.period_start)
+        .bind(worker.to_string())
+        .bind(outcome.to_string())
+        .bind(now())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Every recorded run, oldest period first.
+    pub async fn job_runs(&self) -> Result<Vec<JobRun>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT task, period_start, worker FROM job_runs ORDER BY period_start, task, worker",
+        )
+        .fetch_all(self.pool())
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tasks_travel_as_json_with_their_names() {
+        let task = PeriodicTask {
+            kind: PeriodicKind::PruneStripeEvents,
+            period_start: 7200,
+        };
+        let json = serde_json::to_string(&task).unwrap();
+        assert_eq!(
+            json,
+            r#"{"kind":"prune_stripe_events","period_start":7200}"#
+        );
+        assert_eq!(serde_json::from_str::<PeriodicTask>(&json).unwrap(), task);
+        for kind in PeriodicKind::ALL {
+            let as_json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(as_json, format!("\"{}\"", kind.name()));
+        }
+    }
+}

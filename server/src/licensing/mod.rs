@@ -1,0 +1,177 @@
+//! Licensing: the wizard's project list ([`project_cache`]), checkout ([`checkout`]) and
+//! fulfilment of paid orders ([`fulfilment`]), over the licensed projects ([`licences`]) and
+//! orders ([`orders`]) we keep. Implements the app's `Licensing` port.
+
+pub mod checkout;
+pub mod fulfilment;
+pub mod licences;
+pub mod orders;
+pub mod project_cache;
+pub mod status;
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::ids::ProjectId;
+use app::licensing::api::{LicensedTile, OrderDraft, WizardPage, WizardProject, WIZARD_PER_PAGE};
+use app::licensing::{BillingInterval, Catalog, LicenseFilter, LicenseSelection};
+use app::ports::{Caller, Licensing};
+use async_trait::async_trait;
+
+use self::licences::live;
+use self::project_cache::CacheQuery;
+use crate::db::Db;
+use crate::error::ServerResult;
+use crate::procore::ProcoreAccess;
+use crate::stripe::StripeBilling;
+
+/// What a non-admin is told when they try to buy.
+const NOT_ADMIN: &str = "Only Procore company admins can license projects. Ask a company admin, or see this company's licensed projects under Licensed.";
+
+/// Licensing over the database, Procore and Stripe.
+pub struct LicensingService {
+    db: Db,
+    procore: Arc<ProcoreAccess>,
+    billing: Arc<StripeBilling>,
+    public_base_url: url::Url,
+}
+
+impl LicensingService {
+    /// The service over what it uses.
+    pub fn new(
+        db: Db,
+        procore: Arc<ProcoreAccess>,
+        billing: Arc<StripeBilling>,
+        public_base_url: url::Url,
+    ) -> Self {
+        Self {
+            db,
+            procore,
+            billing,
+            public_base_url,
+        }
+    }
+
+    /// Buying is for company admins; others may only look at what is licensed.
+    fn require_admin(&self, caller: &Caller) -> Result<(), AppError> {
+        if caller.is_admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(NOT_ADMIN.into()))
+        }
+    }
+
+    async fn wizard_page(
+        &self,
+        caller: &Caller,
+        search: &str,
+        filter: LicenseFilter,
+        page: u32,
+    ) -> ServerResult<WizardPage> {
+        if filter == LicenseFilter::NotLicensed {
+            self.require_admin(caller)?;
+        }
+        // Only an admin's token sees every project, so only admins refresh the shared cache.
+        if caller.is_admin {
+            self.fresh_project_cache(caller).await?;
+        }
+        let query = CacheQuery {
+            search: search.to_string(),
+            filter,
+            offset: i64::from(page.saturating_sub(1)) * i64::from(WIZARD_PER_PAGE),
+            limit: i64::from(WIZARD_PER_PAGE),
+        };
+        let (rows, total) = self.db.cached_projects_page(caller.company, &query).await?;
+        let licences = live(&self.db.licences(caller.company).await?);
+        Ok(WizardPage {
+            projects: rows
+                .into_iter()
+                .map(|p| WizardProject {
+                    license: licences.get(p.id.get()).copied(),
+                    id: p.id,
+                    name: p.name,
+                    number: p.project_number,
+                    stage: p.stage,
+                })
+                .collect(),
+            total: total.max(0) as u64,
+            page,
+            per_page: WIZARD_PER_PAGE,
+        })
+    }
+
+    async fn matching(&self, caller: &Caller, search: &str) -> ServerResult<Vec<i64>> {
+        self.require_admin(caller)?;
+        self.fresh_project_cache(caller).await?;
+        Ok(self
+            .db
+            .unlicensed_ids_matching(caller.company, search)
+            .await?)
+    }
+
+    async fn tiles(&self, caller: &Caller) -> ServerResult<Vec<LicensedTile>> {
+        Ok(self
+            .db
+            .licences(caller.company)
+            .await?
+            .into_iter()
+            .map(|l| LicensedTile {
+                project_id: ProjectId(l.project.get()),
+                name: l.name,
+                license: l.modules,
+                interval: l.interval,
+                status: l.status.to_string(),
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Licensing for LicensingService {
+    async fn wizard_projects(
+        &self,
+        caller: &Caller,
+        search: &str,
+        filter: LicenseFilter,
+        page: u32,
+    ) -> Result<WizardPage, AppError> {
+        Ok(self.wizard_page(caller, search, filter, page).await?)
+    }
+
+    async fn matching_ids(&self, caller: &Caller, search: &str) -> Result<Vec<i64>, AppError> {
+        Ok(self.matching(caller, search).await?)
+    }
+
+    fn catalog(&self) -> Catalog {
+        self.billing.catalog().clone()
+    }
+
+    async fn start_checkout(
+        &self,
+        caller: &Caller,
+        selection: LicenseSelection,
+        interval: BillingInterval,
+    ) -> Result<String, AppError> {
+        Ok(self.checkout(caller, selection, interval).await?)
+    }
+
+    async fn order_draft(
+        &self,
+        caller: &Caller,
+        order_id: &str,
+    ) -> Result<Option<OrderDraft>, AppError> {
+        Ok(self.draft(caller, order_id).await?)
+    }
+
+    async fn licensed_tiles(&self, caller: &Caller) -> Result<Vec<LicensedTile>, AppError> {
+        Ok(self.tiles(caller).await?)
+    }
+
+    async fn confirm_checkout(
+        &self,
+        caller: &Caller,
+        checkout_session_id: &str,
+    ) -> Result<u32, AppError> {
+        Ok(self.confirm(caller, checkout_session_id).await?)
+    }
+}

@@ -1,0 +1,338 @@
+//! The wizard's list: a per-company cache of Procore's projects, so search, filters and
+//! paging are SQL and stay fast at 10,000 projects. Refreshed from Procore (by admins, whose
+//! token sees every project) when older than [`PROJECT_CACHE_TTL_SECS`].
+
+use std::time::Duration;
+
+use app::ids::{CompanyId, ProjectId};
+use app::licensing::{LicenseFilter, LicensedScope};
+use app::ports::Caller;
+use sqlx::AssertSqlSafe;
+
+use super::status::live_statuses_sql;
+use super::LicensingService;
+use crate::db::{now, Db};
+use crate::error::ServerResult;
+
+/// How long the cached project list is trusted before it is fetched from Procore again.
+const PROJECT_CACHE_TTL_SECS: i64 = 15 * 60;
+/// A refresh holds its lease at most this long (34 pages at Procore's pace fit well inside).
+const REFRESH_LEASE_SECS: i64 = 120;
+
+/// A cached Procore project, as the wizard lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedProject {
+    /// Procore project id.
+    pub id: ProjectId,
+    /// Name.
+    pub name: String,
+    /// Project number.
+    pub project_number: Option<String>,
+    /// Stage name.
+    pub stage: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CachedProjectRow {
+    id: i64,
+    name: String,
+    project_number: Option<String>,
+    stage: Option<String>,
+}
+
+impl From<CachedProjectRow> for CachedProject {
+    fn from(row: CachedProjectRow) -> Self {
+        Self {
+            id: ProjectId(row.id),
+            name: row.name,
+            project_number: row.project_number,
+            stage: row.stage,
+        }
+    }
+}
+
+/// Which page of the wizard's list.
+#[derive(Debug, Clone)]
+pub struct CacheQuery {
+    /// Search text ("" = all).
+    pub search: String,
+    /// Licensed / not licensed, and which modules.
+    pub filter: LicenseFilter,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows to return.
+    pub limit: i64,
+}
+
+impl LicensingService {
+    /// Fetches the company's projects from Procore when the cache is missing or old.
+    pub(super) async fn fresh_project_cache(&self, caller: &Caller) -> ServerResult<()> {
+        let company = caller.company;
+        let synced = self.db.project_cache_refreshed_at(company).await?;
+        if is_fresh(synced) {
+            return Ok(());
+        }
+        // One refresh per company across every process (a lease row, held while Procore is
+        // asked, with no connection held). With an older list at hand, serve it rather than
+        // wait for someone else's refresh; with none, wait for it.
+        let patience = if synced.is_some() {
+            Duration::ZERO
+        } else {
+            Duration::from_secs(60)
+        };
+        let name = format!("project-cache:{company}");
+        let Some(lease) = self.db.lease(&name, REFRESH_LEASE_SECS, patience).await? else {
+            return Ok(());
+        };
+        let refreshed = self.refresh_project_cache(caller).await;
+        if let Err(error) = self.db.release(&lease).await {
+            tracing::warn!(%error, "project-list lease not given back; it runs out by itself");
+        }
+        refreshed
+    }
+
+    async fn refresh_project_cache(&self, caller: &Caller) -> ServerResult<()> {
+        let company = caller.company;
+        // Someone else may have refreshed while we waited for the lease.
+        let synced = self.db.project_cache_refreshed_at(company).await?;
+        if is_fresh(synced) {
+            return Ok(());
+        }
+        let fetched = self
+            .procore
+            .as_user(caller.user, |client, token| async move {
+                client.all_projects(&token, company.get()).await
+            })
+            .await;
+        let projects = match (fetched, synced) {
+            (Ok(projects), _) => projects,
+            // An older list beats no list: serve it and try Procore again next time.
+            (Err(error), Some(_)) if !error.needs_sign_in() => {
+                tracing::warn!(%error, %company, "Procore project list not refreshed; serving the cached one");
+                return Ok(());
+            }
+            (Err(error), _) => return Err(error),
+        };
+        let rows: Vec<CachedProject> = projects
+            .into_iter()
+            .map(|p| CachedProject {
+                id: ProjectId(p.id),
+                name: p.name,
+                project_number: p.project_number,
+                stage: p.project_stage.and_then(|s| s.name),
+            })
+            .collect();
+        self.db.replace_project_cache(company, &rows).await?;
+        tracing::info!(%company, projects = rows.len(), "project list refreshed from Procore");
+        Ok(())
+    }
+}
+
+fn is_fresh(synced: Option<i64>) -> bool {
+    synced.is_some_and(|at| now() - at < PROJECT_CACHE_TTL_SECS)
+}
+
+fn like_pattern(search: &str) -> String {
+    let escaped = search
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The wizard's filter over the cache joined with live licences; binds $1 company, $2 name
+/// pattern, $3 licensed (-1 any, 0 no, 1 yes), $4/$5 required Planner/Safety (-1 any).
+fn filter_sql() -> String {
+    format!(
+        "FROM procore_projects p
+         LEFT JOIN licensed_projects l ON l.company_id = p.company_id AND l.procore_project_id = p.id
+           AND l.status IN ({})
+         WHERE p.company_id = $1 AND p.name_key LIKE $2 ESCAPE '\\'
+           AND ($3 = -1 OR ($3 = 1 AND l.procore_project_id IS NOT NULL) OR ($3 = 0 AND l.procore_project_id IS NULL))
+           AND ($4 = -1 OR (l.planner = $4 AND l.safety = $5))",
+        live_statuses_sql()
+    )
+}
+
+/// The filter as the numbers [`filter_sql`] binds: (licensed, planner, safety).
+fn filter_binds(filter: LicenseFilter) -> (i64, i64, i64) {
+    match filter {
+        LicenseFilter::NotLicensed => (0, -1, -1),
+        LicenseFilter::Licensed(LicensedScope::All) => (1, -1, -1),
+        LicenseFilter::Licensed(LicensedScope::Planner) => (1, 1, 0),
+        LicenseFilter::Licensed(LicensedScope::Safety) => (1, 0, 1),
+        LicenseFilter::Licensed(LicensedScope::Both) => (1, 1, 1),
+    }
+}
+
+impl Db {
+    /// Replaces the company's cached project list in one transaction.
+    pub async fn replace_project_cache(
+        &self,
+        company: CompanyId,
+        projects: &[CachedProject],
+    ) -> Result<(), sqlx::Error> {
+        let at = now();
+        // Procore may list a project twice when pages shift mid-fetch: keep one row per id.
+        let mut seen = std::collections::HashSet::new();
+        let projects: Vec<&CachedProject> = projects.iter().filter(|p| seen.insert(p.id)).collect();
+        let mut tx = self.pool().begin().await?;
+        // Upsert, then drop what Procore no longer lists: two refreshes at once (two admins,
+        // two replicas) both succeed instead of one failing on a duplicate key.
+        for chunk in projects.chunks(100) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let b = i * 7;
+                    let params: Vec<String> = (1..=7).map(|k| format!("${}", b + k)).collect();
+                    format!("({})", params.join(", "))
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO procore_projects (company_id, id, name, name_key, project_number, stage, synced_at)
+                 VALUES {} ON CONFLICT (company_id, id) DO UPDATE SET name = excluded.name,
+                 name_key = excluded.name_key, project_number = excluded.project_number,
+                 stage = excluded.stage, synced_at = excluded.synced_at",
+                values.join(",")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for p in chunk {
+                query = query
+                    .bind(company.get())
+                    .bind(p.id.get())
+                    .bind(p.name.clone())
+                    .bind(p.name.to_lowercase())
+                    .bind(p.project_number.clone())
+                    .bind(p.stage.clone())
+                    .bind(at);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM procore_projects WHERE company_id = $1 AND synced_at < $2")
+            .bind(company.get())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO project_catalog_syncs (company_id, synced_at, project_count) VALUES ($1, $2, $3)
+             ON CONFLICT (company_id) DO UPDATE SET synced_at = excluded.synced_at, project_count = excluded.project_count",
+        )
+        .bind(company.get())
+        .bind(at)
+        .bind(projects.len() as i64)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// When the company's project list was last fetched from Procore.
+    pub async fn project_cache_refreshed_at(
+        &self,
+        company: CompanyId,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT synced_at FROM project_catalog_syncs WHERE company_id = $1")
+                .bind(company.get())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// One page of cached projects matching the query, with the total count.
+    pub async fn cached_projects_page(
+        &self,
+        company: CompanyId,
+        q: &CacheQuery,
+    ) -> Result<(Vec<CachedProject>, i64), sqlx::Error> {
+        let (licensed, planner, safety) = filter_binds(q.filter);
+        let pattern = like_pattern(&q.search);
+        let filter = filter_sql();
+        let total: (i64,) = sqlx::query_as(AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
+            .bind(company.get())
+            .bind(pattern.clone())
+            .bind(licensed)
+            .bind(planner)
+            .bind(safety)
+            .fetch_one(self.pool())
+            .await?;
+        let rows: Vec<CachedProjectRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT p.id, p.name, p.project_number, p.stage {filter}
+             ORDER BY p.name_key, p.id LIMIT $6 OFFSET $7"
+        )))
+        .bind(company.get())
+        .bind(pattern)
+        .bind(licensed)
+        .bind(planner)
+        .bind(safety)
+        .bind(q.limit)
+        .bind(q.offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((rows.into_iter().map(CachedProject::from).collect(), total.0))
+    }
+
+    /// Ids of every not-licensed cached project whose name matches (for "select all matching").
+    pub async fn unlicensed_ids_matching(
+        &self,
+        company: CompanyId,
+        search: &str,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let (licensed, planner, safety) = filter_binds(LicenseFilter::NotLicensed);
+        let rows: Vec<(i64,)> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT p.id {} ORDER BY p.name_key, p.id",
+            filter_sql()
+        )))
+        .bind(company.get())
+        .bind(like_pattern(search))
+        .bind(licensed)
+        .bind(planner)
+        .bind(safety)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Names of the given cached projects of the company (unknown ids are left out).
+    pub async fn cached_project_names(
+        &self,
+        company: CompanyId,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, String)>, sqlx::Error> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id, name FROM procore_projects WHERE company_id = $1 AND id IN ({})",
+                placeholders.join(",")
+            );
+            let mut query =
+                sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql)).bind(company.get());
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            out.extend(query.fetch_all(self.pool()).await?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_pattern_escapes_wildcards() {
+        assert_eq!(like_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn filters_bind_their_scope() {
+        assert_eq!(filter_binds(LicenseFilter::NotLicensed), (0, -1, -1));
+        assert_eq!(
+            filter_binds(LicenseFilter::Licensed(LicensedScope::Both)),
+            (1, 1, 1)
+        );
+        assert!(filter_sql().contains("'active', 'trialing', 'past_due'"));
+    }
+}

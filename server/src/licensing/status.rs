@@ -1,0 +1,157 @@
+//! The statuses we store for subscriptions and checkout orders, typed where the database
+//! meets the code. Which subscription statuses license a project is said once, here, and
+//! used by Rust ([`SubscriptionStatus::is_live`]) and SQL ([`live_statuses_sql`]) alike.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A Stripe subscription's status, as Stripe names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubscriptionStatus {
+    /// Paid and running.
+    Active,
+    /// In a free trial.
+    Trialing,
+    /// A renewal failed; Stripe is retrying the card.
+    PastDue,
+    /// Stripe gave up retrying.
+    Unpaid,
+    /// Ended.
+    Canceled,
+    /// The first payment has not completed.
+    Incomplete,
+    /// The first payment never completed.
+    IncompleteExpired,
+    /// Collection paused.
+    Paused,
+}
+
+impl SubscriptionStatus {
+    /// Every status, for parsing.
+    pub const ALL: [Self; 8] = [
+        Self::Active,
+        Self::Trialing,
+        Self::PastDue,
+        Self::Unpaid,
+        Self::Canceled,
+        Self::Incomplete,
+        Self::IncompleteExpired,
+        Self::Paused,
+    ];
+    /// The statuses under which a project counts as licensed (past_due: while Stripe
+    /// retries the card).
+    pub const LIVE: [Self; 3] = [Self::Active, Self::Trialing, Self::PastDue];
+
+    /// Stripe's name of the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Trialing => "trialing",
+            Self::PastDue => "past_due",
+            Self::Unpaid => "unpaid",
+            Self::Canceled => "canceled",
+            Self::Incomplete => "incomplete",
+            Self::IncompleteExpired => "incomplete_expired",
+            Self::Paused => "paused",
+        }
+    }
+
+    /// True when a subscription in this status licenses its projects.
+    pub fn is_live(self) -> bool {
+        Self::LIVE.contains(&self)
+    }
+}
+
+/// `'active', 'trialing', 'past_due'`: the live statuses for an SQL `IN (…)`.
+pub fn live_statuses_sql() -> String {
+    SubscriptionStatus::LIVE
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A status name we do not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status {0:?}")]
+pub struct UnknownStatus(pub String);
+
+impl FromStr for SubscriptionStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| UnknownStatus(value.to_string()))
+    }
+}
+
+impl fmt::Display for SubscriptionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a checkout order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    /// Created; the Checkout Session is open or not yet created.
+    Pending,
+    /// Paid and turned into licences.
+    Paid,
+    /// Paid, but some projects were already licensed by another paid order: refund due.
+    PaidOverlap,
+}
+
+impl OrderStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::PaidOverlap => "paid_overlap",
+        }
+    }
+}
+
+impl FromStr for OrderStatus {
+    type Err = UnknownStatus;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        [Self::Pending, Self::Paid, Self::PaidOverlap]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| UnknownStatus(value.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_live_ones_are_three() {
+        for status in SubscriptionStatus::ALL {
+            assert_eq!(status.as_str().parse::<SubscriptionStatus>(), Ok(status));
+        }
+        let live: Vec<_> = SubscriptionStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_live())
+            .collect();
+        assert_eq!(live, SubscriptionStatus::LIVE);
+        assert_eq!(live_statuses_sql(), "'active', 'trialing', 'past_due'");
+        assert!("cancelled".parse::<SubscriptionStatus>().is_err());
+    }
+
+    #[test]
+    fn order_statuses_round_trip() {
+        for status in [
+            OrderStatus::Pending,
+            OrderStatus::Paid,
+            OrderStatus::PaidOverlap,
+        ] {
+            assert_eq!(status.as_str().parse::<OrderStatus>(), Ok(status));
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! The Stripe client (async-stripe 1.0): prices by lookup key, customers, Checkout
+//! Sessions with an idempotency key, and re-fetching objects to learn their current state.
+
+use std::collections::HashMap;
+
+use app::licensing::{BillingInterval, Catalog, CatalogItem};
+use stripe::{IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_checkout::checkout_session::{
+    CreateCheckoutSession, CreateCheckoutSessionLineItems, CreateCheckoutSessionSubscriptionData,
+    CreateCheckoutSessionTaxIdCollection, RetrieveCheckoutSession,
+};
+use stripe_product::price::{
+    CreatePrice, CreatePriceProductData, CreatePriceRecurring, CreatePriceRecurringInterval,
+    ListPrice,
+};
+use stripe_shared::{CheckoutSessionMode, CheckoutSessionPaymentStatus, CheckoutSessionStatus};
+
+use crate::config::StripeSettings;
+
+/// What went wrong talking to Stripe.
+#[derive(Debug, thiserror::Error)]
+pub enum BillingError {
+    /// Stripe answered with an error or could not be reached.
+    #[error("Stripe request failed: {0}")]
+    Stripe(String),
+    /// The catalog has no price for what was asked.
+    #[error("no Stripe price for {0}")]
+    MissingPrice(String),
+}
+
+impl From<stripe::StripeError> for BillingError {
+    fn from(error: stripe::StripeError) -> Self {
+        Self::Stripe(error.to_string())
+    }
+}
+
+/// The state of a Checkout Session that fulfilment needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutState {
+    /// Session id.
+    pub id: String,
+    /// Completed and paid.
+    pub paid: bool,
+    /// Expired (the customer never paid).
+    pub expired: bool,
+    /// The subscription it created.
+    pub subscription: Option<String>,
+    /// The customer it charged.
+    pub customer: Option<String>,
+    /// Hosted page URL (while open).
+    pub url: Option<String>,
+}
+
+/// Stripe for this app: one client, the catalog, and the price ids once known.
+pub struct StripeBilling {
+    client: stripe::Client,
+    catalog: Catalog,
+    prices: tokio::sync::Mutex<Option<HashMap<String, String>>>,
+}
+
+fn expandable_id<T: stripe_types::Object>(e: &stripe_types::Expandable<T>) -> String
+where
+    T::Id: ToString,
+{
+    e.id().to_string()
+}
+
+impl StripeBilling {
+    /// A client for the configured Stripe (or the sandbox).
+    pub fn new(settings: &StripeSettings, catalog: Catalog) -> anyhow::Result<Self> {
+        let client = stripe::ClientBuilder::new(settings.secret_key.clone())
+            .url(settings.api_base.as_str())
+            .request_strategy(RequestStrategy::Once)
+            .build()?;
+        Ok(Self {
+            client,
+            catalog,
+            prices: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// The prices configured for this app.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Price ids by lookup key, creating any that are missing (idempotent: run at start-up
+    /// and again lazily if that failed).
+    pub async fn ensure_prices(&self) -> Result<HashMap<String, String>, BillingError> {
+        let mut cached = self.prices.lock().await;
+        if let Some(prices) = cached.as_ref() {
+            return Ok(prices.clone());
+        }
+        let mut prices = HashMap::new();
+        for item in CatalogItem::ALL {
+            let mut product: Option<String> = None;
+            for interval in [BillingInterval::Monthly, BillingInterval::Yearly] {
+                let amount = self
+                    .catalog
+                    .unit_amount_cents(item, interval)
+                    .map_err(|e| BillingError::MissingPrice(e.to_string()))?;
+                if amount <= 0 {
+                    continue; // included at no charge: no Stripe line item
+                }
+                let key = item.lookup_key(interval).to_string();
+                let found = ListPrice::new()
+                    .lookup_keys(vec![key.clone()])
+                    .send(&self.client)
+                    .await?;
+                let existing = found
+                    .data
+                    .into_iter()
+                    .find(|p| p.unit_amount == Some(amount) && p.active);
+                let price = match existing {
+                    Some(price) => price,
+                    None => {
+                        let recurring = CreatePriceRecurring::new(match interval {
+                            BillingInterval::Monthly => CreatePriceRecurringInterval::Month,
+                            BillingInterval::Yearly => CreatePriceRecurringInterval::Year,
+                        });
+                        let mut create = CreatePrice::new(stripe_types::Currency::USD)
+                            .unit_amount(amount)
+                            .recurring(recurring)
+                            .lookup_key(key.clone())
+                            .transfer_lookup_key(true);
+                        create = match &product {
+                            Some(id) => create.product(id.clone()),
+                            None => create.product_data(CreatePriceProductData::new(format!(
+                                "Smartapp {}",
+                                item.name()
+                            ))),
+                        };
+                        create
+                            .customize()
+                            .request_strategy(RequestStrategy::Idempotent(idempotency(&format!(
+                                "price-{key}-{amount}"
+                            ))?))
+                            .send(&self.client)
+                            .await?
+                    }
+                };
+                product.get_or_insert_with(|| expandable_id(&price.product));
+                prices.insert(key, price.id.to_string());
+            }
+        }
+        *cached = Some(prices.clone());
+        Ok(prices)
+    }
+
+    /// Creates the company's Stripe customer.
+    pub async fn create_customer(
+        &self,
+        company_id: i64,
+        company_name: &str,
+    ) -> Result<String, BillingError> {
+        let customer = stripe_core::customer::CreateCustomer::new()
+            .name(company_name.to_string())
+            .metadata(HashMap::from([(
+                "procore_company_id".to_string(),
+                company_id.to_string(),
+            )]))
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(idempotency(&format!(
+                "customer-{company_id}"
+            ))?))
+            .send(&self.client)
+            .await?;
+        Ok(customer.id.to_string())
+    }
+
+    /// A subscription-mode Checkout Session for an order; the same order id always gives
+    /// the same session (Stripe idempotency), so a double click cannot buy twice.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_checkout(
+        &self,
+        order_id: &str,
+        company_id: i64,
+        customer: &str,
+        lines: &[(String, u64)],
+        success_url: &str,
+        cancel_url: &str,
+    ) -> Result<CheckoutState, BillingError> {
+        let metadata = HashMap::from([
+            ("order_id".to_string(), order_id.to_string()),
+            ("procore_company_id".to_string(), company_id.to_string()),
+        ]);
+        let mut subscription = CreateCheckoutSessionSubscriptionData::new();
+        subscription.metadata = Some(metadata.clone());
+        let items = lines
+            .iter()
+            .map(|(price, quantity)| CreateCheckoutSessionLineItems {
+                price: Some(price.clone()),
+                quantity: Some(*quantity),
+                ..Default::default()
+            })
+            .collect::<Vec<_>>();
+        let session = CreateCheckoutSession::new()
+            .mode(CheckoutSessionMode::Subscription)
+            .customer(customer.to_string())
+            .client_reference_id(order_id.to_string())
+            .metadata(metadata)
+            .subscription_data(subscription)
+            .tax_id_collection(CreateCheckoutSessionTaxIdCollection {
+                enabled: true,
+                required: None,
+            })
+            .line_items(items)
+            .success_url(success_url.to_string())
+            .cancel_url(cancel_url.to_string())
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(idempotency(&format!(
+                "checkout-{order_id}"
+            ))?))
+            .send(&self.client)
+            .await?;
+        Ok(state(session))
+    }
+
+    /// A Checkout Session's current state.
+    pub async fn checkout_session(&self, id: &str) -> Result<CheckoutState, BillingError> {
+        let session = RetrieveCheckoutSession::new(id.to_string())
+            .send(&self.client)
+            .await?;
+        Ok(state(session))
+    }
+
+    /// Cancels a subscription now; its licences lapse when Stripe's event arrives.
+    pub async fn cancel_subscription(&self, id: &str) -> Result<(), BillingError> {
+        stripe_billing::subscription::CancelSubscription::new(id.to_string())
+            .send(&self.client)
+            .await?;
+        Ok(())
+    }
+
+    /// A subscription's current status (`active`, `past_due`, `canceled`, …).
+    pub async fn subscription_status(&self, id: &str) -> Result<String, BillingError> {
+        let subscription = stripe_billing::subscription::RetrieveSubscription::new(id.to_string())
+            .send(&self.client)
+            .await?;
+        Ok(subscription.status.to_string())
+    }
+}
+
+fn idempotency(key: &str) -> Result<IdempotencyKey, BillingError> {
+    IdempotencyKey::new(key).map_err(|e| BillingError::Stripe(e.to_string()))
+}
+
+fn state(session: stripe_shared::CheckoutSession) -> CheckoutState {
+    CheckoutState {
+        id: session.id.to_string(),
+        paid: session.status == Some(CheckoutSessionStatus::Complete)
+            && matches!(
+                session.payment_status,
+                CheckoutSessionPaymentStatus::Paid
+                    | CheckoutSessionPaymentStatus::NoPaymentRequired
+            ),
+        expired: session.status == Some(CheckoutSessionStatus::Expired),
+        subscription: session.subscription.as_ref().map(expandable_id),
+        customer: session.customer.as_ref().map(expandable_id),
+        url: session.url,
+    }
+}

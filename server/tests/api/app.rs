@@ -1,0 +1,290 @@
+//! The whole application on a loopback port: sign-in through the sandbox, server functions,
+//! probes and the error paths a user can hit. No browser: reqwest with a cookie jar.
+
+use crate::helpers::app::spawn_app;
+use app::ids::{CompanyId, UserId};
+
+use crate::helpers::demo::SUMMIT;
+use crate::helpers::procore::approve;
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = spawn_app(&[]).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
+async fn sign_in_then_list_switch_and_search_projects() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+
+    let viewer: serde_json::Value = app.call("get_viewer", &[]).await.json().await.unwrap();
+    assert_eq!(viewer["name"], "Avery Admin");
+    assert_eq!(viewer["companies"].as_array().unwrap().len(), 2);
+
+    let switched = app
+        .call("switch_company", &[("company_id", &SUMMIT.to_string())])
+        .await;
+    assert_eq!(switched.status(), 200);
+    let page: serde_json::Value = app
+        .call("list_projects", &[("search", ""), ("page", "2")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["total"], 2_375,
+        "active projects of the 2,500 (5% are inactive)"
+    );
+    assert_eq!(page["page"], 2);
+    assert_eq!(page["projects"].as_array().unwrap().len(), 25);
+
+    let found: serde_json::Value = app
+        .call("list_projects", &[("search", "Medical"), ("page", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let total = found["total"].as_u64().unwrap();
+    assert!(total > 0 && total < 2_375, "{total}");
+    for project in found["projects"].as_array().unwrap() {
+        assert!(project["name"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("medical"));
+    }
+
+    // The page itself renders server-side with the user's name.
+    let html = app.get("/projects").await.text().await.unwrap();
+    assert!(html.contains("Avery Admin"));
+}
+
+#[tokio::test]
+async fn ids_from_the_client_are_checked() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("pm@summitridge.example", "sandbox-pm").await;
+    // Parker belongs to Summit Ridge only: Harbor Point's id is refused, the session unchanged.
+    let refused = app
+        .call("switch_company", &[("company_id", "5600000002")])
+        .await;
+    assert_eq!(refused.status(), 404);
+    let page: serde_json::Value = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page["total"], 12,
+        "a non-admin sees the projects they are assigned to"
+    );
+    let bad = app
+        .call("switch_company", &[("company_id", "not-a-number")])
+        .await;
+    assert!(
+        bad.status().is_client_error() || bad.status() == 500,
+        "{}",
+        bad.status()
+    );
+    let long = "x".repeat(500);
+    let invalid = app
+        .call("list_projects", &[("search", &long), ("page", "1")])
+        .await;
+    assert_eq!(invalid.status(), 422);
+}
+
+#[tokio::test]
+async fn signed_out_calls_get_401_and_pages_offer_sign_in() {
+    let app = spawn_app(&[]).await;
+    let response = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await;
+    assert_eq!(response.status(), 401);
+    let viewer: serde_json::Value = app.call("get_viewer", &[]).await.json().await.unwrap();
+    assert!(viewer.is_null());
+    let html = app.get("/projects").await.text().await.unwrap();
+    assert!(html.contains("Sign in to continue"));
+}
+
+#[tokio::test]
+async fn forged_replayed_and_denied_callbacks_explain_themselves() {
+    let app = spawn_app(&[]).await;
+    let forged = app.get("/auth/procore/callback?code=x&state=forged").await;
+    assert_eq!(location(&forged), "/auth/error?reason=state");
+
+    // A real round trip, then the same callback again: the state is single-use.
+    let start = app.get("/auth/procore/login").await;
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let callback = approve(&authorize, "admin@summitridge.example", "sandbox-admin").await;
+    assert_eq!(
+        location(&app.http.get(callback.clone()).send().await.unwrap()),
+        "/projects"
+    );
+    let replay = app.http.get(callback).send().await.unwrap();
+    assert_eq!(location(&replay), "/auth/error?reason=state");
+
+    let denied = app
+        .get("/auth/procore/callback?error=access_denied&state=x")
+        .await;
+    assert_eq!(location(&denied), "/auth/error?reason=denied");
+    let page = app.get("/auth/error?reason=denied").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("chose not to allow"));
+}
+
+#[tokio::test]
+async fn procore_unreachable_is_a_clear_page() {
+    let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let app = spawn_app(&[
+        ("PROCORE_CLIENT_ID", "x"),
+        ("PROCORE_CLIENT_SECRET", "y"),
+        ("PROCORE_LOGIN_BASE", "http://127.0.0.1:9"),
+        ("PROCORE_API_BASE", "http://127.0.0.1:9"),
+        ("TOKEN_ENCRYPTION_KEY", key),
+        ("STRIPE_SECRET_KEY", "sk_test_unreachable"),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_unreachable"),
+        ("STRIPE_API_BASE", "http://127.0.0.1:9"),
+    ])
+    .await;
+    let start = app.get("/auth/procore/login").await;
+    let authorize = url::Url::parse(&location(&start)).unwrap();
+    let state = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .to_string();
+    let back = app
+        .get(&format!("/auth/procore/callback?code=abc&state={state}"))
+        .await;
+    assert_eq!(location(&back), "/auth/error?reason=procore");
+}
+
+#[tokio::test]
+async fn cross_site_writes_are_refused() {
+    let app = spawn_app(&[]).await;
+    let response = app
+        .http
+        .post(format!("{}/auth/logout", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app(&[]).await;
+    let response = app
+        .http
+        .get(format!("{}/", app.base))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+}
+
+/// Makes every stored session look as if Procore last confirmed access long ago. (Text
+/// surgery: the record holds a 128-bit id that a JSON round trip through f64 would mangle.)
+async fn age_access_checks(db: &server::db::Db) {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, record FROM sessions")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let key = "\"access_verified_at\":";
+    for (id, record) in rows {
+        let Some(at) = record.find(key) else { continue };
+        let digits = record[at + key.len()..]
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap();
+        let aged = format!(
+            "{}{key}0{}",
+            &record[..at],
+            &record[at + key.len() + digits..]
+        );
+        sqlx::query("UPDATE sessions SET record = $2 WHERE id = $1")
+            .bind(id)
+            .bind(aged)
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn access_is_rechecked_with_procore_and_lost_access_is_enforced() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    let db = &app.services.db;
+    let user: (i64,) = sqlx::query_as("SELECT id FROM users")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    // Our records drift from Procore: a company Procore no longer lists, and a lost admin flag.
+    sqlx::query("INSERT INTO companies (id, name, updated_at) VALUES (999, 'Gone Co', 0)")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO company_users (company_id, user_id, is_admin, updated_at) VALUES (999, $1, 1, 0)")
+        .bind(user.0)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE company_users SET is_admin = 0 WHERE company_id = $1")
+        .bind(SUMMIT.get())
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        app.call("switch_company", &[("company_id", "999")])
+            .await
+            .status(),
+        200
+    );
+    age_access_checks(db).await;
+    let refused = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await;
+    let status = refused.status();
+    assert_eq!(
+        status,
+        403,
+        "Procore no longer lists the company: {}",
+        refused.text().await.unwrap()
+    );
+    assert!(
+        !db.is_member(UserId(user.0), CompanyId(999)).await.unwrap(),
+        "the membership is gone"
+    );
+
+    assert_eq!(
+        app.call("switch_company", &[("company_id", &SUMMIT.to_string())])
+            .await
+            .status(),
+        200
+    );
+    age_access_checks(db).await;
+    let page = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        db.is_admin(UserId(user.0), SUMMIT).await.unwrap(),
+        "admin rights re-read from Procore"
+    );
+}

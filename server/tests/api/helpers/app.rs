@@ -1,0 +1,85 @@
+//! A whole application (server + both sandboxes) on a loopback port, driven with reqwest.
+
+use std::collections::HashMap;
+
+use super::procore::approve;
+use server::config::Config;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub procore: Option<sandbox::ProcoreSandbox>,
+    pub stripe: Option<sandbox::StripeSandbox>,
+    pub services: std::sync::Arc<server::startup::Services>,
+}
+
+pub async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn")
+        .try_init();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dir = std::env::temp_dir().join(format!("pc-app-{}", uuid::Uuid::new_v4().simple()));
+    let mut vars: HashMap<String, String> = [
+        ("LEPTOS_SITE_ADDR", addr.to_string()),
+        ("DATA_DIR", dir.display().to_string()),
+        ("COOKIE_SECURE", "false".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+    let options = server::startup::leptos_options(&config);
+    let app = server::startup::build(&config, options).await.unwrap();
+    let (procore, stripe, services) = (app.sandbox, app.stripe_sandbox, app.services);
+    let router = app
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base: format!("http://{addr}"),
+        http,
+        procore,
+        stripe,
+        services,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Calls a server function as the browser does (URL-encoded POST, JSON back).
+    pub async fn call(&self, name: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/{name}", self.base))
+            .header("origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, login: &str, password: &str) {
+        let start = self.get("/auth/procore/login").await;
+        assert!(start.status().is_redirection());
+        let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+        let callback = approve(&authorize, login, password).await;
+        let done = self.http.get(callback).send().await.unwrap();
+        assert_eq!(done.headers()["location"], "/projects", "signed in");
+    }
+}

@@ -1,0 +1,555 @@
+//! Licensing end to end without a browser: wizard list → checkout → the sandbox's hosted
+//! payment page → signed webhooks → licensed projects, on SQLite and on PostgreSQL; plus
+//! duplicated and reordered webhooks, bad signatures and declined cards.
+
+use crate::helpers::app::{spawn_app, TestApp};
+use crate::helpers::demo::HARBOR;
+use crate::helpers::TestDb;
+use hmac::{Hmac, Mac};
+use sandbox::DeliveryMode;
+use serde_json::{json, Value};
+
+async fn licensing_app(db: &TestDb) -> TestApp {
+    let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    assert_eq!(
+        app.call("switch_company", &[("company_id", &HARBOR.to_string())])
+            .await
+            .status(),
+        200
+    );
+    // A company switch re-checks access with Procore on the next call: settle it here.
+    assert_eq!(app.call("licensed_tiles", &[]).await.status(), 200);
+    app
+}
+
+async fn not_licensed_ids(app: &TestApp) -> Vec<i64> {
+    let page: Value = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Starts checkout for Planner on `a` and Planner + Safety on `b`; returns the hosted page URL.
+async fn checkout(app: &TestApp, a: i64, b: i64, interval: &str) -> String {
+    let body = json!({
+        "selection": {"projects": [
+            {"project_id": a, "planner": true, "planner_board": true, "safety": false, "safety_badge": false},
+            {"project_id": b, "planner": true, "planner_board": false, "safety": true, "safety_badge": false}
+        ]},
+        "interval": interval,
+    });
+    let response = post_checkout(app, &body).await;
+    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    response.json::<String>().await.unwrap()
+}
+
+async fn post_checkout(app: &TestApp, body: &Value) -> reqwest::Response {
+    app.http
+        .post(format!("{}/api/start_checkout", app.base))
+        .header("origin", &app.base)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn pay(app: &TestApp, page_url: &str, card: &str) -> reqwest::Response {
+    let page = app.http.get(page_url).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    app.http
+        .post(page_url)
+        .form(&[
+            ("email", "ap@harbor.example"),
+            ("card_number", card),
+            ("exp", "12 / 34"),
+            ("cvc", "123"),
+            ("name", "AP"),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn tiles(app: &TestApp) -> Vec<Value> {
+    let tiles: Value = app.call("licensed_tiles", &[]).await.json().await.unwrap();
+    tiles.as_array().unwrap().clone()
+}
+
+async fn full_purchase(db: TestDb, mode: DeliveryMode) {
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    stripe.set_delivery_mode(mode);
+    let ids = not_licensed_ids(&app).await;
+    assert_eq!(ids.len(), 33, "Harbor Point's active projects");
+    let url = checkout(&app, ids[0], ids[1], "yearly").await;
+    // A double click: the same selection gives the same Checkout Session.
+    assert_eq!(checkout(&app, ids[0], ids[1], "yearly").await, url);
+
+    let paid = pay(&app, &url, "4242 4242 4242 4242").await;
+    assert_eq!(paid.status(), 303);
+    let success = paid.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        success.contains("/projects?checkout_session=cs_"),
+        "{success}"
+    );
+    stripe.wait_for_deliveries().await;
+
+    let tiles = tiles(&app).await;
+    assert_eq!(tiles.len(), 2, "{tiles:?}");
+    let first = tiles.iter().find(|t| t["project_id"] == ids[0]).unwrap();
+    assert_eq!(
+        first["license"],
+        json!({"planner": true, "planner_board": true, "safety": false, "safety_badge": false})
+    );
+    assert_eq!(first["interval"], "yearly");
+    assert_eq!(first["status"], "active");
+    assert!(!first["name"].as_str().unwrap().is_empty());
+
+    // The success page reconciles too; it changes nothing now.
+    let session_id = success.split("checkout_session=").nth(1).unwrap();
+    let confirmed: Value = app
+        .call("confirm_checkout", &[("session_id", session_id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(confirmed, 2);
+    assert_eq!(not_licensed_ids(&app).await.len(), 33 - 2);
+    let licensed: Value = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "licensed-both"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(licensed["total"], 1);
+    let orders: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE status = 'paid'")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(orders.0, 1);
+    // A licensed project cannot be bought again.
+    let again = post_checkout(&app, &json!({"selection": {"projects": [{"project_id": ids[0], "planner": true}]}, "interval": "monthly"})).await;
+    assert_eq!(again.status(), 422);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn purchase_on_sqlite() {
+    full_purchase(TestDb::sqlite().await, DeliveryMode::Normal).await;
+}
+
+#[tokio::test]
+async fn purchase_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        full_purchase(db, DeliveryMode::Normal).await;
+    }
+}
+
+#[tokio::test]
+async fn duplicated_webhooks_give_the_same_end_state() {
+    full_purchase(TestDb::sqlite().await, DeliveryMode::Duplicate).await;
+}
+
+#[tokio::test]
+async fn reordered_webhooks_give_the_same_end_state() {
+    full_purchase(TestDb::sqlite().await, DeliveryMode::Reverse).await;
+}
+
+#[tokio::test]
+async fn reordered_webhooks_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        full_purchase(db, DeliveryMode::Reverse).await;
+    }
+}
+
+#[tokio::test]
+async fn a_declined_card_licenses_nothing() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let ids = not_licensed_ids(&app).await;
+    let url = checkout(&app, ids[0], ids[1], "monthly").await;
+    let declined = pay(&app, &url, "4000 0000 0000 0002").await;
+    assert_eq!(declined.status(), 402);
+    assert!(declined
+        .text()
+        .await
+        .unwrap()
+        .contains("Your card was declined."));
+    app.stripe.as_ref().unwrap().wait_for_deliveries().await;
+    assert!(tiles(&app).await.is_empty());
+    let pending: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE status = 'pending'")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(pending.0, 1);
+}
+
+#[tokio::test]
+async fn invalid_selections_are_refused_with_a_clear_message() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let ids = not_licensed_ids(&app).await;
+    for (body, why) in [
+        (
+            json!({"selection": {"projects": [{"project_id": ids[0]}]}, "interval": "yearly"}),
+            "no module",
+        ),
+        (
+            json!({"selection": {"projects": []}, "interval": "yearly"}),
+            "empty",
+        ),
+        (
+            json!({"selection": {"projects": [{"project_id": ids[0], "planner_board": true}]}, "interval": "yearly"}),
+            "add-on without module",
+        ),
+        (
+            json!({"selection": {"projects": [{"project_id": 999, "planner": true}]}, "interval": "yearly"}),
+            "not this company's project",
+        ),
+    ] {
+        let response = post_checkout(&app, &body).await;
+        assert_eq!(response.status(), 422, "{why}");
+    }
+    let malformed = app
+        .http
+        .post(format!("{}/api/start_checkout", app.base))
+        .header("origin", &app.base)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        malformed.status().is_client_error() || malformed.status() == 500,
+        "{}",
+        malformed.status()
+    );
+}
+
+fn signature(secret: &str, timestamp: i64, payload: &str) -> String {
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{payload}").as_bytes());
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("t={timestamp},v1={hex}")
+}
+
+#[tokio::test]
+async fn webhook_signatures_and_payloads_are_checked() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    let secret = app.services.stripe_webhook_secrets[0].clone();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let post = |body: String, sig: String| {
+        let http = app.http.clone();
+        let url = format!("{}/webhooks/stripe", app.base);
+        async move {
+            http.post(url)
+                .header("stripe-signature", sig)
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let unknown = json!({
+        "id": "evt_test_unknown", "object": "event", "api_version": "2026-09-30.endive", "created": now,
+        "data": {"object": {"id": "thing_1", "object": "thing"}}, "livemode": false, "pending_webhooks": 1,
+        "request": {"id": null, "idempotency_key": null}, "type": "thing.happened"
+    })
+    .to_string();
+    assert_eq!(
+        post(unknown.clone(), signature("whsec_wrong", now, &unknown)).await,
+        400,
+        "bad signature"
+    );
+    assert_eq!(
+        post(unknown.clone(), signature(&secret, now - 600, &unknown)).await,
+        400,
+        "stale timestamp"
+    );
+    assert_eq!(
+        post(unknown.clone(), "garbage".into()).await,
+        400,
+        "malformed header"
+    );
+    assert_eq!(
+        post("{not json".into(), signature(&secret, now, "{not json")).await,
+        400,
+        "malformed JSON"
+    );
+    assert_eq!(
+        post(unknown.clone(), signature(&secret, now, &unknown)).await,
+        200,
+        "unknown types are acknowledged"
+    );
+    // During secret rotation Stripe sends several v1 values: one match is enough.
+    let good = signature(&secret, now, &unknown);
+    let rotated = good.replacen(",v1=", &format!(",v1={},v1=", "11".repeat(32)), 1);
+    assert_eq!(
+        post(unknown.clone(), rotated).await,
+        200,
+        "one good v1 among several"
+    );
+    let only_bad = format!("t={now},v1={}", "11".repeat(32));
+    assert_eq!(post(unknown.clone(), only_bad).await, 400, "no good v1");
+    assert_eq!(
+        post(unknown.clone(), signature(&secret, now, &unknown)).await,
+        200,
+        "duplicates are acknowledged"
+    );
+    let missing = app
+        .http
+        .post(format!("{}/webhooks/stripe", app.base))
+        .body(unknown)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 400);
+    let orders: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM licensed_projects")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(orders.0, 0, "nothing changed");
+}
+
+#[tokio::test]
+async fn non_admins_see_licensed_projects_read_only() {
+    let db = TestDb::sqlite().await;
+    let admin = licensing_app(&db).await;
+    let viewer: Value = admin.call("get_viewer", &[]).await.json().await.unwrap();
+    assert_eq!(viewer["is_admin"], true);
+
+    let pm = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    pm.sign_in("pm@summitridge.example", "sandbox-pm").await;
+    let viewer: Value = pm.call("get_viewer", &[]).await.json().await.unwrap();
+    assert_eq!(
+        viewer["is_admin"], false,
+        "Procore's App Management refuses non-admins"
+    );
+    let refused = pm
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Only Procore company admins"));
+    assert_eq!(
+        pm.call("select_all_matching", &[("search", "")])
+            .await
+            .status(),
+        403
+    );
+    let buy = post_checkout(&pm, &json!({"selection": {"projects": [{"project_id": 1, "planner": true}]}, "interval": "yearly"})).await;
+    assert_eq!(buy.status(), 403);
+    let licensed = pm
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(licensed.status(), 200, "the licensed list stays readable");
+    assert_eq!(pm.call("licensed_tiles", &[]).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_failed_renewal_marks_the_licences_past_due_and_a_later_payment_restores_them() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    let ids = not_licensed_ids(&app).await;
+    let url = checkout(&app, ids[0], ids[1], "monthly").await;
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    let (subscription,): (String,) =
+        sqlx::query_as("SELECT stripe_subscription_id FROM orders WHERE status = 'paid'")
+            .fetch_one(db.db.pool())
+            .await
+            .unwrap();
+
+    stripe.fail_next_renewal(&subscription);
+    stripe.advance_clock(32 * 86_400).await;
+    stripe.wait_for_deliveries().await;
+    let statuses: Vec<Value> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("past_due"), json!("past_due")]);
+
+    stripe.advance_clock(31 * 86_400).await;
+    stripe.wait_for_deliveries().await;
+    let statuses: Vec<Value> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("active"), json!("active")]);
+}
+
+#[tokio::test]
+async fn a_stale_project_list_is_served_when_procore_is_throttling() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    assert_eq!(not_licensed_ids(&app).await.len(), 33);
+    sqlx::query("UPDATE project_catalog_syncs SET synced_at = 0")
+        .execute(db.db.pool())
+        .await
+        .unwrap();
+    let procore = app.procore.clone().unwrap();
+    procore.set_rate_limits(0, 0);
+    let before = procore.stats().rate_limited;
+    assert_eq!(
+        not_licensed_ids(&app).await.len(),
+        33,
+        "the cached list is served"
+    );
+    assert!(
+        procore.stats().rate_limited > before,
+        "Procore was asked and said no"
+    );
+
+    // With no cached list at all, the user gets Procore's limit as a clear error.
+    sqlx::query("DELETE FROM project_catalog_syncs")
+        .execute(db.db.pool())
+        .await
+        .unwrap();
+    let response = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(response.status(), 429);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("ProcoreRateLimited"));
+}
+
+async fn paid_subscription(db: &TestDb) -> String {
+    let (subscription,): (String,) = sqlx::query_as(
+        "SELECT stripe_subscription_id FROM orders WHERE status = 'paid' ORDER BY created_at LIMIT 1",
+    )
+    .fetch_one(db.db.pool())
+    .await
+    .unwrap();
+    subscription
+}
+
+#[tokio::test]
+async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    let ids = not_licensed_ids(&app).await;
+    let url = checkout(&app, ids[0], ids[1], "monthly").await;
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    assert_eq!(not_licensed_ids(&app).await.len(), 31);
+
+    let subscription = paid_subscription(&db).await;
+    app.services
+        .billing
+        .cancel_subscription(&subscription)
+        .await
+        .unwrap();
+    stripe.wait_for_deliveries().await;
+    let statuses: Vec<Value> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t["status"].clone())
+        .collect();
+    assert_eq!(statuses, vec![json!("canceled"), json!("canceled")]);
+    assert_eq!(
+        not_licensed_ids(&app).await.len(),
+        33,
+        "lapsed projects can be bought again"
+    );
+
+    // Buying one again replaces its lapsed licence.
+    let url = checkout(&app, ids[0], ids[2], "yearly").await;
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    let tiles = tiles(&app).await;
+    let again = tiles.iter().find(|t| t["project_id"] == ids[0]).unwrap();
+    assert_eq!(
+        (again["status"].clone(), again["interval"].clone()),
+        (json!("active"), json!("yearly"))
+    );
+}
+
+#[tokio::test]
+async fn two_open_checkouts_for_the_same_project_are_flagged_not_lost() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let stripe = app.stripe.clone().unwrap();
+    let ids = not_licensed_ids(&app).await;
+    // Two tabs: {0, 1} and {1, 2}, both paid.
+    let first = checkout(&app, ids[0], ids[1], "monthly").await;
+    let second = checkout(&app, ids[1], ids[2], "monthly").await;
+    assert_ne!(first, second);
+    assert_eq!(pay(&app, &first, "4242 4242 4242 4242").await.status(), 303);
+    stripe.wait_for_deliveries().await;
+    assert_eq!(
+        pay(&app, &second, "4242 4242 4242 4242").await.status(),
+        303
+    );
+    stripe.wait_for_deliveries().await;
+    assert_eq!(tiles(&app).await.len(), 3);
+    let statuses: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM orders ORDER BY created_at, id")
+            .fetch_all(db.db.pool())
+            .await
+            .unwrap();
+    let mut statuses: Vec<String> = statuses.into_iter().map(|s| s.0).collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        ["paid", "paid_overlap"],
+        "the double payment is flagged for a refund"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_wizard_requests_refresh_the_project_list_once() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let procore = app.procore.clone().unwrap();
+    let before = procore.stats().rest_calls;
+    let calls = (0..10).map(|_| not_licensed_ids(&app));
+    let pages: Vec<Vec<i64>> = futures::future::join_all(calls).await;
+    assert!(pages.iter().all(|ids| ids.len() == 33));
+    assert_eq!(
+        procore.stats().rest_calls - before,
+        1,
+        "one Procore page for 33 projects, fetched once"
+    );
+}

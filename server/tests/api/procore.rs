@@ -1,0 +1,271 @@
+//! The Procore client, OAuth and token manager against the sandbox over real HTTP.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::helpers::demo::{ADMIN, HARBOR, PM, SUMMIT};
+use crate::helpers::procore::{sandbox, sign_in, REDIRECT};
+use crate::helpers::TestDb;
+use server::accounts::StoredUser;
+use server::procore::oauth::OAuthError;
+use server::procore::token_cipher::TokenCipher;
+use server::procore::{ProcoreClient, ProcoreError, ProcoreOAuth, RetryPolicy, TokenManager};
+
+#[tokio::test]
+async fn pagination_follows_link_across_2500_projects() {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let oauth = ProcoreOAuth::new(&settings, REDIRECT).unwrap();
+    let tokens = sign_in(&oauth, ADMIN.0, ADMIN.1).await;
+    let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
+
+    let before = sandbox.stats().rest_calls;
+    let projects = client
+        .all_projects(&tokens.access_token, SUMMIT.get())
+        .await
+        .unwrap();
+    let calls = sandbox.stats().rest_calls - before;
+    let ids: std::collections::HashSet<i64> = projects.iter().map(|p| p.id).collect();
+    let active = projects.len();
+    assert_eq!(ids.len(), active, "no project twice across pages");
+    assert!(
+        active > 2_300 && active <= 2_500,
+        "active projects of 2,500: {active}"
+    );
+    assert_eq!(
+        calls,
+        active.div_ceil(300) as u64,
+        "one call per page of 300"
+    );
+
+    // One page with a name filter: Total counts every match, not just this page.
+    let query = server::procore::client::ProjectsQuery {
+        page: 1,
+        per_page: 25,
+        name: Some("school".into()),
+    };
+    let page = client
+        .projects_page(&tokens.access_token, SUMMIT.get(), &query)
+        .await
+        .unwrap();
+    assert!(page
+        .items
+        .iter()
+        .all(|p| p.name.to_lowercase().contains("school")));
+    assert!(page.total.unwrap() >= page.items.len() as u64);
+
+    let companies = client.companies(&tokens.access_token).await.unwrap();
+    let mut ids: Vec<i64> = companies.iter().map(|c| c.id).collect();
+    ids.sort();
+    assert_eq!(ids, [SUMMIT.get(), HARBOR.get()]);
+}
+
+#[tokio::test]
+async fn non_admin_sees_only_assigned_projects_and_other_companies_are_refused() {
+    let (_sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let oauth = ProcoreOAuth::new(&settings, REDIRECT).unwrap();
+    let tokens = sign_in(&oauth, PM.0, PM.1).await;
+    let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
+    let projects = client
+        .all_projects(&tokens.access_token, SUMMIT.get())
+        .await
+        .unwrap();
+    assert_eq!(projects.len(), 12);
+    let other = client
+        .all_projects(&tokens.access_token, HARBOR.get())
+        .await;
+    assert!(
+        matches!(other, Err(ProcoreError::Forbidden(_))),
+        "{other:?}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limit_429_is_waited_out_then_succeeds() {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let oauth = ProcoreOAuth::new(&settings, REDIRECT).unwrap();
+    let tokens = sign_in(&oauth, ADMIN.0, ADMIN.1).await;
+    sandbox.set_rate_limits(1_000, 2);
+    let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
+    let started = Instant::now();
+    for _ in 0..3 {
+        client
+            .me(&tokens.access_token)
+            .await
+            .expect("throttled calls succeed after waiting");
+    }
+    assert!(
+        sandbox.stats().rate_limited >= 1,
+        "the sandbox throttled at least once"
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "the client waited before retrying"
+    );
+
+    // A caller unwilling to wait that long gets a clear error with the wait instead.
+    let impatient = ProcoreClient::new(
+        settings.api_base.clone(),
+        RetryPolicy {
+            max_retries: 3,
+            max_wait: Duration::from_millis(1),
+        },
+    );
+    let mut saw = None;
+    for _ in 0..4 {
+        if let Err(e) = impatient.me(&tokens.access_token).await {
+            saw = Some(e);
+            break;
+        }
+    }
+    assert!(
+        matches!(saw, Some(ProcoreError::RateLimited { .. })),
+        "{saw:?}"
+    );
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_fails() {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let oauth = ProcoreOAuth::new(&settings, REDIRECT).unwrap();
+    let first = sign_in(&oauth, ADMIN.0, ADMIN.1).await;
+    let old_refresh = first.refresh_token.clone().expect("a refresh token");
+    let second = oauth.refresh(&old_refresh).await.expect("first use works");
+    assert_ne!(second.access_token, first.access_token);
+    assert_ne!(second.refresh_token.as_deref(), Some(old_refresh.as_str()));
+    assert!(matches!(
+        oauth.refresh(&old_refresh).await,
+        Err(OAuthError::InvalidGrant)
+    ));
+    assert_eq!(sandbox.stats().refresh_reuse_rejected, 1);
+    let third = oauth
+        .refresh(second.refresh_token.as_deref().unwrap())
+        .await;
+    assert!(third.is_ok(), "the rotated token still works");
+}
+
+async fn manager_with_connection(
+    db: &server::db::Db,
+    settings: &server::config::ProcoreSettings,
+) -> (Arc<TokenManager>, i64) {
+    let oauth = ProcoreOAuth::new(settings, REDIRECT).unwrap();
+    let tokens = sign_in(&oauth, ADMIN.0, ADMIN.1).await;
+    let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
+    let me = client.me(&tokens.access_token).await.unwrap();
+    let manager = Arc::new(TokenManager::new(
+        db.clone(),
+        TokenCipher::new(&[9u8; 32]),
+        oauth,
+    ));
+    let user = StoredUser {
+        id: app::ids::UserId(me.id),
+        login: me.login,
+        name: me.name,
+    };
+    let company = server::accounts::StoredCompany {
+        id: SUMMIT,
+        name: "Summit".into(),
+        is_admin: true,
+    };
+    db.record_sign_in(&user, &[company], &manager.seal(me.id, &tokens))
+        .await
+        .unwrap();
+    (manager, me.id)
+}
+
+#[tokio::test]
+async fn fifty_concurrent_calls_with_a_revoked_token_refresh_exactly_once() {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let t = TestDb::sqlite().await;
+    let (manager, user_id) = manager_with_connection(&t.db, &settings).await;
+    let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
+
+    // Procore stops accepting the access token before our stored expiry says so.
+    sandbox.expire_all_access_tokens();
+    let before = sandbox.stats().refresh_grants;
+    let calls = (0..50).map(|_| {
+        let (manager, client) = (manager.clone(), client.clone());
+        tokio::spawn(async move {
+            let token = manager.access_token(user_id).await.unwrap();
+            match client.me(&token).await {
+                Err(ProcoreError::Unauthorized) => {
+                    let fresh = manager.after_rejection(user_id, &token).await.unwrap();
+                    client.me(&fresh).await.map(|me| me.id)
+                }
+                other => other.map(|me| me.id),
+            }
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        assert_eq!(call.unwrap().unwrap(), user_id);
+    }
+    assert_eq!(
+        sandbox.stats().refresh_grants - before,
+        1,
+        "exactly one refresh"
+    );
+    assert_eq!(sandbox.stats().refresh_reuse_rejected, 0);
+}
+
+#[tokio::test]
+async fn tokens_expiring_in_the_database_refresh_once_for_fifty_callers_on_both_databases() {
+    for t in [Some(TestDb::sqlite().await), TestDb::postgres().await]
+        .into_iter()
+        .flatten()
+    {
+        let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+        let (manager, user_id) = manager_with_connection(&t.db, &settings).await;
+        sqlx::query("UPDATE procore_connections SET expires_at = 0")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+        let calls = (0..50).map(|_| {
+            let manager = manager.clone();
+            tokio::spawn(async move { manager.access_token(user_id).await })
+        });
+        let tokens: std::collections::HashSet<String> = futures::future::join_all(calls)
+            .await
+            .into_iter()
+            .map(|r| r.unwrap().unwrap())
+            .collect();
+        assert_eq!(tokens.len(), 1, "every caller got the same fresh token");
+        assert_eq!(sandbox.stats().refresh_grants, 1);
+
+        // Stored encrypted: the raw row does not contain the token.
+        let raw: (String,) = sqlx::query_as("SELECT access_token_enc FROM procore_connections")
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+        assert!(!raw.0.contains(tokens.iter().next().unwrap().as_str()));
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_drops_the_connection() {
+    let (_sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let t = TestDb::sqlite().await;
+    let (manager, user_id) = manager_with_connection(&t.db, &settings).await;
+    // Someone else used our refresh token (e.g. a lost response): Procore now refuses it.
+    let row = t.db.connection(user_id).await.unwrap().unwrap();
+    let refresh = TokenCipher::new(&[9u8; 32])
+        .decrypt(
+            row.refresh_token_enc.as_deref().unwrap(),
+            &format!("procore-user:{user_id}"),
+        )
+        .unwrap();
+    ProcoreOAuth::new(&settings, REDIRECT)
+        .unwrap()
+        .refresh(&refresh)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE procore_connections SET expires_at = 0")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let result = manager.access_token(user_id).await;
+    assert!(
+        matches!(result, Err(server::procore::TokenError::ReauthRequired)),
+        "{result:?}"
+    );
+    assert!(t.db.connection(user_id).await.unwrap().is_none());
+}
