@@ -22,6 +22,9 @@ pub enum AppError {
     /// The request itself is wrong; the message says how.
     #[error("{0}")]
     Invalid(String),
+    /// Someone else is doing the same thing right now (e.g. licensing these projects).
+    #[error("{0}")]
+    Conflict(String),
     /// Procore could not be reached or answered with an error.
     #[error("Procore is not answering right now ({0}). Please try again in a minute.")]
     ProcoreUnavailable(String),
@@ -58,6 +61,7 @@ impl AppError {
             Self::Forbidden(_) => 403,
             Self::NotFound(_) => 404,
             Self::Invalid(_) => 422,
+            Self::Conflict(_) => 409,
             Self::ProcoreRateLimited { .. } => 429,
             Self::ProcoreUnavailable(_) => 502,
             Self::PaymentsUnavailable => 503,

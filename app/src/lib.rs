@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/projects") view=projects::ProjectCentral/>
                 <Route path=path!("/licensing") view=licensing::LicensingWizard/>
                 <Route path=path!("/auth/error") view=account::AuthError/>
+                <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>
             </Routes>
         </Router>
     }

@@ -1,4 +1,5 @@
 import { expect, Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 
 // Steps every spec shares.
 
@@ -13,4 +14,38 @@ export async function signIn(page: Page, login = "admin@summitridge.example", pa
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/projects/);
   await hydrated(page);
+}
+
+// axe-core's WCAG 2.1 A/AA rules on the page as it is now; any violation fails the test
+// with the rule, the elements and axe's explanation.
+export async function expectNoAxeViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const found = results.violations.map((v) => ({
+    rule: v.id,
+    help: v.help,
+    nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary ?? ""}`),
+  }));
+  expect(found, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+// Collects what would show a broken page: uncaught errors, Content-Security-Policy
+// violations (the page's `securitypolicyviolation` events and Chromium's console report),
+// and Leptos's warnings about hydration. Await it before the first navigation; expect
+// the returned list to be empty at the end.
+export async function watchForProblems(page: Page) {
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    const text = m.text();
+    if (/hydrat/i.test(text) && (m.type() === "warning" || m.type() === "error")) problems.push(`hydration ${m.type()}: ${text}`);
+    if (/Content[- ]Security[- ]Policy/i.test(text)) problems.push(`csp: ${text}`);
+  });
+  // Init scripts run through the DevTools protocol, before the page's own scripts and
+  // outside its policy.
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return problems;
 }

@@ -1,5 +1,5 @@
-import { test, expect, Locator } from "@playwright/test";
-import { hydrated, signIn } from "./fixtures";
+import { test, expect, Locator, Page } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, signIn, watchForProblems } from "./fixtures";
 
 // The licensing flow an admin clicks through: pick projects and modules under the gating
 // rules, see the summary, choose yearly or monthly, pay on the (sandbox) Stripe page, land
@@ -9,8 +9,7 @@ const cell = (row: Locator, column: number) => row.locator(`td:nth-child(${colum
 const PROJECT = 1, PLANNER = 2, BOARD = 3, SAFETY = 4, BADGE = 5;
 
 test("license projects: gating, summary, quote, Stripe payment, tiles and filters", async ({ page }, testInfo) => {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const problems = await watchForProblems(page);
   const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(name), fullPage: true });
 
   await signIn(page);
@@ -18,6 +17,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   await page.getByRole("link", { name: "License projects" }).click();
   await expect(page).toHaveURL(/\/licensing/);
   await expect(page.locator(".pager-status")).toHaveText("Page 1 of 48 · 2375 projects");
+  await expectNoAxeViolations(page);
 
   const rows = page.locator("table.wizard-grid tbody tr");
   const [a, b, c, d] = [rows.nth(0), rows.nth(1), rows.nth(2), rows.nth(3)];
@@ -72,6 +72,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   await expect(page.locator(".quote-saving")).toHaveText("$3,560.00");
   await expect(page.locator(".quote-due")).toHaveText("$17,800.00");
   await shot("2-subscription-yearly.png");
+  await expectNoAxeViolations(page);
   await page.getByRole("radio", { name: /Monthly/ }).check();
   await expect(page.locator(".quote-total")).toHaveText("$1,780.00");
   await expect(page.locator(".quote-saving")).toHaveCount(0);
@@ -103,6 +104,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   // Back in Project Central: the tiles carry the Procore names and their modules.
   await expect(page).toHaveURL(/\/projects\?checkout_session=cs_/);
   await expect(page.getByText("Payment received: 3 projects licensed.")).toBeVisible();
+  await expect(page.getByText("No Smartapp projects yet")).toHaveCount(0);
   const tiles = page.locator(".tile");
   await expect(tiles).toHaveCount(3);
   const tile = (name: string) => tiles.filter({ has: page.locator(".tile-name", { hasText: name }) });
@@ -133,7 +135,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   await expect(toast).toContainText("Manage Subscriptions");
   await shot("6-licensed-toast.png");
   await expect(toast.getByRole("link", { name: "Open Manage Subscriptions" })).toHaveAttribute("href", /\/projects\?manage=\d+/);
-  expect(errors).toEqual([]);
+  expect(problems).toEqual([]);
 });
 
 test("cancelled checkout returns to the subscription step with the selection intact", async ({ page }) => {
@@ -154,4 +156,94 @@ test("cancelled checkout returns to the subscription step with the selection int
   await expect(page.getByRole("heading", { name: "Subscription" })).toBeVisible();
   await expect(page.getByRole("radio", { name: /Monthly/ })).toBeChecked();
   await expect(page.locator(".quote-total")).toHaveText("$595.00");
+});
+
+// Stripe's return page: the payment is confirmed by a POST from the hydrated page, and the
+// banner and the tiles come from the same reconciled state without a reload, whether
+// Stripe's webhooks reach us before the browser comes back or not until after.
+
+/// Signs in, works in Harbor Point (33 active projects), and returns how many tiles it has.
+async function harborPoint(page: Page) {
+  await signIn(page);
+  await page.getByLabel("Company").selectOption({ label: "Harbor Point Construction" });
+  await expect(page.locator(".pager-status")).toContainText("· 33 projects");
+  await page.goto("/projects");
+  await hydrated(page);
+  await expect(page.locator(".smartapp-projects .panel, .smartapp-projects .tiles").first()).toBeVisible();
+  return page.locator(".tile").count();
+}
+
+/// Planner for the first two not-licensed projects, up to Stripe's page; returns their names
+/// and the Stripe sandbox's origin.
+async function checkoutTwoProjects(page: Page) {
+  await page.goto("/licensing");
+  await hydrated(page);
+  const rows = page.locator("table.wizard-grid tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const names: string[] = [];
+  for (const row of [rows.nth(0), rows.nth(1)]) {
+    names.push(await row.locator(".project-name").innerText());
+    await cell(row, PROJECT).check();
+    await cell(row, PLANNER).check();
+  }
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByRole("button", { name: "Checkout" }).click();
+  await expect(page.getByRole("button", { name: "Subscribe" })).toBeVisible();
+  return { names, stripe: new URL(page.url()).origin };
+}
+
+async function payWithTestCard(page: Page) {
+  await page.getByLabel("Email").fill("ap@harborpoint.example");
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Subscribe" }).click();
+}
+
+/// The return page agrees with itself: the banner, and the new tiles beside the old ones.
+async function expectBannerAndTilesAgree(page: Page, names: string[], tilesBefore: number) {
+  await expect(page.getByText("Payment received: 2 projects licensed.")).toBeVisible();
+  await expect(page.getByText("No Smartapp projects yet")).toHaveCount(0);
+  await expect(page.getByText("Confirming your payment…")).toHaveCount(0);
+  const tiles = page.locator(".tile");
+  await expect(tiles).toHaveCount(tilesBefore + 2);
+  for (const name of names) {
+    await expect(tiles.filter({ has: page.locator(".tile-name", { hasText: name }) })).toHaveCount(1);
+  }
+}
+
+test("return page: webhooks delivered before the browser comes back", async ({ page }, testInfo) => {
+  const problems = await watchForProblems(page);
+  const before = await harborPoint(page);
+  const { names } = await checkoutTwoProjects(page);
+  // Hold the browser's return until the webhooks have licensed the projects.
+  await page.route(/\/projects\?checkout_session=/, async (route) => {
+    await expect
+      .poll(async () => (await (await page.request.post("/api/licensed_tiles")).json()).length, { timeout: 20_000 })
+      .toBe(before + 2);
+    await route.continue();
+  });
+  await payWithTestCard(page);
+  await expect(page).toHaveURL(/\/projects\?checkout_session=cs_/);
+  await expectBannerAndTilesAgree(page, names, before);
+  await page.screenshot({ path: testInfo.outputPath("return-webhook-first.png"), fullPage: true });
+  expect(problems).toEqual([]);
+});
+
+test("return page: webhooks held until after the browser is back", async ({ page, baseURL }, testInfo) => {
+  const problems = await watchForProblems(page);
+  const before = await harborPoint(page);
+  const { names, stripe } = await checkoutTwoProjects(page);
+  // No webhook endpoint while paying: the events wait in Stripe, only the page can confirm.
+  expect((await page.request.post(`${stripe}/__sandbox/stripe/webhook-url`)).ok()).toBeTruthy();
+  try {
+    await payWithTestCard(page);
+    await expect(page).toHaveURL(/\/projects\?checkout_session=cs_/);
+    await expectBannerAndTilesAgree(page, names, before);
+    await page.screenshot({ path: testInfo.outputPath("return-browser-first.png"), fullPage: true });
+  } finally {
+    const endpoint = encodeURIComponent(`${baseURL}/webhooks/stripe`);
+    await page.request.post(`${stripe}/__sandbox/stripe/webhook-url?url=${endpoint}`);
+  }
+  expect(problems).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { hydrated } from "./fixtures";
+import { hydrated, signIn } from "./fixtures";
 
 // The foundation flow a customer clicks through: sign in through the (sandbox) Procore
 // page, land in Project Central, switch company, page and search the project list.
@@ -69,4 +69,34 @@ test("denying consent on Procore explains what happened", async ({ page }) => {
   await expect(page).toHaveTitle(/Sign in to Procore/);
   await page.getByRole("button", { name: "Deny" }).click();
   await expect(page.locator(".auth-error-message")).toContainText("chose not to allow");
+});
+
+test("disconnect Procore: explained first, then a POST that ends the session", async ({ page }, testInfo) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Disconnect Procore" }).click();
+  await expect(page).toHaveURL(/\/account\/disconnect$/);
+  await expect(page.getByRole("heading", { name: "Disconnect Procore?" })).toBeVisible();
+  await expect(page.locator(".disconnect")).toContainText("Background sync");
+  await expect(page.locator(".disconnect")).toContainText("embedded view inside Procore");
+  await expect(page.locator(".disconnect")).toContainText("Signing in with Procore again reconnects.");
+  await page.screenshot({ path: testInfo.outputPath("disconnect-explained.png"), fullPage: true });
+
+  // Cancel changes nothing.
+  await page.getByRole("link", { name: "Cancel" }).click();
+  await expect(page).toHaveURL(/\/projects$/);
+  await expect(page.locator(".user-name")).toHaveText("Avery Admin");
+
+  await page.goto("/account/disconnect");
+  const posted = page.waitForRequest((r) => r.url().endsWith("/auth/procore/disconnect"));
+  await page.getByRole("button", { name: "Disconnect Procore" }).click();
+  expect((await posted).method()).toBe("POST");
+  await expect(page).toHaveURL(/\/\?disconnected=1$/);
+  await expect(page.getByRole("status")).toContainText("Procore is disconnected.");
+  await page.screenshot({ path: testInfo.outputPath("disconnected-home.png"), fullPage: true });
+  await page.goto("/projects");
+  await expect(page.getByText("Sign in to continue")).toBeVisible();
+
+  // Signing in again reconnects.
+  await signIn(page);
+  await expect(page.locator(".user-name")).toHaveText("Avery Admin");
 });

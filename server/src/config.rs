@@ -95,12 +95,18 @@ pub struct Config {
     pub catalog: app::licensing::Catalog,
     /// Port for the built-in Procore sandbox (`SANDBOX_PROCORE_PORT`, 0 = any free port).
     pub sandbox_procore_port: u16,
-    /// `TOKEN_ENCRYPTION_KEY`: 32 bytes, base64. `None` = generate one under the data dir.
-    pub token_key: Option<[u8; 32]>,
+    /// `TOKEN_ENCRYPTION_KEYS` (newest first) or `TOKEN_ENCRYPTION_KEY`: 32 bytes each,
+    /// base64. Empty = generate one under the data dir (sandbox only).
+    pub token_keys: Vec<[u8; 32]>,
     /// Mark the session cookie `Secure` (`COOKIE_SECURE`, default true).
     pub cookie_secure: bool,
     /// `LOG_FORMAT`: `text` (default) or `json`.
     pub log_format: LogFormat,
+    /// Procore's limits per connection (`PROCORE_RATE_LIMIT_HOURLY`, default 600;
+    /// `PROCORE_RATE_LIMIT_SPIKE`, per 10 s, default 25).
+    pub procore_rate_limits: crate::procore::RateLimits,
+    /// `FRAME_ANCESTORS`: who may embed our pages (CSP `frame-ancestors`), default `'self'`.
+    pub frame_ancestors: Vec<String>,
 }
 
 impl Config {
@@ -242,16 +248,29 @@ impl Config {
             }
         };
         let catalog = parse_catalog(&get)?;
-        let token_key = match get("TOKEN_ENCRYPTION_KEY") {
-            Some(v) => Some(parse_key(&v).map_err(|problem| bad("TOKEN_ENCRYPTION_KEY", problem))?),
-            None if procore.is_some() => {
+        let token_keys = match (get("TOKEN_ENCRYPTION_KEYS"), get("TOKEN_ENCRYPTION_KEY")) {
+            (Some(_), Some(_)) => {
                 return Err(bad(
                     "TOKEN_ENCRYPTION_KEY",
-                    "is required with real Procore credentials (32 random bytes, base64; e.g. `openssl rand -base64 32`)",
+                    "is set beside TOKEN_ENCRYPTION_KEYS; list every key in TOKEN_ENCRYPTION_KEYS, newest first",
                 ))
             }
-            None => None,
+            (Some(list), None) => list
+                .split([',', ' ', '\n'])
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| parse_key(k).map_err(|problem| bad("TOKEN_ENCRYPTION_KEYS", problem)))
+                .collect::<Result<Vec<_>, _>>()?,
+            (None, Some(one)) => {
+                vec![parse_key(&one).map_err(|problem| bad("TOKEN_ENCRYPTION_KEY", problem))?]
+            }
+            (None, None) => Vec::new(),
         };
+        if token_keys.is_empty() && procore.is_some() {
+            return Err(bad(
+                "TOKEN_ENCRYPTION_KEY",
+                "is required with real Procore credentials (32 random bytes, base64; e.g. `openssl rand -base64 32`; several, newest first, in TOKEN_ENCRYPTION_KEYS while rotating)",
+            ));
+        }
         let sandbox = sandbox_mode(&get, &public_base_url, procore.is_some(), stripe.is_some())?;
         let cookie_secure = match get("COOKIE_SECURE").as_deref().map(str::trim) {
             None | Some("true") | Some("1") => true,
@@ -268,6 +287,26 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(bad("LOG_FORMAT", format!("`{other}` is not text or json"))),
         };
+        let frame_ancestors = parse_frame_ancestors(get("FRAME_ANCESTORS").as_deref())?;
+        let rate_limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => match v.trim().parse::<u32>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(bad(name, format!("`{v}` is not a positive whole number"))),
+                },
+            }
+        };
+        let procore_rate_limits = crate::procore::RateLimits {
+            hourly: rate_limit(
+                "PROCORE_RATE_LIMIT_HOURLY",
+                crate::procore::RateLimits::default().hourly,
+            )?,
+            spike: rate_limit(
+                "PROCORE_RATE_LIMIT_SPIKE",
+                crate::procore::RateLimits::default().spike,
+            )?,
+        };
         Ok(Self {
             listen_addr,
             public_base_url,
@@ -279,9 +318,11 @@ impl Config {
             stripe,
             sandbox_stripe_port,
             catalog,
-            token_key,
+            token_keys,
             cookie_secure,
             log_format,
+            procore_rate_limits,
+            frame_ancestors,
         })
     }
 
@@ -393,6 +434,37 @@ fn parse_http_url(variable: &'static str, value: &str) -> Result<url::Url, Confi
     Ok(url)
 }
 
+/// Space-separated `'self'` or http(s) origins (`https://app.procore.com`), as CSP takes them.
+fn parse_frame_ancestors(value: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    let Some(value) = value else {
+        return Ok(vec!["'self'".into()]);
+    };
+    value
+        .split_whitespace()
+        .map(|source| {
+            if source == "'self'" {
+                return Ok(source.to_string());
+            }
+            match url::Url::parse(source) {
+                Ok(url)
+                    if matches!(url.scheme(), "http" | "https")
+                        && url.host().is_some()
+                        && url.username().is_empty()
+                        && url.path() == "/"
+                        && url.query().is_none()
+                        && url.fragment().is_none() =>
+                {
+                    Ok(url.origin().ascii_serialization())
+                }
+                _ => Err(bad(
+                    "FRAME_ANCESTORS",
+                    format!("`{source}` is not 'self' or an origin like https://app.procore.com"),
+                )),
+            }
+        })
+        .collect()
+}
+
 /// Decodes a base64 key of exactly 32 bytes.
 pub fn parse_key(value: &str) -> Result<[u8; 32], String> {
     let bytes = base64::engine::general_purpose::STANDARD
@@ -427,6 +499,13 @@ mod tests {
             "http://127.0.0.1:3000/auth/procore/callback"
         );
         assert!(c.cookie_secure);
+        assert_eq!(
+            c.procore_rate_limits,
+            crate::procore::RateLimits {
+                hourly: 600,
+                spike: 25
+            }
+        );
     }
 
     #[test]
@@ -448,7 +527,7 @@ mod tests {
         assert!(!c.sandbox);
         let p = c.procore.unwrap();
         assert_eq!(p.api_base.as_str(), "https://api.procore.com/");
-        assert_eq!(c.token_key, Some([7u8; 32]));
+        assert_eq!(c.token_keys, vec![[7u8; 32]]);
         assert!(
             !format!("{p:?}").contains("\"s\""),
             "secret must not be printed"
@@ -471,6 +550,9 @@ mod tests {
             ("CATALOG_PLANNER_MONTHLY_CENTS", "29.5"),
             ("CATALOG_SAFETY_MONTHLY_CENTS", "-1"),
             ("CATALOG_YEARLY_MONTHS", "13"),
+            ("PROCORE_RATE_LIMIT_HOURLY", "lots"),
+            ("PROCORE_RATE_LIMIT_HOURLY", "0"),
+            ("PROCORE_RATE_LIMIT_SPIKE", "-25"),
         ] {
             let e = config(&[(name, value)]).unwrap_err();
             assert_eq!(e.variable, name, "{value}");
@@ -546,6 +628,33 @@ mod tests {
         let mut asked = both.clone();
         asked.push(("SANDBOX", "1"));
         assert_eq!(config(&asked).unwrap_err().variable, "SANDBOX");
+    }
+
+    #[test]
+    fn frame_ancestors_are_self_or_origins() {
+        assert_eq!(config(&[]).unwrap().frame_ancestors, ["'self'"]);
+        let listed = [(
+            "FRAME_ANCESTORS",
+            "'self'  https://app.procore.com http://127.0.0.1:8080/",
+        )];
+        assert_eq!(
+            config(&listed).unwrap().frame_ancestors,
+            ["'self'", "https://app.procore.com", "http://127.0.0.1:8080"]
+        );
+        for bad in [
+            "*",
+            "https://a.example/path",
+            "app.procore.com",
+            "'unsafe-inline'",
+            "javascript:x",
+            "https://a.example; script-src *",
+        ] {
+            assert_eq!(
+                config(&[("FRAME_ANCESTORS", bad)]).unwrap_err().variable,
+                "FRAME_ANCESTORS",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -16,11 +16,15 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::accounts::AccountService;
 use crate::config::{Config, ProcoreSettings, StripeSettings};
 use crate::db::{Db, DbSessionStore};
-use crate::http::security::{same_origin_writes, security_headers, AllowedOrigin};
+use crate::http::security::{
+    provide_csp_nonce, same_origin_writes, security_headers, AllowedOrigin, FramePolicy,
+};
 use crate::jobs::{Jobs, JobsConfig};
 use crate::licensing::LicensingService;
 use crate::procore::token_cipher::{load_or_create_key, TokenCipher};
-use crate::procore::{ProcoreAccess, ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager};
+use crate::procore::{
+    Budget, ProcoreAccess, ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager,
+};
 use crate::stripe::StripeBilling;
 
 /// Long-lived services shared by handlers and server functions.
@@ -105,17 +109,18 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             }
         };
     let db = Db::connect(&config.database_url).await?;
-    let key = match config.token_key {
-        Some(key) => key,
-        None => {
-            load_or_create_key(&config.data_dir).context("preparing the token encryption key")?
-        }
-    };
+    let keys =
+        match config.token_keys.as_slice() {
+            [] => vec![load_or_create_key(&config.data_dir)
+                .context("preparing the token encryption key")?],
+            keys => keys.to_vec(),
+        };
     let oauth = ProcoreOAuth::new(&procore_settings, &config.oauth_redirect_url())?;
-    let procore = ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default());
+    let procore = ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default())
+        .with_budget(Budget::new(db.clone(), config.procore_rate_limits));
     let tokens = Arc::new(TokenManager::new(
         db.clone(),
-        TokenCipher::new(&key),
+        TokenCipher::with_keys(&keys),
         oauth.clone(),
     ));
     let access = Arc::new(ProcoreAccess::new(procore.clone(), tokens.clone()));
@@ -126,6 +131,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let accounts = Arc::new(AccountService::new(db.clone(), access.clone()));
     let licensing = Arc::new(LicensingService::new(
         db.clone(),
+        accounts.clone(),
         access,
         billing.clone(),
         config.public_base_url.clone(),
@@ -141,7 +147,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         licensing: licensing.clone(),
         public_base_url: config.public_base_url.clone(),
         sign_in_cookies: crate::http::sign_in_cookie::SignInCookies::new(
-            &key,
+            &keys[0],
             config.cookie_secure,
         ),
     });
@@ -176,20 +182,20 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     forget_idle_clients(limits.clone());
     let allowed = AllowedOrigin(config.public_base_url.origin().ascii_serialization());
     let routes = generate_route_list(app::App);
+    let context = move || {
+        provide_context(app_services.clone());
+        provide_csp_nonce();
+    };
     let router = Router::new()
         .merge(crate::http::router())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(app_services.clone()),
-            {
-                let options = leptos_options.clone();
-                move || app::shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, app::shell))
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             same_origin_writes,
@@ -203,7 +209,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             crate::http::limits::limit,
         ))
         .layer(sessions)
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            FramePolicy(config.frame_ancestors.clone()),
+            security_headers,
+        ))
         // The WASM bundle is ~1.1 MB raw and ~0.35 MB with brotli: compress what browsers
         // accept, at a level cheap enough to do per request (level 11 takes seconds).
         .layer(
@@ -283,9 +292,9 @@ async fn start_sandbox(
             client_secret: client_secret.clone(),
             redirect_uris: vec![config.oauth_redirect_url()],
         }],
-        // Until Procore calls are paced to the documented 25 per 10 s (a later change),
-        // the built-in sandbox keeps generous limits.
-        ..sandbox::ProcoreOptions::generous_limits()
+        // Procore's documented limits (600 per hour, 25 per rolling 10 s): calls made
+        // through `ProcoreAccess` are paced to them.
+        ..Default::default()
     };
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.sandbox_procore_port));
     let sandbox = sandbox::start_procore(options, Some(addr))

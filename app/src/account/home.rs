@@ -1,6 +1,7 @@
 //! The landing page: what Project Central is, and the way in.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use super::api::get_viewer;
 
@@ -8,9 +9,19 @@ use super::api::get_viewer;
 #[component]
 pub fn Home() -> impl IntoView {
     let viewer = Resource::new(|| (), |_| get_viewer());
+    let disconnected = use_query_map()
+        .read_untracked()
+        .get("disconnected")
+        .is_some();
     view! {
         <main class="landing">
             <section class="hero">
+                {disconnected.then(|| view! {
+                    <p class="panel notice" role="status">
+                        "Procore is disconnected. Smartapp no longer has access to your Procore account: "
+                        "background sync and the embedded view have stopped. Sign in with Procore to reconnect."
+                    </p>
+                })}
                 <p class="eyebrow">"Smartapp for Procore"</p>
                 <h1>"Project Central"</h1>
                 <p class="lede">

@@ -1,4 +1,5 @@
-//! The frame around every signed-in page: brand, company switcher, user and sign-out.
+//! The frame around every signed-in page: brand, company switcher, user, Disconnect Procore
+//! and sign-out.
 
 use leptos::prelude::*;
 
@@ -53,6 +54,7 @@ pub fn TopBar(viewer: Viewer, on_switch: Callback<CompanyId>) -> impl IntoView {
             </div>
             <div class="topbar-user">
                 <span class="user-name" title=viewer.login.clone()>{viewer.name.clone()}</span>
+                <a class="button-link" href="/account/disconnect">"Disconnect Procore"</a>
                 <form method="post" action="/auth/logout">
                     <button type="submit" class="button-link">"Sign out"</button>
                 </form>

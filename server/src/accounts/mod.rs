@@ -6,6 +6,7 @@
 mod access;
 mod directory;
 mod store;
+mod visible_projects;
 
 pub use store::{ConnectionRow, StoredCompany, StoredUser};
 

@@ -59,6 +59,29 @@ impl Db {
         }
     }
 
+    /// Runs `work` while holding the lease `name` (waiting at most `patience` for it), then
+    /// gives it back; `None` when the lease could not be had in time.
+    pub async fn under_lease<T, E, Fut>(
+        &self,
+        name: &str,
+        secs: i64,
+        patience: Duration,
+        work: impl FnOnce() -> Fut,
+    ) -> Result<Option<T>, E>
+    where
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: From<sqlx::Error>,
+    {
+        let Some(lease) = self.lease(name, secs, patience).await? else {
+            return Ok(None);
+        };
+        let result = work().await;
+        if let Err(error) = self.release(&lease).await {
+            tracing::warn!(%error, lease = name, "lease not given back; it runs out by itself");
+        }
+        result.map(Some)
+    }
+
     /// Gives a lease back (only its holder can).
     pub async fn release(&self, lease: &Lease) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")

@@ -17,6 +17,7 @@ use super::session::AppSession;
 use super::sign_in_cookie::PendingSignIn;
 use crate::accounts::{StoredCompany, StoredUser};
 use crate::procore::oauth::OAuthError;
+use crate::procore::Priority;
 use crate::startup::{AppState, Services};
 
 /// The sign-in and sign-out routes.
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/procore/login", get(login))
         .route("/auth/procore/callback", get(callback))
         .route("/auth/logout", post(logout))
+        .route("/auth/procore/disconnect", post(disconnect))
 }
 
 fn fail(reason: &str) -> Response {
@@ -109,23 +111,26 @@ async fn complete(
             return fail("procore");
         }
     };
-    let (me, companies) = match tokio::try_join!(
-        services.procore.me(&tokens.access_token),
-        services.procore.companies(&tokens.access_token)
-    ) {
-        Ok(found) => found,
+    let me = match services.procore.me(&tokens.access_token).await {
+        Ok(me) => me,
         Err(error) => {
             tracing::warn!(%error, "reading the Procore profile failed");
+            return fail("procore");
+        }
+    };
+    // From here on the calls count against this connection's shared rate budget.
+    let procore = services.procore.for_user(me.id, Priority::Person);
+    let companies = match procore.companies(&tokens.access_token).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(%error, "reading the Procore companies failed");
             return fail("procore");
         }
     };
     let mut active = Vec::new();
     for c in companies.into_iter().filter(|c| c.is_active) {
         // Only company admins may buy licences; Procore tells us through App Management.
-        let is_admin = services
-            .procore
-            .can_manage_apps(&tokens.access_token, c.id)
-            .await;
+        let is_admin = procore.can_manage_apps(&tokens.access_token, c.id).await;
         active.push(StoredCompany {
             id: CompanyId(c.id),
             name: c.name,
@@ -173,4 +178,23 @@ async fn logout(session: Session) -> Response {
         tracing::warn!(%error, "could not delete the session");
     }
     Redirect::to("/").into_response()
+}
+
+/// Disconnect Procore: revokes our tokens at Procore, forgets them, and ends this session.
+/// Background work on this connection and the embedded view stop until the next sign-in.
+#[tracing::instrument(skip_all)]
+async fn disconnect(State(services): State<Arc<Services>>, session: Session) -> Response {
+    let session = AppSession(&session);
+    let user = match session.user().await {
+        Ok(Some(user)) => user,
+        _ => return Redirect::to("/").into_response(),
+    };
+    if let Err(error) = services.tokens.disconnect(user.get()).await {
+        tracing::error!(%error, "disconnecting Procore failed");
+        return fail("internal");
+    }
+    if let Err(error) = session.end().await {
+        tracing::warn!(%error, "could not delete the session");
+    }
+    Redirect::to("/?disconnected=1").into_response()
 }

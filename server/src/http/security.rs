@@ -1,5 +1,7 @@
 //! Request guards: state-changing requests must come from our own pages (Fetch Metadata,
-//! then `Origin`), and every response carries conservative security headers.
+//! then `Origin`), and every response carries conservative security headers: a
+//! Content-Security-Policy (per-response script nonce on HTML, nothing allowed elsewhere)
+//! and `Cache-Control: no-store` on anything holding a user's data.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -45,9 +47,78 @@ fn is_cross_site_write(request: &Request, allowed: &str) -> bool {
     }
 }
 
-/// Adds the headers every response gets.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+/// The per-response nonce that lets our own inline scripts (the hydration script, streamed
+/// resources) run under the page's Content-Security-Policy. [`security_headers`] makes one
+/// per request and puts it in the request's extensions; [`provide_csp_nonce`] hands it to
+/// Leptos, which writes it on every `<script>` it renders.
+#[derive(Clone, Debug)]
+pub struct CspNonce(std::sync::Arc<str>);
+
+impl CspNonce {
+    /// 128 random bits, URL-safe base64 (a valid CSP nonce).
+    fn generate() -> Self {
+        use base64::Engine;
+        let bytes: [u8; 16] = rand::random();
+        Self(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(bytes)
+                .into(),
+        )
+    }
+}
+
+/// Leptos context for one request: the nonce [`security_headers`] put in the header, so
+/// the page's scripts carry the same one. Call it in the additional-context closures.
+pub fn provide_csp_nonce() {
+    let nonce = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(nonce)) = nonce {
+        leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
+/// The `frame-ancestors` sources allowed to embed our pages (`FRAME_ANCESTORS`).
+#[derive(Clone, Debug)]
+pub struct FramePolicy(pub Vec<String>);
+
+impl FramePolicy {
+    /// The Content-Security-Policy of an HTML page rendered with `nonce`.
+    fn html_policy(&self, nonce: &CspNonce) -> String {
+        format!(
+            "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'self'; \
+             form-action 'self'; object-src 'none'; frame-ancestors {}",
+            nonce.0,
+            self.0.join(" ")
+        )
+    }
+}
+
+/// What every non-HTML response gets: it may load nothing and be framed by no one.
+const NON_HTML_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// Adds the headers every response gets: a Content-Security-Policy (with this response's
+/// script nonce for HTML), and `Cache-Control: no-store` on pages and server-function
+/// replies, which hold one user's data. Static assets under `/pkg/` keep their caching.
+pub async fn security_headers(
+    State(frames): State<FramePolicy>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let nonce = CspNonce::generate();
+    request.extensions_mut().insert(nonce.clone());
+    let server_function = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let policy = if html {
+        HeaderValue::from_str(&frames.html_policy(&nonce))
+    } else {
+        Ok(HeaderValue::from_static(NON_HTML_POLICY))
+    };
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -57,9 +128,17 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static("frame-ancestors 'self'"));
+    match policy {
+        Ok(policy) => headers.insert(header::CONTENT_SECURITY_POLICY, policy),
+        // Unreachable with validated configuration; never serve a page without a policy.
+        Err(_) => headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NON_HTML_POLICY),
+        ),
+    };
+    if html || server_function {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 
@@ -74,6 +153,20 @@ mod tests {
             builder = builder.header(*k, *v);
         }
         builder.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn html_policy_names_the_nonce_and_the_framing_origins() {
+        let nonce = CspNonce::generate();
+        assert_ne!(nonce.0, CspNonce::generate().0);
+        let frames = FramePolicy(vec!["'self'".into(), "https://app.procore.com".into()]);
+        let policy = frames.html_policy(&nonce);
+        assert!(policy.contains(&format!(
+            "script-src 'self' 'nonce-{}' 'wasm-unsafe-eval';",
+            nonce.0
+        )));
+        assert!(policy.ends_with("frame-ancestors 'self' https://app.procore.com"));
+        assert!(!policy.contains("unsafe-inline"));
     }
 
     #[test]

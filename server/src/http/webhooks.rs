@@ -79,6 +79,7 @@ async fn receive(
             Some(id),
             _,
         ) => licensing.reconcile_session(id).await.map(|_| ()),
+        ("checkout.session.expired", Some(id), _) => licensing.checkout_expired(id).await,
         (kind, Some(id), _) if kind.starts_with("customer.subscription.") => {
             licensing.sync_subscription(id).await
         }

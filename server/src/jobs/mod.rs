@@ -197,29 +197,23 @@ impl Jobs {
     ) -> Result<(), WorkerError> {
         let name = self.worker.clone();
         let (poll, heartbeat) = (self.config.poll_every, self.config.heartbeat);
+        // The same worker on either backend (their storage and config types differ).
+        macro_rules! run_on {
+            ($storage:ident, $config:path, $pool:expr) => {{
+                let config = <$config>::default()
+                    .queue(PERIODIC_QUEUE)
+                    .heartbeat_interval(heartbeat)
+                    .missed_heartbeats(2);
+                let backend = $storage::<PeriodicTask>::new($pool)
+                    .with_config(config)
+                    .poll_with_interval(poll);
+                let worker = WorkerBuilder::new(name).backend(backend).data(context);
+                worker.build(periodic::run).run_until(stop).await
+            }};
+        }
         match &self.store {
-            JobStore::Postgres(pool) => {
-                let config = apalis_postgres::Config::default()
-                    .queue(PERIODIC_QUEUE)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(2);
-                let backend = PostgresStorage::<PeriodicTask>::new(pool)
-                    .with_config(config)
-                    .poll_with_interval(poll);
-                let worker = WorkerBuilder::new(name).backend(backend).data(context);
-                worker.build(periodic::run).run_until(stop).await
-            }
-            JobStore::Sqlite(pool) => {
-                let config = apalis_sqlite::Config::default()
-                    .queue(PERIODIC_QUEUE)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(2);
-                let backend = SqliteStorage::<PeriodicTask>::new(pool)
-                    .with_config(config)
-                    .poll_with_interval(poll);
-                let worker = WorkerBuilder::new(name).backend(backend).data(context);
-                worker.build(periodic::run).run_until(stop).await
-            }
+            JobStore::Postgres(pool) => run_on!(PostgresStorage, apalis_postgres::Config, pool),
+            JobStore::Sqlite(pool) => run_on!(SqliteStorage, apalis_sqlite::Config, pool),
         }
     }
 }

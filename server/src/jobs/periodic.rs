@@ -17,17 +17,24 @@ pub enum PeriodicKind {
     PruneStripeEvents,
     /// Delete expired browser sessions.
     DeleteExpiredSessions,
+    /// Release checkout holds whose Checkout Session ran out.
+    ReleaseExpiredHolds,
 }
 
 impl PeriodicKind {
     /// Every kind.
-    pub const ALL: [Self; 2] = [Self::PruneStripeEvents, Self::DeleteExpiredSessions];
+    pub const ALL: [Self; 3] = [
+        Self::PruneStripeEvents,
+        Self::DeleteExpiredSessions,
+        Self::ReleaseExpiredHolds,
+    ];
 
     /// The stored name (the first half of the unique key `task:period_start`).
     pub fn name(self) -> &'static str {
         match self {
             Self::PruneStripeEvents => "prune_stripe_events",
             Self::DeleteExpiredSessions => "delete_expired_sessions",
+            Self::ReleaseExpiredHolds => "release_expired_holds",
         }
     }
 
@@ -35,6 +42,7 @@ impl PeriodicKind {
     pub fn period_secs(self) -> i64 {
         match self {
             Self::PruneStripeEvents | Self::DeleteExpiredSessions => 3600,
+            Self::ReleaseExpiredHolds => 300,
         }
     }
 }
@@ -67,6 +75,10 @@ pub(super) async fn run(task: PeriodicTask, context: Data<JobContext>) -> Result
                 .await
                 .map_err(|e| e.to_string())?;
             "expired sessions deleted".to_string()
+        }
+        PeriodicKind::ReleaseExpiredHolds => {
+            let released = context.db.release_expired_holds().await?;
+            format!("{released} checkout holds released")
         }
     };
     context

@@ -64,40 +64,32 @@ impl JobStore {
         let args = serde_json::to_vec(task)?;
         let built = TaskBuilder::new(args).max_attempts(5).build();
         let now = crate::db::now();
+        // The same steps on either typed pool (their transaction and task types differ).
+        macro_rules! claim_then {
+            ($pool:expr, |$tx:ident| $push:expr) => {{
+                let mut $tx = $pool.begin().await?;
+                let claimed = sqlx::query(CLAIM_PERIOD)
+                    .bind(task.kind.name())
+                    .bind(task.period_start)
+                    .bind(now)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                if claimed {
+                    $push.await?;
+                }
+                $tx.commit().await?;
+                claimed
+            }};
+        }
         let claimed = match self {
-            Self::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                let claimed = sqlx::query(CLAIM_PERIOD)
-                    .bind(task.kind.name())
-                    .bind(task.period_start)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                    == 1;
-                if claimed {
-                    apalis_postgres::queries::push_tasks(&mut *tx, PERIODIC_QUEUE, vec![built])
-                        .await?;
-                }
-                tx.commit().await?;
-                claimed
-            }
-            Self::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
-                let claimed = sqlx::query(CLAIM_PERIOD)
-                    .bind(task.kind.name())
-                    .bind(task.period_start)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                    == 1;
-                if claimed {
-                    apalis_sqlite::queries::push_tasks(&mut *tx, PERIODIC_QUEUE, &[built]).await?;
-                }
-                tx.commit().await?;
-                claimed
-            }
+            Self::Postgres(pool) => claim_then!(pool, |tx| {
+                apalis_postgres::queries::push_tasks(&mut *tx, PERIODIC_QUEUE, vec![built])
+            }),
+            Self::Sqlite(pool) => claim_then!(pool, |tx| {
+                apalis_sqlite::queries::push_tasks(&mut *tx, PERIODIC_QUEUE, &[built])
+            }),
         };
         if claimed {
             tracing::info!(

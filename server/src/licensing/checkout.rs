@@ -1,10 +1,14 @@
-//! Checkout: the server re-checks the selection with the wizard's own rules, prices it, saves
-//! a pending order and opens a Stripe Checkout Session for it (or hands back the open one).
+//! Checkout: the server re-checks the selection with the wizard's own rules, prices it, holds
+//! its projects ([`super::reservations`]), saves a pending order and opens a Stripe Checkout
+//! Session for it (or hands back the open one of the same choice).
 
 use app::error::AppError;
 use app::ids::CompanyId;
 use app::licensing::api::OrderDraft;
-use app::licensing::{quote, BillingInterval, LicenseSelection};
+use std::time::Duration;
+
+use app::ids::ProjectId;
+use app::licensing::{quote, BillingInterval, LicenseSelection, Quote};
 use app::ports::Caller;
 use sha2::{Digest, Sha256};
 
@@ -16,19 +20,22 @@ use crate::db::now;
 use crate::error::{ServerError, ServerResult};
 use crate::stripe::BillingError;
 
-/// The same selection from the same person within ten minutes is the same order, so a
-/// double click (or a second tab) reuses one Checkout Session instead of buying twice.
-fn order_id(caller: &Caller, selection: &str, interval: BillingInterval) -> String {
-    let bucket = now() / 600;
-    let digest = Sha256::digest(format!(
-        "{}|{}|{interval}|{bucket}|{selection}",
-        caller.company, caller.user
-    ));
+/// How long a Checkout Session stays payable (Stripe's minimum is 30 minutes).
+const CHECKOUT_OPEN_SECS: i64 = 30 * 60 + 60;
+/// Holds outlive their session a little, so a payment in its last second still finds them.
+const HOLD_GRACE_SECS: i64 = 120;
+
+/// Company + interval + selection: the same choice again (a double click, a second tab,
+/// six parallel submits) is the same order and gets the same open Checkout Session.
+fn selection_key(company: CompanyId, selection: &str, interval: BillingInterval) -> String {
+    let digest = Sha256::digest(format!("{company}|{interval}|{selection}"));
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
 impl LicensingService {
-    /// Validates, saves the order and opens (or reuses) its Checkout Session; returns its URL.
+    /// Validates, holds the projects and opens (or reuses) the order's Checkout Session;
+    /// returns its URL. Starting checkouts is one at a time per company (a lease), so the
+    /// check for holds and the new holds cannot interleave across requests or processes.
     pub(super) async fn checkout(
         &self,
         caller: &Caller,
@@ -57,7 +64,7 @@ impl LicensingService {
         let selection_json = serde_json::to_string(valid.selection())
             .map_err(|e| ServerError::Corrupt(e.to_string()))?;
         let order = Order {
-            id: order_id(caller, &selection_json, interval),
+            id: uuid::Uuid::new_v4().simple().to_string(),
             company: caller.company,
             user: caller.user,
             interval,
@@ -65,18 +72,139 @@ impl LicensingService {
             total_cents: priced.total_cents,
             status: OrderStatus::Pending,
             stripe_session_id: None,
+            selection_key: selection_key(caller.company, &selection_json, interval),
+            expires_at: now() + CHECKOUT_OPEN_SECS,
         };
-        match self.db.order(caller.company, &order.id).await? {
-            Some(existing) => {
-                if let Some(session_id) = existing.stripe_session_id.as_deref() {
-                    let state = self.billing.checkout_session(session_id).await?;
-                    if let (false, false, Some(url)) = (state.paid, state.expired, state.url) {
-                        return Ok(url);
-                    }
+        let name = format!("checkout:{}", caller.company);
+        let opened = self
+            .db
+            .under_lease(&name, 90, Duration::from_secs(30), || {
+                self.open_checkout(caller, order, &known, &priced)
+            })
+            .await?;
+        opened.ok_or_else(|| {
+            AppError::Invalid(
+                "Another checkout of this company is being started. Try again in a moment.".into(),
+            )
+            .into()
+        })
+    }
+
+    async fn open_checkout(
+        &self,
+        caller: &Caller,
+        order: Order,
+        names: &[(i64, String)],
+        priced: &Quote,
+    ) -> ServerResult<String> {
+        // The same choice again: hand back its session while it is open.
+        if let Some(existing) = self
+            .db
+            .pending_order(caller.company, &order.selection_key)
+            .await?
+        {
+            if let Some(url) = self.still_open(&existing).await? {
+                return Ok(url);
+            }
+        }
+        let projects: Vec<ProjectId> = order
+            .selection
+            .choices()
+            .map(|c| ProjectId(c.project_id))
+            .collect();
+        // This admin's own other open checkout (another selection, an abandoned payment page)
+        // gives way: its session is expired at Stripe, so it can no longer be paid.
+        for hold in self.db.holds(caller.company, &projects).await? {
+            if hold.user_id == caller.user.get() {
+                self.abandon(caller, &hold.order_id).await?;
+            }
+        }
+        let hold_until = order.expires_at + HOLD_GRACE_SECS;
+        self.db.create_order(&order).await?;
+        if !self
+            .db
+            .reserve(
+                caller.company,
+                caller.user,
+                &order.id,
+                &projects,
+                hold_until,
+            )
+            .await?
+        {
+            let holds = self.db.holds(caller.company, &projects).await?;
+            let message = match holds.first() {
+                Some(hold) => {
+                    let name = names
+                        .iter()
+                        .find(|(id, _)| *id == hold.project_id)
+                        .map(|(_, n)| n.as_str())
+                        .unwrap_or("A selected project");
+                    hold.describe(name)
+                }
+                None => "Some selected projects are being licensed in another checkout. Try again in a minute.".into(),
+            };
+            return Err(AppError::Conflict(message).into());
+        }
+        match self.create_session(caller, &order, priced).await {
+            Ok(url) => Ok(url),
+            Err(error) => {
+                self.db.release_order(&order.id).await?;
+                Err(error)
+            }
+        }
+    }
+
+    /// The URL of an order's session if it can still be paid; otherwise its holds go.
+    async fn still_open(&self, order: &Order) -> ServerResult<Option<String>> {
+        let Some(session_id) = order.stripe_session_id.as_deref() else {
+            return Ok(None);
+        };
+        let state = self.billing.checkout_session(session_id).await?;
+        if state.paid {
+            return Err(AppError::Conflict(
+                "These projects were just paid for. Reload Project Central to see them.".into(),
+            )
+            .into());
+        }
+        if !state.expired && state.expires_at > now() + 60 {
+            if let Some(url) = state.url {
+                return Ok(Some(url));
+            }
+        }
+        self.db.release_order(&order.id).await?;
+        Ok(None)
+    }
+
+    /// Expires one of the caller's own open checkouts at Stripe and gives back its holds.
+    async fn abandon(&self, caller: &Caller, order_id: &str) -> ServerResult<()> {
+        if let Some(order) = self.db.order(caller.company, order_id).await? {
+            if let Some(session_id) = order.stripe_session_id.as_deref() {
+                let state = self.billing.expire_checkout(session_id).await?;
+                if state.paid {
+                    return Err(AppError::Conflict(
+                        "These projects were just paid for. Reload Project Central to see them."
+                            .into(),
+                    )
+                    .into());
                 }
             }
-            None => self.db.create_order(&order).await?,
         }
+        self.db.release_order(order_id).await?;
+        tracing::info!(
+            order = order_id,
+            "earlier open checkout expired in favour of a new one"
+        );
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        caller: &Caller,
+        order: &Order,
+        priced: &Quote,
+    ) -> ServerResult<String> {
+        let interval = order.interval;
         let prices = self.billing.ensure_prices().await?;
         let lines: Vec<(String, u64)> = priced
             .billable_lines()
@@ -102,6 +230,7 @@ impl LicensingService {
                 &lines,
                 &success,
                 &cancel,
+                order.expires_at,
             )
             .await?;
         self.db.set_order_session(&order.id, &state.id).await?;

@@ -84,6 +84,19 @@ impl LicensingService {
         Ok(projects.len() as u32)
     }
 
+    /// A Checkout Session ran out unpaid: its projects are free for other checkouts.
+    pub async fn checkout_expired(&self, session_id: &str) -> ServerResult<()> {
+        if let Some(order) = self.db.order_by_session(session_id).await? {
+            let released = self.db.release_order(&order.id).await?;
+            tracing::info!(
+                order = order.id,
+                released,
+                "checkout expired; holds released"
+            );
+        }
+        Ok(())
+    }
+
     /// Applies a subscription's current status to its licensed projects.
     pub async fn sync_subscription(&self, subscription_id: &str) -> ServerResult<()> {
         let status = parse_status(&self.billing.subscription_status(subscription_id).await?)?;

@@ -158,6 +158,10 @@ impl Db {
                 overlapping += 1;
             }
         }
+        sqlx::query("DELETE FROM project_reservations WHERE order_id = $1")
+            .bind(order.id.clone())
+            .execute(&mut *tx)
+            .await?;
         if overlapping > 0 {
             sqlx::query("UPDATE orders SET status = $2 WHERE id = $1")
                 .bind(order.id.clone())

@@ -7,6 +7,7 @@ pub mod fulfilment;
 pub mod licences;
 pub mod orders;
 pub mod project_cache;
+pub mod reservations;
 pub mod status;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use async_trait::async_trait;
 
 use self::licences::live;
 use self::project_cache::CacheQuery;
+use crate::accounts::AccountService;
 use crate::db::Db;
 use crate::error::ServerResult;
 use crate::procore::ProcoreAccess;
@@ -31,6 +33,7 @@ const NOT_ADMIN: &str = "Only Procore company admins can license projects. Ask a
 /// Licensing over the database, Procore and Stripe.
 pub struct LicensingService {
     db: Db,
+    accounts: Arc<AccountService>,
     procore: Arc<ProcoreAccess>,
     billing: Arc<StripeBilling>,
     public_base_url: url::Url,
@@ -40,12 +43,14 @@ impl LicensingService {
     /// The service over what it uses.
     pub fn new(
         db: Db,
+        accounts: Arc<AccountService>,
         procore: Arc<ProcoreAccess>,
         billing: Arc<StripeBilling>,
         public_base_url: url::Url,
     ) -> Self {
         Self {
             db,
+            accounts,
             procore,
             billing,
             public_base_url,
@@ -71,11 +76,17 @@ impl LicensingService {
         if filter == LicenseFilter::NotLicensed {
             self.require_admin(caller)?;
         }
-        // Only an admin's token sees every project, so only admins refresh the shared cache.
-        if caller.is_admin {
+        // Only an admin's token sees every project, so only admins refresh the shared cache;
+        // others see only the projects Procore shows them.
+        let visible_to = if caller.is_admin {
             self.fresh_project_cache(caller).await?;
-        }
+            None
+        } else {
+            self.accounts.fresh_visible_projects(caller).await?;
+            Some(caller.user)
+        };
         let query = CacheQuery {
+            visible_to,
             search: search.to_string(),
             filter,
             offset: i64::from(page.saturating_sub(1)) * i64::from(WIZARD_PER_PAGE),
@@ -110,10 +121,19 @@ impl LicensingService {
     }
 
     async fn tiles(&self, caller: &Caller) -> ServerResult<Vec<LicensedTile>> {
-        Ok(self
-            .db
-            .licences(caller.company)
-            .await?
+        let mut licences = self.db.licences(caller.company).await?;
+        if !caller.is_admin {
+            // A project Procore does not show this person stays out of sight here too.
+            self.accounts.fresh_visible_projects(caller).await?;
+            let visible: std::collections::HashSet<i64> = self
+                .db
+                .visible_project_ids(caller.user, caller.company)
+                .await?
+                .into_iter()
+                .collect();
+            licences.retain(|l| visible.contains(&l.project.get()));
+        }
+        Ok(licences
             .into_iter()
             .map(|l| LicensedTile {
                 project_id: ProjectId(l.project.get()),

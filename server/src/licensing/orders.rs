@@ -27,6 +27,10 @@ pub struct Order {
     pub status: OrderStatus,
     /// Stripe Checkout Session id.
     pub stripe_session_id: Option<String>,
+    /// Company + interval + selection, hashed: the same choice again is the same order.
+    pub selection_key: String,
+    /// When its Checkout Session stops accepting payment (UTC unix seconds).
+    pub expires_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +43,8 @@ struct OrderRow {
     total_cents: i64,
     status: String,
     stripe_session_id: Option<String>,
+    selection_key: Option<String>,
+    expires_at: Option<i64>,
 }
 
 impl TryFrom<OrderRow> for Order {
@@ -60,13 +66,16 @@ impl TryFrom<OrderRow> for Order {
             total_cents: row.total_cents,
             status: row.status.parse().map_err(|e| corrupt("status", &e))?,
             stripe_session_id: row.stripe_session_id,
+            selection_key: row.selection_key.unwrap_or_default(),
+            expires_at: row.expires_at.unwrap_or_default(),
             id: row.id,
         })
     }
 }
 
 const ORDER_COLUMNS: &str =
-    "id, company_id, user_id, billing_interval, selection, total_cents, status, stripe_session_id";
+    "id, company_id, user_id, billing_interval, selection, total_cents, status,
+     stripe_session_id, selection_key, expires_at";
 
 impl Db {
     /// Saves a new pending order (a second save of the same id changes nothing).
@@ -74,8 +83,9 @@ impl Db {
         let selection = serde_json::to_string(&order.selection)
             .map_err(|e| ServerError::Corrupt(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO orders (id, company_id, user_id, billing_interval, selection, total_cents, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO orders (id, company_id, user_id, billing_interval, selection, total_cents, status,
+             selection_key, expires_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $10, $8, $8) ON CONFLICT (id) DO NOTHING",
         )
         .bind(order.id.clone())
         .bind(order.company.get())
@@ -85,6 +95,8 @@ impl Db {
         .bind(order.total_cents)
         .bind(OrderStatus::Pending.as_str())
         .bind(now())
+        .bind(order.selection_key.clone())
+        .bind(order.expires_at)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -108,6 +120,24 @@ impl Db {
         )))
         .bind(order_id.to_string())
         .bind(company.get())
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(Order::try_from).transpose()
+    }
+
+    /// The newest pending order of the company for this selection key.
+    pub async fn pending_order(
+        &self,
+        company: CompanyId,
+        key: &str,
+    ) -> ServerResult<Option<Order>> {
+        let row: Option<OrderRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE company_id = $1 AND selection_key = $2 AND status = $3
+             ORDER BY created_at DESC LIMIT 1"
+        )))
+        .bind(company.get())
+        .bind(key.to_string())
+        .bind(OrderStatus::Pending.as_str())
         .fetch_optional(self.pool())
         .await?;
         row.map(Order::try_from).transpose()

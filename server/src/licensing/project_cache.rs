@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use app::ids::{CompanyId, ProjectId};
+use app::ids::{CompanyId, ProjectId, UserId};
 use app::licensing::{LicenseFilter, LicensedScope};
 use app::ports::Caller;
 use sqlx::AssertSqlSafe;
@@ -54,6 +54,8 @@ impl From<CachedProjectRow> for CachedProject {
 /// Which page of the wizard's list.
 #[derive(Debug, Clone)]
 pub struct CacheQuery {
+    /// Only projects this (non-admin) user sees in Procore; `None` = all of the company.
+    pub visible_to: Option<UserId>,
     /// Search text ("" = all).
     pub search: String,
     /// Licensed / not licensed, and which modules.
@@ -81,14 +83,12 @@ impl LicensingService {
             Duration::from_secs(60)
         };
         let name = format!("project-cache:{company}");
-        let Some(lease) = self.db.lease(&name, REFRESH_LEASE_SECS, patience).await? else {
-            return Ok(());
-        };
-        let refreshed = self.refresh_project_cache(caller).await;
-        if let Err(error) = self.db.release(&lease).await {
-            tracing::warn!(%error, "project-list lease not given back; it runs out by itself");
-        }
-        refreshed
+        self.db
+            .under_lease(&name, REFRESH_LEASE_SECS, patience, || {
+                self.refresh_project_cache(caller)
+            })
+            .await?;
+        Ok(())
     }
 
     async fn refresh_project_cache(&self, caller: &Caller) -> ServerResult<()> {
@@ -142,7 +142,8 @@ fn like_pattern(search: &str) -> String {
 }
 
 /// The wizard's filter over the cache joined with live licences; binds $1 company, $2 name
-/// pattern, $3 licensed (-1 any, 0 no, 1 yes), $4/$5 required Planner/Safety (-1 any).
+/// pattern, $3 licensed (-1 any, 0 no, 1 yes), $4/$5 required Planner/Safety (-1 any),
+/// $6 the user whose visible projects only (0 = everyone's).
 fn filter_sql() -> String {
     format!(
         "FROM procore_projects p
@@ -150,7 +151,9 @@ fn filter_sql() -> String {
            AND l.status IN ({})
          WHERE p.company_id = $1 AND p.name_key LIKE $2 ESCAPE '\\'
            AND ($3 = -1 OR ($3 = 1 AND l.procore_project_id IS NOT NULL) OR ($3 = 0 AND l.procore_project_id IS NULL))
-           AND ($4 = -1 OR (l.planner = $4 AND l.safety = $5))",
+           AND ($4 = -1 OR (l.planner = $4 AND l.safety = $5))
+           AND ($6 = 0 OR p.id IN (SELECT v.project_id FROM user_projects v
+                WHERE v.user_id = $6 AND v.company_id = p.company_id))",
         live_statuses_sql()
     )
 }
@@ -247,23 +250,26 @@ impl Db {
         let (licensed, planner, safety) = filter_binds(q.filter);
         let pattern = like_pattern(&q.search);
         let filter = filter_sql();
+        let visible_to = q.visible_to.map(UserId::get).unwrap_or(0);
         let total: (i64,) = sqlx::query_as(AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
             .bind(company.get())
             .bind(pattern.clone())
             .bind(licensed)
             .bind(planner)
             .bind(safety)
+            .bind(visible_to)
             .fetch_one(self.pool())
             .await?;
         let rows: Vec<CachedProjectRow> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT p.id, p.name, p.project_number, p.stage {filter}
-             ORDER BY p.name_key, p.id LIMIT $6 OFFSET $7"
+             ORDER BY p.name_key, p.id LIMIT $7 OFFSET $8"
         )))
         .bind(company.get())
         .bind(pattern)
         .bind(licensed)
         .bind(planner)
         .bind(safety)
+        .bind(visible_to)
         .bind(q.limit)
         .bind(q.offset)
         .fetch_all(self.pool())
@@ -287,6 +293,7 @@ impl Db {
         .bind(licensed)
         .bind(planner)
         .bind(safety)
+        .bind(0i64)
         .fetch_all(self.pool())
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())

@@ -1,5 +1,10 @@
 //! The one HTTP client for Procore's REST API: sends `Procore-Company-Id`, follows `Link`
 //! pagination, and waits out 429/503 (`Retry-After`, else `X-Rate-Limit-Reset`) with jitter.
+//!
+//! A client bound to a connection ([`ProcoreClient::for_user`], which
+//! [`super::ProcoreAccess`] does for every call) is paced by the shared [`Budget`]: each
+//! request first takes a slot (waiting for it rather than being answered 429), and every
+//! answer's rate-limit headers feed the budget back. An unbound client sends at once.
 
 use std::time::Duration;
 
@@ -8,6 +13,7 @@ use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
+use super::budget::{Budget, Priority};
 use super::link::find_rel;
 use super::types::{ProcoreCompany, ProcoreMe, ProcoreProject};
 
@@ -91,6 +97,15 @@ pub struct ProcoreClient {
     http: reqwest::Client,
     api_base: url::Url,
     policy: RetryPolicy,
+    budget: Option<Budget>,
+    pace: Option<Pace>,
+}
+
+/// Whose budget requests are paced by, and for whom.
+#[derive(Debug, Clone)]
+struct Pace {
+    key: std::sync::Arc<str>,
+    priority: Priority,
 }
 
 impl ProcoreClient {
@@ -109,7 +124,37 @@ impl ProcoreClient {
             http,
             api_base,
             policy,
+            budget: None,
+            pace: None,
         }
+    }
+
+    /// The same client, pacing bound clients by `budget`.
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// This client bound to the Procore user's budget (`user:ID`), for `priority`. Without
+    /// a budget ([`Self::with_budget`]) requests are still sent unpaced.
+    pub fn for_user(&self, procore_user_id: i64, priority: Priority) -> Self {
+        self.paced(&format!("user:{procore_user_id}"), priority)
+    }
+
+    /// This client bound to the budget `key`, for `priority`.
+    pub fn paced(&self, key: &str, priority: Priority) -> Self {
+        Self {
+            pace: Some(Pace {
+                key: key.into(),
+                priority,
+            }),
+            ..self.clone()
+        }
+    }
+
+    /// The budget and key requests are paced by, if any.
+    fn pacing(&self) -> Option<(&Budget, &Pace)> {
+        Some((self.budget.as_ref()?, self.pace.as_ref()?))
     }
 
     /// The signed-in user (`GET /rest/v1.0/me`).
@@ -167,8 +212,10 @@ impl ProcoreClient {
     }
 
     /// All of the company's active projects. Page 1's `Total` tells how many pages follow;
-    /// those are fetched a few at a time (a 10,000-project company is 34 pages), staying
-    /// well inside Procore's spike limit. Without `Total`, `Link` is followed page by page.
+    /// those are fetched a few at a time (a 10,000-project company is 34 pages); a paced
+    /// client spreads them over the spike window instead of drawing 429s (34 pages at 25
+    /// per rolling 10 s cannot take less than 10 s). Without `Total`, `Link` is followed
+    /// page by page.
     #[tracing::instrument(skip(self, token))]
     pub async fn all_projects(
         &self,
@@ -292,6 +339,15 @@ impl ProcoreClient {
     ) -> Result<reqwest::Response, ProcoreError> {
         let mut attempt = 0u32;
         loop {
+            let slot = match self.pacing() {
+                Some((budget, pace)) => budget
+                    .acquire(&pace.key, pace.priority, self.policy.max_wait)
+                    .await
+                    .map_err(|no_slot| ProcoreError::RateLimited {
+                        retry_after: no_slot.retry_after,
+                    })?,
+                None => None,
+            };
             let mut request = self
                 .http
                 .get(url.clone())
@@ -300,7 +356,15 @@ impl ProcoreClient {
                 request = request.header("Procore-Company-Id", id.to_string());
             }
             let retries_left = attempt < self.policy.max_retries;
-            let wait = match request.send().await {
+            let sent = request.send().await;
+            if let Some((budget, pace)) = self.pacing() {
+                let answer = sent
+                    .as_ref()
+                    .ok()
+                    .map(|r| (r.status().as_u16(), r.headers()));
+                budget.answered(&pace.key, slot, answer).await;
+            }
+            let wait = match sent {
                 Err(error) => {
                     let reason = if error.is_timeout() {
                         "timeout"
@@ -330,6 +394,12 @@ impl ProcoreClient {
                                 });
                             }
                             tracing::info!(attempt, wait_ms = wait.as_millis() as u64, %status, "Procore throttled; waiting");
+                            if status == StatusCode::TOO_MANY_REQUESTS && self.pacing().is_some() {
+                                // The budget now holds every caller of this connection
+                                // until Procore's time; the next slot waits for it.
+                                attempt += 1;
+                                continue;
+                            }
                             wait
                         }
                         StatusCode::INTERNAL_SERVER_ERROR

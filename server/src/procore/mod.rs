@@ -3,6 +3,7 @@
 //! rest by [`token_cipher`]), and [`ProcoreAccess`], which calls Procore as a given user.
 
 pub mod access;
+pub mod budget;
 pub mod client;
 pub mod link;
 pub mod oauth;
@@ -11,6 +12,7 @@ pub mod tokens;
 pub mod types;
 
 pub use access::ProcoreAccess;
+pub use budget::{Budget, Priority, RateLimits};
 pub use client::{ProcoreClient, ProcoreError, RetryPolicy};
 pub use oauth::{ProcoreOAuth, TokenSet};
 pub use tokens::{TokenError, TokenManager};

@@ -1,5 +1,7 @@
 //! Encryption at rest for Procore tokens: AES-256-GCM with a random nonce per value and the
 //! owner's id as associated data, so a ciphertext copied onto another row does not decrypt.
+//! Each ciphertext names its key (`v2:KEYID:…`), so keys can be rotated: encrypt with the
+//! newest, decrypt with whichever key a value names (`TOKEN_ENCRYPTION_KEYS`, newest first).
 
 use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
@@ -7,7 +9,9 @@ use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
 use base64::Engine;
 use std::path::Path;
 
-const VERSION_PREFIX: &str = "v1:";
+/// Values from before key ids: tried with every key.
+const LEGACY_PREFIX: &str = "v1:";
+const VERSION_PREFIX: &str = "v2:";
 const NONCE_LEN: usize = 12;
 
 /// Why a stored token could not be decrypted.
@@ -19,12 +23,26 @@ pub enum CryptoError {
     /// Wrong key, wrong owner, or the value was altered.
     #[error("stored token failed authentication")]
     Authentication,
+    /// Encrypted with a key that is no longer configured.
+    #[error("stored token was encrypted with a key that is no longer configured")]
+    UnknownKey,
 }
 
-/// Encrypts and decrypts token strings. Holds the key; never printed.
+/// Encrypts and decrypts token strings. Holds the keys; never printed.
 #[derive(Clone)]
 pub struct TokenCipher {
-    cipher: Aes256Gcm,
+    /// (key id, cipher), newest first.
+    keys: Vec<(String, Aes256Gcm)>,
+}
+
+/// A key's public name: 8 hex digits of a hash of it (reveals nothing usable).
+pub fn key_id(key: &[u8; 32]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"project-central token key id")
+        .chain_update(key)
+        .finalize();
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
 }
 
 impl std::fmt::Debug for TokenCipher {
@@ -34,18 +52,35 @@ impl std::fmt::Debug for TokenCipher {
 }
 
 impl TokenCipher {
-    /// A cipher for a 32-byte key.
+    /// A cipher for one 32-byte key.
     pub fn new(key: &[u8; 32]) -> Self {
+        Self::with_keys(std::slice::from_ref(key))
+    }
+
+    /// A cipher for several keys, newest first (at least one).
+    pub fn with_keys(keys: &[[u8; 32]]) -> Self {
+        assert!(!keys.is_empty(), "at least one token key");
         Self {
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
+            keys: keys
+                .iter()
+                .map(|k| (key_id(k), Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(k))))
+                .collect(),
         }
+    }
+
+    /// True when `stored` was encrypted with the newest key (else re-encrypt it).
+    pub fn is_current(&self, stored: &str) -> bool {
+        stored
+            .strip_prefix(VERSION_PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+            .is_some_and(|(id, _)| id == self.keys[0].0)
     }
 
     /// Encrypts `plaintext` for the owner `aad` (e.g. `procore-user:42`).
     pub fn encrypt(&self, plaintext: &str, aad: &str) -> String {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let sealed = self
-            .cipher
+        let (id, cipher) = &self.keys[0];
+        let sealed = cipher
             .encrypt(
                 &nonce,
                 Payload {
@@ -56,29 +91,38 @@ impl TokenCipher {
             .expect("AES-GCM encryption of an in-memory string cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
-        format!("{VERSION_PREFIX}{}", B64.encode(out))
+        format!("{VERSION_PREFIX}{id}:{}", B64.encode(out))
     }
 
     /// Decrypts a value made by [`TokenCipher::encrypt`] for the same owner.
     pub fn decrypt(&self, stored: &str, aad: &str) -> Result<String, CryptoError> {
-        let body = stored
-            .strip_prefix(VERSION_PREFIX)
-            .ok_or(CryptoError::Malformed)?;
+        let (candidates, body): (Vec<&Aes256Gcm>, &str) =
+            if let Some(rest) = stored.strip_prefix(VERSION_PREFIX) {
+                let (id, body) = rest.split_once(':').ok_or(CryptoError::Malformed)?;
+                let key = self.keys.iter().find(|(k, _)| k == id);
+                // A key that was retired too early: say so rather than "tampered".
+                let key = key.ok_or(CryptoError::UnknownKey)?;
+                (vec![&key.1], body)
+            } else if let Some(body) = stored.strip_prefix(LEGACY_PREFIX) {
+                (self.keys.iter().map(|(_, c)| c).collect(), body)
+            } else {
+                return Err(CryptoError::Malformed);
+            };
         let bytes = B64.decode(body).map_err(|_| CryptoError::Malformed)?;
         if bytes.len() <= NONCE_LEN {
             return Err(CryptoError::Malformed);
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
+        let plain = candidates
+            .into_iter()
+            .find_map(|cipher| {
+                let payload = Payload {
                     msg: sealed,
                     aad: aad.as_bytes(),
-                },
-            )
-            .map_err(|_| CryptoError::Authentication)?;
+                };
+                cipher.decrypt(Nonce::from_slice(nonce), payload).ok()
+            })
+            .ok_or(CryptoError::Authentication)?;
         String::from_utf8(plain).map_err(|_| CryptoError::Malformed)
     }
 }
@@ -146,7 +190,8 @@ mod tests {
         let other = TokenCipher::new(&[2u8; 32]);
         assert_eq!(
             other.decrypt(&sealed, "procore-user:7"),
-            Err(CryptoError::Authentication)
+            Err(CryptoError::UnknownKey),
+            "another key is told apart by its id"
         );
         let mut bytes = sealed.into_bytes();
         let last = bytes.len() - 2;
@@ -155,6 +200,52 @@ mod tests {
         assert!(cipher.decrypt(&tampered, "procore-user:7").is_err());
         assert_eq!(cipher.decrypt("plain", "x"), Err(CryptoError::Malformed));
         assert_eq!(cipher.decrypt("v1:AAAA", "x"), Err(CryptoError::Malformed));
+    }
+
+    #[test]
+    fn keys_rotate_by_id() {
+        let (old, new) = ([1u8; 32], [2u8; 32]);
+        let before = TokenCipher::new(&old);
+        let sealed_old = before.encrypt("secret", "procore-user:7");
+        assert!(sealed_old.starts_with(&format!("v2:{}:", key_id(&old))));
+        let rotated = TokenCipher::with_keys(&[new, old]);
+        assert_eq!(
+            rotated.decrypt(&sealed_old, "procore-user:7").unwrap(),
+            "secret"
+        );
+        assert!(!rotated.is_current(&sealed_old));
+        let sealed_new = rotated.encrypt("secret", "procore-user:7");
+        assert!(rotated.is_current(&sealed_new));
+        assert_eq!(
+            before.decrypt(&sealed_new, "procore-user:7"),
+            Err(CryptoError::UnknownKey),
+            "the old deployment does not know the new key"
+        );
+        let retired = TokenCipher::new(&new);
+        assert_eq!(
+            retired.decrypt(&sealed_old, "procore-user:7"),
+            Err(CryptoError::UnknownKey)
+        );
+    }
+
+    #[test]
+    fn values_from_before_key_ids_still_open() {
+        // A `v1:` value made by the previous release (nonce + sealed, no key id).
+        let key = [1u8; 32];
+        let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&key));
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let payload = Payload {
+            msg: b"old-token".as_slice(),
+            aad: b"procore-user:7".as_slice(),
+        };
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&cipher.encrypt(&nonce, payload).unwrap());
+        let legacy = format!("v1:{}", B64.encode(out));
+        let rotated = TokenCipher::with_keys(&[[2u8; 32], key]);
+        assert_eq!(
+            rotated.decrypt(&legacy, "procore-user:7").unwrap(),
+            "old-token"
+        );
     }
 
     #[test]

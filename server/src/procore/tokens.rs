@@ -62,6 +62,9 @@ impl TokenManager {
     pub async fn access_token(&self, user_id: i64) -> Result<String, TokenError> {
         let row = self.load(user_id).await?;
         let access = self.open(&row.access_token_enc, user_id)?;
+        if !self.cipher.is_current(&row.access_token_enc) {
+            self.reseal(&row, &access).await?;
+        }
         if row.expires_at > now() + REFRESH_MARGIN_SECS {
             return Ok(access);
         }
@@ -81,17 +84,12 @@ impl TokenManager {
         // One refresh per connection across every process: a lease row, taken and given back
         // without holding a transaction or a pooled connection during Procore's token call.
         let name = format!("token:{user_id}");
-        let lease = self
-            .db
-            .lease(&name, REFRESH_LEASE_SECS, REFRESH_PATIENCE)
-            .await
-            .map_err(unavailable)?
-            .ok_or_else(|| TokenError::Unavailable("another refresh is taking too long".into()))?;
-        let refreshed = self.refresh_holding_lease(user_id, stale).await;
-        if let Err(error) = self.db.release(&lease).await {
-            tracing::warn!(%error, "token lease not given back; it runs out by itself");
-        }
-        refreshed
+        self.db
+            .under_lease(&name, REFRESH_LEASE_SECS, REFRESH_PATIENCE, || {
+                self.refresh_holding_lease(user_id, stale)
+            })
+            .await?
+            .ok_or_else(|| TokenError::Unavailable("another refresh is taking too long".into()))
     }
 
     async fn refresh_holding_lease(&self, user_id: i64, stale: &str) -> Result<String, TokenError> {
@@ -126,6 +124,50 @@ impl TokenManager {
         Ok(fresh.access_token)
     }
 
+    /// Re-encrypts a connection under the newest key (after a key rotation).
+    async fn reseal(&self, row: &ConnectionRow, access: &str) -> Result<(), TokenError> {
+        let refresh = match &row.refresh_token_enc {
+            Some(sealed) => Some(self.open(sealed, row.user_id)?),
+            None => None,
+        };
+        let tokens = TokenSet {
+            access_token: access.to_string(),
+            refresh_token: refresh,
+            expires_at: row.expires_at,
+        };
+        let sealed = self.seal(row.user_id, &tokens);
+        self.db.update_tokens(&sealed).await.map_err(unavailable)?;
+        tracing::info!(
+            user_id = row.user_id,
+            "Procore tokens re-encrypted under the newest key"
+        );
+        Ok(())
+    }
+
+    /// Disconnect Procore: revokes the user's tokens at Procore and forgets them here. The
+    /// tokens are deleted even if Procore cannot be reached (they are then left to expire).
+    pub async fn disconnect(&self, user_id: i64) -> Result<(), TokenError> {
+        let Some(row) = self.db.connection(user_id).await.map_err(unavailable)? else {
+            return Ok(());
+        };
+        self.db
+            .delete_connection(user_id)
+            .await
+            .map_err(unavailable)?;
+        let access = self.open(&row.access_token_enc, user_id).ok();
+        let refresh = row
+            .refresh_token_enc
+            .as_deref()
+            .and_then(|sealed| self.open(sealed, user_id).ok());
+        for token in [refresh, access].into_iter().flatten() {
+            if let Err(error) = self.oauth.revoke(&token).await {
+                tracing::warn!(%error, user_id, "Procore token not revoked; deleted here anyway");
+            }
+        }
+        tracing::info!(user_id, "Procore disconnected");
+        Ok(())
+    }
+
     async fn load(&self, user_id: i64) -> Result<ConnectionRow, TokenError> {
         self.db
             .connection(user_id)
@@ -139,6 +181,12 @@ impl TokenManager {
             tracing::error!(user_id, %error, "stored Procore token cannot be decrypted (key changed?)");
             TokenError::ReauthRequired
         })
+    }
+}
+
+impl From<sqlx::Error> for TokenError {
+    fn from(error: sqlx::Error) -> Self {
+        unavailable(error)
     }
 }
 

@@ -49,6 +49,8 @@ pub struct CheckoutState {
     pub customer: Option<String>,
     /// Hosted page URL (while open).
     pub url: Option<String>,
+    /// When the session stops accepting payment (UTC unix seconds).
+    pub expires_at: i64,
 }
 
 /// Stripe for this app: one client, the catalog, and the price ids once known.
@@ -168,8 +170,9 @@ impl StripeBilling {
         Ok(customer.id.to_string())
     }
 
-    /// A subscription-mode Checkout Session for an order; the same order id always gives
-    /// the same session (Stripe idempotency), so a double click cannot buy twice.
+    /// A subscription-mode Checkout Session for an order, open until `expires_at` (at least
+    /// 30 minutes ahead, Stripe's minimum); the same order id always gives the same session
+    /// (Stripe idempotency), so a retried request cannot open a second one.
     #[allow(clippy::too_many_arguments)]
     pub async fn create_checkout(
         &self,
@@ -179,6 +182,7 @@ impl StripeBilling {
         lines: &[(String, u64)],
         success_url: &str,
         cancel_url: &str,
+        expires_at: i64,
     ) -> Result<CheckoutState, BillingError> {
         let metadata = HashMap::from([
             ("order_id".to_string(), order_id.to_string()),
@@ -207,6 +211,7 @@ impl StripeBilling {
             .line_items(items)
             .success_url(success_url.to_string())
             .cancel_url(cancel_url.to_string())
+            .expires_at(expires_at)
             .customize()
             .request_strategy(RequestStrategy::Idempotent(idempotency(&format!(
                 "checkout-{order_id}"
@@ -219,6 +224,19 @@ impl StripeBilling {
     /// A Checkout Session's current state.
     pub async fn checkout_session(&self, id: &str) -> Result<CheckoutState, BillingError> {
         let session = RetrieveCheckoutSession::new(id.to_string())
+            .send(&self.client)
+            .await?;
+        Ok(state(session))
+    }
+
+    /// Expires an open Checkout Session (its customer can no longer pay); an already
+    /// completed or expired one is left as it is.
+    pub async fn expire_checkout(&self, id: &str) -> Result<CheckoutState, BillingError> {
+        let current = self.checkout_session(id).await?;
+        if current.paid || current.expired {
+            return Ok(current);
+        }
+        let session = stripe_checkout::checkout_session::ExpireCheckoutSession::new(id.to_string())
             .send(&self.client)
             .await?;
         Ok(state(session))
@@ -258,5 +276,6 @@ fn state(session: stripe_shared::CheckoutSession) -> CheckoutState {
         subscription: session.subscription.as_ref().map(expandable_id),
         customer: session.customer.as_ref().map(expandable_id),
         url: session.url,
+        expires_at: session.expires_at,
     }
 }

@@ -2,7 +2,10 @@
 //! probes and the error paths a user can hit. No browser: reqwest with a cookie jar.
 
 use crate::helpers::app::spawn_app;
+use app::account::Viewer;
+use app::error::AppError;
 use app::ids::{CompanyId, UserId};
+use app::projects::ProjectPage;
 
 use crate::helpers::demo::SUMMIT;
 use crate::helpers::procore::approve;
@@ -26,41 +29,37 @@ async fn sign_in_then_list_switch_and_search_projects() {
     app.sign_in("admin@summitridge.example", "sandbox-admin")
         .await;
 
-    let viewer: serde_json::Value = app.call("get_viewer", &[]).await.json().await.unwrap();
-    assert_eq!(viewer["name"], "Avery Admin");
-    assert_eq!(viewer["companies"].as_array().unwrap().len(), 2);
+    let viewer: Option<Viewer> = app.call("get_viewer", &[]).await.json().await.unwrap();
+    let viewer = viewer.unwrap();
+    assert_eq!(viewer.name, "Avery Admin");
+    assert_eq!(viewer.companies.len(), 2);
 
     let switched = app
         .call("switch_company", &[("company_id", &SUMMIT.to_string())])
         .await;
     assert_eq!(switched.status(), 200);
-    let page: serde_json::Value = app
+    let page: ProjectPage = app
         .call("list_projects", &[("search", ""), ("page", "2")])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(
-        page["total"], 2_375,
+        page.total, 2_375,
         "active projects of the 2,500 (5% are inactive)"
     );
-    assert_eq!(page["page"], 2);
-    assert_eq!(page["projects"].as_array().unwrap().len(), 25);
+    assert_eq!(page.page, 2);
+    assert_eq!(page.projects.len(), 25);
 
-    let found: serde_json::Value = app
+    let found: ProjectPage = app
         .call("list_projects", &[("search", "Medical"), ("page", "1")])
         .await
         .json()
         .await
         .unwrap();
-    let total = found["total"].as_u64().unwrap();
-    assert!(total > 0 && total < 2_375, "{total}");
-    for project in found["projects"].as_array().unwrap() {
-        assert!(project["name"]
-            .as_str()
-            .unwrap()
-            .to_lowercase()
-            .contains("medical"));
+    assert!(found.total > 0 && found.total < 2_375, "{}", found.total);
+    for project in &found.projects {
+        assert!(project.name.to_lowercase().contains("medical"));
     }
 
     // The page itself renders server-side with the user's name.
@@ -77,23 +76,25 @@ async fn ids_from_the_client_are_checked() {
         .call("switch_company", &[("company_id", "5600000002")])
         .await;
     assert_eq!(refused.status(), 404);
-    let page: serde_json::Value = app
+    let page: ProjectPage = app
         .call("list_projects", &[("search", ""), ("page", "1")])
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(
-        page["total"], 12,
+        page.total, 12,
         "a non-admin sees the projects they are assigned to"
     );
     let bad = app
         .call("switch_company", &[("company_id", "not-a-number")])
         .await;
-    assert!(
-        bad.status().is_client_error() || bad.status() == 500,
-        "{}",
-        bad.status()
+    assert_eq!(bad.status(), 400);
+    let said: AppError = bad.json().await.unwrap();
+    assert_eq!(
+        said,
+        AppError::Invalid("The request could not be read. Reload the page and try again.".into()),
+        "a plain message, not the parser's text"
     );
     let long = "x".repeat(500);
     let invalid = app
@@ -109,8 +110,8 @@ async fn signed_out_calls_get_401_and_pages_offer_sign_in() {
         .call("list_projects", &[("search", ""), ("page", "1")])
         .await;
     assert_eq!(response.status(), 401);
-    let viewer: serde_json::Value = app.call("get_viewer", &[]).await.json().await.unwrap();
-    assert!(viewer.is_null());
+    let viewer: Option<Viewer> = app.call("get_viewer", &[]).await.json().await.unwrap();
+    assert!(viewer.is_none());
     let html = app.get("/projects").await.text().await.unwrap();
     assert!(html.contains("Sign in to continue"));
 }
@@ -287,4 +288,92 @@ async fn access_is_rechecked_with_procore_and_lost_access_is_enforced() {
         db.is_admin(UserId(user.0), SUMMIT).await.unwrap(),
         "admin rights re-read from Procore"
     );
+}
+
+#[tokio::test]
+async fn disconnect_revokes_the_token_at_procore_and_forgets_it() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    let db = &app.services.db;
+    let user: (i64,) = sqlx::query_as("SELECT id FROM users")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let token = app.services.tokens.access_token(user.0).await.unwrap();
+    assert!(app.services.procore.me(&token).await.is_ok());
+
+    let out = app
+        .http
+        .post(format!("{}/auth/procore/disconnect", app.base))
+        .header("origin", &app.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&out), "/?disconnected=1");
+    assert!(
+        db.connection(user.0).await.unwrap().is_none(),
+        "tokens forgotten"
+    );
+    assert!(
+        matches!(
+            app.services.procore.me(&token).await,
+            Err(server::procore::ProcoreError::Unauthorized)
+        ),
+        "token revoked at Procore"
+    );
+    let viewer = app.call("get_viewer", &[]).await.text().await.unwrap();
+    assert_eq!(viewer, "null", "the session ended");
+
+    // A cross-site form cannot disconnect anyone.
+    let refused = app
+        .http
+        .post(format!("{}/auth/procore/disconnect", app.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+}
+
+#[tokio::test]
+async fn malformed_duplicate_and_oversized_input_get_a_clear_4xx() {
+    let app = spawn_app(&[]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    let post = |body: String| {
+        app.http
+            .post(format!("{}/api/start_checkout", app.base))
+            .header("origin", &app.base)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let malformed = post("{\"selection\": {\"projects\": [".into())
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), 400);
+    let duplicate = post(
+        r#"{"selection":{"projects":[{"project_id":5,"planner":true},{"project_id":5}]},"interval":"yearly"}"#
+            .into(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(duplicate.status(), 422);
+    let said: AppError = duplicate.json().await.unwrap();
+    assert_eq!(
+        said,
+        AppError::Invalid("The request is not valid: project 5 is listed more than once.".into())
+    );
+    let oversized = post(format!("{{\"pad\":\"{}\"}}", "x".repeat(2 * 1024 * 1024)))
+        .await
+        .unwrap();
+    assert_eq!(oversized.status(), 413);
+    let bad_filter = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "everything"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(bad_filter.status(), 422);
 }

@@ -3,8 +3,12 @@
 //! duplicated and reordered webhooks, bad signatures and declined cards.
 
 use crate::helpers::app::{spawn_app, TestApp};
-use crate::helpers::demo::HARBOR;
+use crate::helpers::demo::{HARBOR, SUMMIT};
 use crate::helpers::TestDb;
+use app::account::Viewer;
+use app::licensing::api::{LicensedTile, WizardPage};
+use app::licensing::{BillingInterval, ProjectLicense};
+use app::projects::ProjectPage;
 use hmac::{Hmac, Mac};
 use sandbox::DeliveryMode;
 use serde_json::{json, Value};
@@ -24,21 +28,23 @@ async fn licensing_app(db: &TestDb) -> TestApp {
     app
 }
 
+async fn wizard_page(app: &TestApp, filter: &str) -> WizardPage {
+    app.call(
+        "wizard_projects",
+        &[("search", ""), ("filter", filter), ("page", "1")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
 async fn not_licensed_ids(app: &TestApp) -> Vec<i64> {
-    let page: Value = app
-        .call(
-            "wizard_projects",
-            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
-        )
+    wizard_page(app, "not-licensed")
         .await
-        .json()
-        .await
-        .unwrap();
-    page["projects"]
-        .as_array()
-        .unwrap()
+        .projects
         .iter()
-        .map(|p| p["id"].as_i64().unwrap())
+        .map(|p| p.id.get())
         .collect()
 }
 
@@ -83,9 +89,8 @@ async fn pay(app: &TestApp, page_url: &str, card: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn tiles(app: &TestApp) -> Vec<Value> {
-    let tiles: Value = app.call("licensed_tiles", &[]).await.json().await.unwrap();
-    tiles.as_array().unwrap().clone()
+async fn tiles(app: &TestApp) -> Vec<LicensedTile> {
+    app.call("licensed_tiles", &[]).await.json().await.unwrap()
 }
 
 async fn full_purchase(db: TestDb, mode: DeliveryMode) {
@@ -109,18 +114,23 @@ async fn full_purchase(db: TestDb, mode: DeliveryMode) {
 
     let tiles = tiles(&app).await;
     assert_eq!(tiles.len(), 2, "{tiles:?}");
-    let first = tiles.iter().find(|t| t["project_id"] == ids[0]).unwrap();
+    let first = tiles.iter().find(|t| t.project_id.get() == ids[0]).unwrap();
     assert_eq!(
-        first["license"],
-        json!({"planner": true, "planner_board": true, "safety": false, "safety_badge": false})
+        first.license,
+        ProjectLicense {
+            planner: true,
+            planner_board: true,
+            safety: false,
+            safety_badge: false
+        }
     );
-    assert_eq!(first["interval"], "yearly");
-    assert_eq!(first["status"], "active");
-    assert!(!first["name"].as_str().unwrap().is_empty());
+    assert_eq!(first.interval, BillingInterval::Yearly);
+    assert_eq!(first.status, "active");
+    assert!(!first.name.is_empty());
 
     // The success page reconciles too; it changes nothing now.
     let session_id = success.split("checkout_session=").nth(1).unwrap();
-    let confirmed: Value = app
+    let confirmed: u32 = app
         .call("confirm_checkout", &[("session_id", session_id)])
         .await
         .json()
@@ -128,16 +138,7 @@ async fn full_purchase(db: TestDb, mode: DeliveryMode) {
         .unwrap();
     assert_eq!(confirmed, 2);
     assert_eq!(not_licensed_ids(&app).await.len(), 33 - 2);
-    let licensed: Value = app
-        .call(
-            "wizard_projects",
-            &[("search", ""), ("filter", "licensed-both"), ("page", "1")],
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(licensed["total"], 1);
+    assert_eq!(wizard_page(&app, "licensed-both").await.total, 1);
     let orders: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE status = 'paid'")
         .fetch_one(db.db.pool())
         .await
@@ -338,14 +339,14 @@ async fn webhook_signatures_and_payloads_are_checked() {
 async fn non_admins_see_licensed_projects_read_only() {
     let db = TestDb::sqlite().await;
     let admin = licensing_app(&db).await;
-    let viewer: Value = admin.call("get_viewer", &[]).await.json().await.unwrap();
-    assert_eq!(viewer["is_admin"], true);
+    let viewer: Option<Viewer> = admin.call("get_viewer", &[]).await.json().await.unwrap();
+    assert!(viewer.unwrap().is_admin);
 
     let pm = spawn_app(&[("DATABASE_URL", &db.url)]).await;
     pm.sign_in("pm@summitridge.example", "sandbox-pm").await;
-    let viewer: Value = pm.call("get_viewer", &[]).await.json().await.unwrap();
-    assert_eq!(
-        viewer["is_admin"], false,
+    let viewer: Option<Viewer> = pm.call("get_viewer", &[]).await.json().await.unwrap();
+    assert!(
+        !viewer.unwrap().is_admin,
         "Procore's App Management refuses non-admins"
     );
     let refused = pm
@@ -396,21 +397,13 @@ async fn a_failed_renewal_marks_the_licences_past_due_and_a_later_payment_restor
     stripe.fail_next_renewal(&subscription);
     stripe.advance_clock(32 * 86_400).await;
     stripe.wait_for_deliveries().await;
-    let statuses: Vec<Value> = tiles(&app)
-        .await
-        .iter()
-        .map(|t| t["status"].clone())
-        .collect();
-    assert_eq!(statuses, vec![json!("past_due"), json!("past_due")]);
+    let statuses: Vec<String> = tiles(&app).await.iter().map(|t| t.status.clone()).collect();
+    assert_eq!(statuses, ["past_due", "past_due"]);
 
     stripe.advance_clock(31 * 86_400).await;
     stripe.wait_for_deliveries().await;
-    let statuses: Vec<Value> = tiles(&app)
-        .await
-        .iter()
-        .map(|t| t["status"].clone())
-        .collect();
-    assert_eq!(statuses, vec![json!("active"), json!("active")]);
+    let statuses: Vec<String> = tiles(&app).await.iter().map(|t| t.status.clone()).collect();
+    assert_eq!(statuses, ["active", "active"]);
 }
 
 #[tokio::test]
@@ -482,12 +475,8 @@ async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
         .await
         .unwrap();
     stripe.wait_for_deliveries().await;
-    let statuses: Vec<Value> = tiles(&app)
-        .await
-        .iter()
-        .map(|t| t["status"].clone())
-        .collect();
-    assert_eq!(statuses, vec![json!("canceled"), json!("canceled")]);
+    let statuses: Vec<String> = tiles(&app).await.iter().map(|t| t.status.clone()).collect();
+    assert_eq!(statuses, ["canceled", "canceled"]);
     assert_eq!(
         not_licensed_ids(&app).await.len(),
         33,
@@ -499,42 +488,98 @@ async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
     assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
     stripe.wait_for_deliveries().await;
     let tiles = tiles(&app).await;
-    let again = tiles.iter().find(|t| t["project_id"] == ids[0]).unwrap();
+    let again = tiles.iter().find(|t| t.project_id.get() == ids[0]).unwrap();
     assert_eq!(
-        (again["status"].clone(), again["interval"].clone()),
-        (json!("active"), json!("yearly"))
+        (again.status.as_str(), again.interval),
+        ("active", BillingInterval::Yearly)
     );
 }
 
 #[tokio::test]
-async fn two_open_checkouts_for_the_same_project_are_flagged_not_lost() {
+async fn a_second_tab_of_the_same_admin_replaces_the_open_checkout() {
     let db = TestDb::sqlite().await;
     let app = licensing_app(&db).await;
     let stripe = app.stripe.clone().unwrap();
     let ids = not_licensed_ids(&app).await;
-    // Two tabs: {0, 1} and {1, 2}, both paid.
+    // Two tabs: {0, 1}, then {1, 2}. Only one payable session may exist for project 1.
     let first = checkout(&app, ids[0], ids[1], "monthly").await;
     let second = checkout(&app, ids[1], ids[2], "monthly").await;
     assert_ne!(first, second);
-    assert_eq!(pay(&app, &first, "4242 4242 4242 4242").await.status(), 303);
-    stripe.wait_for_deliveries().await;
+    let stale = pay(&app, &first, "4242 4242 4242 4242").await;
+    assert_ne!(
+        stale.status(),
+        303,
+        "the first session was expired and takes no payment"
+    );
     assert_eq!(
         pay(&app, &second, "4242 4242 4242 4242").await.status(),
         303
     );
     stripe.wait_for_deliveries().await;
-    assert_eq!(tiles(&app).await.len(), 3);
-    let statuses: Vec<(String,)> =
-        sqlx::query_as("SELECT status FROM orders ORDER BY created_at, id")
-            .fetch_all(db.db.pool())
-            .await
-            .unwrap();
-    let mut statuses: Vec<String> = statuses.into_iter().map(|s| s.0).collect();
-    statuses.sort();
-    assert_eq!(
-        statuses,
-        ["paid", "paid_overlap"],
-        "the double payment is flagged for a refund"
+    let licensed: Vec<i64> = tiles(&app)
+        .await
+        .iter()
+        .map(|t| t.project_id.get())
+        .collect();
+    assert_eq!(licensed.len(), 2, "only the second checkout was paid");
+    assert!(licensed.contains(&ids[1]) && licensed.contains(&ids[2]));
+    let holds: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM project_reservations")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(holds.0, 0, "payment released the holds");
+}
+
+#[tokio::test]
+async fn a_second_admin_is_told_who_is_licensing_the_project_until_when() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let ids = not_licensed_ids(&app).await;
+    let url = checkout(&app, ids[0], ids[1], "yearly").await;
+
+    let other = app.second_browser();
+    other
+        .sign_in("solo@harborpoint.example", "sandbox-solo")
+        .await;
+    let body = json!({
+        "selection": {"projects": [
+            {"project_id": ids[1], "planner": true, "planner_board": false, "safety": false, "safety_badge": false},
+            {"project_id": ids[2], "planner": true, "planner_board": false, "safety": false, "safety_badge": false}
+        ]},
+        "interval": "yearly",
+    });
+    let refused = post_checkout(&other, &body).await;
+    assert_eq!(refused.status(), 409);
+    let message = refused.text().await.unwrap();
+    assert!(
+        message.contains("is being licensed by Avery Admin until") && message.contains("UTC"),
+        "{message}"
+    );
+    // The first admin's session is still the payable one.
+    assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
+}
+
+#[tokio::test]
+async fn six_parallel_submits_of_one_selection_open_one_session() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let ids = not_licensed_ids(&app).await;
+    let urls: Vec<String> =
+        futures::future::join_all((0..6).map(|_| checkout(&app, ids[3], ids[4], "monthly"))).await;
+    assert!(urls.iter().all(|u| *u == urls[0]), "{urls:?}");
+    let orders: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(orders.0, 1);
+    let expires: (i64,) = sqlx::query_as("SELECT MIN(expires_at) FROM project_reservations")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(
+        expires.0 >= now + 30 * 60,
+        "held at least as long as the session (30 minutes, Stripe's minimum)"
     );
 }
 
@@ -552,4 +597,43 @@ async fn concurrent_wizard_requests_refresh_the_project_list_once() {
         1,
         "one Procore page for 33 projects, fetched once"
     );
+}
+
+#[tokio::test]
+async fn non_admins_see_licensed_projects_only_where_procore_shows_them() {
+    let db = TestDb::sqlite().await;
+    let admin = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    admin
+        .sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    admin
+        .call("switch_company", &[("company_id", &SUMMIT.to_string())])
+        .await;
+    let pm = admin.second_browser();
+    pm.sign_in("pm@summitridge.example", "sandbox-pm").await;
+    let page: ProjectPage = pm
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let pm_sees: Vec<i64> = page.projects.iter().map(|p| p.id.get()).collect();
+    assert_eq!(pm_sees.len(), 12, "the project manager's own projects");
+    let hidden = not_licensed_ids(&admin)
+        .await
+        .into_iter()
+        .find(|id| !pm_sees.contains(id))
+        .unwrap();
+    let url = checkout(&admin, pm_sees[0], hidden, "yearly").await;
+    assert_eq!(pay(&admin, &url, "4242 4242 4242 4242").await.status(), 303);
+    admin.stripe.clone().unwrap().wait_for_deliveries().await;
+    assert_eq!(tiles(&admin).await.len(), 2);
+
+    let seen: Vec<i64> = tiles(&pm)
+        .await
+        .iter()
+        .map(|t| t.project_id.get())
+        .collect();
+    assert_eq!(seen, vec![pm_sees[0]], "the hidden project stays hidden");
+    assert_eq!(wizard_page(&pm, "licensed").await.total, 1);
 }

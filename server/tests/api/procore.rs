@@ -3,13 +3,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::helpers::demo::{ADMIN, HARBOR, PM, SUMMIT};
+use crate::helpers::demo::{ADMIN, BENCH, BENCH_ID, HARBOR, PM, SCALE_10K, SUMMIT};
 use crate::helpers::procore::{sandbox, sign_in, REDIRECT};
 use crate::helpers::TestDb;
 use server::accounts::StoredUser;
 use server::procore::oauth::OAuthError;
 use server::procore::token_cipher::TokenCipher;
-use server::procore::{ProcoreClient, ProcoreError, ProcoreOAuth, RetryPolicy, TokenManager};
+use server::procore::{
+    Budget, Priority, ProcoreAccess, ProcoreClient, ProcoreError, ProcoreOAuth, RateLimits,
+    RetryPolicy, TokenManager,
+};
 
 #[tokio::test]
 async fn pagination_follows_link_across_2500_projects() {
@@ -147,8 +150,18 @@ async fn manager_with_connection(
     db: &server::db::Db,
     settings: &server::config::ProcoreSettings,
 ) -> (Arc<TokenManager>, i64) {
+    connect(db, settings, ADMIN, SUMMIT).await
+}
+
+/// Signs `login` in and stores the connection; returns the token manager and the user id.
+async fn connect(
+    db: &server::db::Db,
+    settings: &server::config::ProcoreSettings,
+    login: (&str, &str),
+    company: app::ids::CompanyId,
+) -> (Arc<TokenManager>, i64) {
     let oauth = ProcoreOAuth::new(settings, REDIRECT).unwrap();
-    let tokens = sign_in(&oauth, ADMIN.0, ADMIN.1).await;
+    let tokens = sign_in(&oauth, login.0, login.1).await;
     let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
     let me = client.me(&tokens.access_token).await.unwrap();
     let manager = Arc::new(TokenManager::new(
@@ -162,8 +175,8 @@ async fn manager_with_connection(
         name: me.name,
     };
     let company = server::accounts::StoredCompany {
-        id: SUMMIT,
-        name: "Summit".into(),
+        id: company,
+        name: "Company".into(),
         is_admin: true,
     };
     db.record_sign_in(&user, &[company], &manager.seal(me.id, &tokens))
@@ -174,7 +187,12 @@ async fn manager_with_connection(
 
 #[tokio::test]
 async fn fifty_concurrent_calls_with_a_revoked_token_refresh_exactly_once() {
-    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    // Fifty unpaced calls at once: more than Procore's documented spike budget.
+    let (sandbox, settings) = sandbox(REDIRECT, |o| {
+        o.rate_limit_hourly = sandbox::GENEROUS_HOURLY_LIMIT;
+        o.rate_limit_spike = sandbox::GENEROUS_SPIKE_LIMIT;
+    })
+    .await;
     let t = TestDb::sqlite().await;
     let (manager, user_id) = manager_with_connection(&t.db, &settings).await;
     let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
@@ -268,4 +286,197 @@ async fn a_refused_refresh_token_drops_the_connection() {
         "{result:?}"
     );
     assert!(t.db.connection(user_id).await.unwrap().is_none());
+}
+
+// ---- Pacing by the shared request budget (`server::procore::budget`) ----
+
+/// A client on `db`'s budgets at Procore's documented limits.
+fn paced_client(settings: &server::config::ProcoreSettings, db: &server::db::Db) -> ProcoreClient {
+    ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default())
+        .with_budget(Budget::new(db.clone(), RateLimits::default()))
+}
+
+/// Every page of the 10,000-project company through `ProcoreAccess` on `t`; returns the
+/// wall time. The sandbox has Procore's documented limits (25 per rolling 10 s).
+async fn paced_fetch_of_10_000_projects(t: &TestDb) -> Duration {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let (manager, user_id) = connect(&t.db, &settings, BENCH, SCALE_10K).await;
+    assert_eq!(user_id, BENCH_ID);
+    // Start from a full budget on Procore's side too (set-up called /me unpaced).
+    sandbox.set_rate_limits(600, 25);
+    let access = ProcoreAccess::new(paced_client(&settings, &t.db), manager);
+    let before = sandbox.stats();
+    let started = Instant::now();
+    let projects = access
+        .as_user(app::ids::UserId(user_id), |client, token| async move {
+            client.all_projects(&token, SCALE_10K.get()).await
+        })
+        .await
+        .expect("every page arrives");
+    let took = started.elapsed();
+    let after = sandbox.stats();
+    assert_eq!(projects.len(), 10_000);
+    assert_eq!(
+        after.rest_calls - before.rest_calls,
+        34,
+        "one call per page"
+    );
+    assert_eq!(
+        after.rate_limited, before.rate_limited,
+        "paced: no request was answered 429"
+    );
+    // 34 requests under 25 per rolling 10 s: the 26th cannot go before the 1st is 10 s old.
+    assert!(took >= Duration::from_secs(10), "{took:?}");
+    took
+}
+
+#[tokio::test]
+async fn paced_fetch_of_10_000_projects_draws_no_429_on_both_databases() {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("info,sqlx=warn")
+        .try_init();
+    let dbs: Vec<TestDb> = [Some(TestDb::sqlite().await), TestDb::postgres().await]
+        .into_iter()
+        .flatten()
+        .collect();
+    let runs = dbs.iter().map(paced_fetch_of_10_000_projects);
+    for (t, took) in dbs.iter().zip(futures::future::join_all(runs).await) {
+        eprintln!(
+            "paced fetch of 10,000 projects ({:?}): {took:?}",
+            t.db.kind()
+        );
+    }
+    for t in dbs {
+        t.cleanup().await;
+    }
+}
+
+/// For comparison (not part of the suite): the unpaced client bursting into 429s.
+#[tokio::test]
+#[ignore]
+async fn unpaced_fetch_of_10_000_projects_for_comparison() {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let oauth = ProcoreOAuth::new(&settings, REDIRECT).unwrap();
+    let tokens = sign_in(&oauth, BENCH.0, BENCH.1).await;
+    let client = ProcoreClient::new(settings.api_base.clone(), RetryPolicy::default());
+    let before = sandbox.stats();
+    let started = Instant::now();
+    let projects = client
+        .all_projects(&tokens.access_token, SCALE_10K.get())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(projects.len(), 10_000);
+    eprintln!(
+        "unpaced fetch of 10,000 projects: {took:?}, {} calls answered 429",
+        sandbox.stats().rate_limited - before.rate_limited
+    );
+}
+
+#[tokio::test]
+async fn two_processes_sharing_one_budget_stay_under_the_spike_limit_on_both_databases() {
+    let dbs: Vec<TestDb> = [Some(TestDb::sqlite().await), TestDb::postgres().await]
+        .into_iter()
+        .flatten()
+        .collect();
+    let runs = dbs.iter().map(|t| async move {
+        let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+        let oauth = ProcoreOAuth::new(&settings, REDIRECT).unwrap();
+        let token = sign_in(&oauth, BENCH.0, BENCH.1).await.access_token;
+        // Two "processes": separate pools on one database, each with its own client.
+        let other = server::db::Db::connect(&t.url).await.unwrap();
+        let processes = [
+            paced_client(&settings, &t.db),
+            paced_client(&settings, &other),
+        ];
+        let before = sandbox.stats();
+        let started = Instant::now();
+        let mut calls = Vec::new();
+        for process in &processes {
+            // Four workers per process, 40 requests in all: well beyond 25 per 10 s.
+            for _ in 0..4 {
+                let (client, token) = (process.for_user(BENCH_ID, Priority::Person), token.clone());
+                calls.push(tokio::spawn(async move {
+                    for _ in 0..5 {
+                        assert_eq!(client.me(&token).await.unwrap().id, BENCH_ID);
+                    }
+                }));
+            }
+        }
+        for call in futures::future::join_all(calls).await {
+            call.unwrap();
+        }
+        let took = started.elapsed();
+        let after = sandbox.stats();
+        assert_eq!(after.rest_calls - before.rest_calls, 40);
+        assert_eq!(
+            after.rate_limited,
+            before.rate_limited,
+            "together the two processes never went over the spike limit ({:?})",
+            t.db.kind()
+        );
+        assert!(took >= Duration::from_secs(10), "the 26th waited: {took:?}");
+        let state = Budget::new(other.clone(), RateLimits::default())
+            .state(&format!("user:{BENCH_ID}"))
+            .await
+            .unwrap();
+        assert_eq!(state.hour.len(), 40, "one budget row counted all 40");
+        other.pool().close().await;
+    });
+    futures::future::join_all(runs).await;
+    for t in dbs {
+        t.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn background_waits_at_the_reserve_while_a_person_goes_first() {
+    let (sandbox, settings) = sandbox(REDIRECT, |_| {}).await;
+    let t = TestDb::sqlite().await;
+    let (manager, user_id) = connect(&t.db, &settings, BENCH, SCALE_10K).await;
+    sandbox.set_rate_limits(600, 25);
+    let access = Arc::new(ProcoreAccess::new(paced_client(&settings, &t.db), manager));
+    let user = app::ids::UserId(user_id);
+    let me = |client: ProcoreClient, token: String| async move { client.me(&token).await };
+
+    // A person's burst uses 20 of 25: the 5 left are the people's reserve.
+    let burst = Instant::now();
+    let calls = (0..20).map(|_| {
+        let access = access.clone();
+        async move { access.as_user(user, me).await.unwrap() }
+    });
+    futures::future::join_all(calls).await;
+    assert!(
+        burst.elapsed() < Duration::from_secs(3),
+        "the burst went at once"
+    );
+
+    let background = tokio::spawn({
+        let access = access.clone();
+        async move {
+            access.as_user_in_background(user, me).await.unwrap();
+            burst.elapsed()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !background.is_finished(),
+        "background work waits at the reserve"
+    );
+
+    // A person is not queued behind it.
+    let person = Instant::now();
+    access.as_user(user, me).await.unwrap();
+    assert!(
+        person.elapsed() < Duration::from_secs(1),
+        "a person goes at once: {:?}",
+        person.elapsed()
+    );
+
+    // Background goes once the burst has left the 10-second window.
+    let waited = background.await.unwrap();
+    assert!(waited >= Duration::from_secs(10), "{waited:?}");
+    assert!(waited < Duration::from_secs(15), "{waited:?}");
+    assert_eq!(sandbox.stats().rate_limited, 0, "nothing was answered 429");
 }

@@ -9,7 +9,7 @@ use crate::licensing::{LicenseFilter, LicensedScope};
 pub(super) fn FilterControl(
     filter: RwSignal<LicenseFilter>,
     page: RwSignal<u32>,
-    read_only: Signal<bool>,
+    read_only: bool,
 ) -> impl IntoView {
     let set = move |f: LicenseFilter| {
         filter.set(f);
@@ -26,7 +26,7 @@ pub(super) fn FilterControl(
         <div class="filter" role="group" aria-label="Filter projects">
             <div class="segmented">
                 <button type="button" aria-pressed=move || (filter.get() == LicenseFilter::NotLicensed).to_string()
-                    disabled=move || read_only.get() on:click=move |_| set(LicenseFilter::NotLicensed)>"Not Licensed"</button>
+                    disabled=read_only on:click=move |_| set(LicenseFilter::NotLicensed)>"Not Licensed"</button>
                 <button type="button" aria-pressed=move || licensed().to_string()
                     on:click=move |_| set(LicenseFilter::Licensed(LicensedScope::All))>"Licensed"</button>
             </div>

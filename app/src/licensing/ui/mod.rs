@@ -69,13 +69,6 @@ pub fn LicensingWizard() -> impl IntoView {
     };
     let step = RwSignal::new(Step::Projects);
     let interval = RwSignal::new(BillingInterval::Yearly);
-    let is_admin = Signal::derive(move || {
-        viewer
-            .get()
-            .and_then(|r| r.ok())
-            .flatten()
-            .map(|v| v.is_admin)
-    });
 
     // Back from a cancelled payment: restore that order's selection at the subscription step.
     let order_id = query.read_untracked().get("order");
@@ -97,29 +90,36 @@ pub fn LicensingWizard() -> impl IntoView {
         }
     });
 
+    // Everything that depends on who is signed in renders inside the Suspense, from the
+    // resolved viewer: the server and the hydrating browser then render the same thing.
     view! {
         <Suspense fallback=|| view! { <div class="topbar placeholder"></div> }>
             {move || Suspend::new(async move {
                 match viewer.await {
-                    Ok(Some(v)) => view! { <TopBar viewer=v on_switch=Callback::new(|_| {
-                        #[cfg(feature = "hydrate")]
-                        { let _ = window().location().set_href("/projects"); }
-                    })/> }.into_any(),
+                    Ok(Some(v)) => {
+                        let is_admin = v.is_admin;
+                        view! {
+                            <TopBar viewer=v on_switch=Callback::new(|_| {
+                                #[cfg(feature = "hydrate")]
+                                { let _ = window().location().set_href("/projects"); }
+                            })/>
+                            <main class="page wizard">
+                                <ol class="steps" aria-label="Steps">
+                                    <li class:current=move || step.get() == Step::Projects>"1. Projects and modules"</li>
+                                    <li class:current=move || step.get() == Step::Subscription>"2. Subscription"</li>
+                                    <li>"3. Payment"</li>
+                                </ol>
+                                <Show when=move || step.get() == Step::Projects fallback=move || view! { <SubscriptionStep wizard step interval/> }>
+                                    <ProjectsStep wizard step is_admin/>
+                                </Show>
+                                <Toast wizard/>
+                            </main>
+                        }.into_any()
+                    }
                     Ok(None) => view! { <main class="page narrow"><SignInPanel message="Sign in with Procore to license your projects."/></main> }.into_any(),
                     Err(e) => view! { <main class="page narrow"><ErrorPanel error=e/></main> }.into_any(),
                 }
             })}
         </Suspense>
-        <main class="page wizard">
-            <ol class="steps" aria-label="Steps">
-                <li class:current=move || step.get() == Step::Projects>"1. Projects and modules"</li>
-                <li class:current=move || step.get() == Step::Subscription>"2. Subscription"</li>
-                <li>"3. Payment"</li>
-            </ol>
-            <Show when=move || step.get() == Step::Projects fallback=move || view! { <SubscriptionStep wizard step interval/> }>
-                <ProjectsStep wizard step is_admin/>
-            </Show>
-            <Toast wizard/>
-        </main>
     }
 }

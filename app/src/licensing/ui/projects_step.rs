@@ -14,19 +14,14 @@ use crate::ui::{debounce, ErrorPanel, Pager};
 
 /// Step 1: the project list with module checkboxes, filter, search and summary.
 #[component]
-pub(super) fn ProjectsStep(
-    wizard: Wizard,
-    step: RwSignal<Step>,
-    is_admin: Signal<Option<bool>>,
-) -> impl IntoView {
+pub(super) fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>, is_admin: bool) -> impl IntoView {
     let search = RwSignal::new(String::new());
-    let filter = RwSignal::new(LicenseFilter::NotLicensed);
-    let read_only = move || is_admin.get() == Some(false);
+    let read_only = !is_admin;
     // Non-admins may only look at what is licensed.
-    Effect::new(move |_| {
-        if read_only() && filter.get_untracked() == LicenseFilter::NotLicensed {
-            filter.set(LicenseFilter::Licensed(LicensedScope::All));
-        }
+    let filter = RwSignal::new(if read_only {
+        LicenseFilter::Licensed(LicensedScope::All)
+    } else {
+        LicenseFilter::NotLicensed
     });
     let page = RwSignal::new(1u32);
     let projects = Resource::new(
@@ -105,13 +100,13 @@ pub(super) fn ProjectsStep(
                 <h1>"License Procore projects"</h1>
                 <p class="muted">"Select a project first, then its Smartapp modules. Planner enables Planner Board; Safety enables Safety Badge."</p>
             </div>
-            <FilterControl filter page read_only=Signal::derive(read_only)/>
+            <FilterControl filter page read_only/>
         </div>
-        <Show when=read_only>
+        {read_only.then(|| view! {
             <p class="panel notice" role="note">
                 "Only Procore company admins can license projects. You can see this company's licensed projects here; ask a company admin to license more."
             </p>
-        </Show>
+        })}
         <div class="wizard-tools">
             <label class="visually-hidden" for="wizard-search">"Search projects"</label>
             <input id="wizard-search" type="search" placeholder="Search projects by name" maxlength="100" autocomplete="off" on:input=on_search/>
@@ -168,6 +163,13 @@ fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl In
         .collect_view();
     view! {
         <table class="wizard-grid">
+            <colgroup>
+                <col class="project"/>
+                <col class="check"/>
+                <col class="check"/>
+                <col class="check"/>
+                <col class="check"/>
+            </colgroup>
             <thead>
                 <tr>
                     <th scope="col" rowspan="2">"Procore project"</th>

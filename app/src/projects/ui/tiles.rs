@@ -1,35 +1,40 @@
-//! The company's licensed Smartapp projects, one tile each with its modules.
+//! The company's licensed Smartapp projects, one tile each with its modules, and the
+//! confirmation of a payment when Stripe sends the browser back.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 use crate::ids::ProjectId;
-use crate::licensing::api::{confirm_checkout, licensed_tiles, LicensedTile};
+use crate::licensing::api::{licensed_tiles, ConfirmCheckout, LicensedTile};
 use crate::ui::ErrorPanel;
 
-/// The company's licensed Smartapp projects as tiles; after Stripe's redirect it first
-/// reconciles the Checkout Session, so the tiles are there even before the webhook.
+/// The company's licensed Smartapp projects as tiles.
+///
+/// Back from Stripe (`?checkout_session=…`), the page asks the server to reconcile the
+/// Checkout Session with a POST sent from the browser once it has hydrated (never while
+/// rendering a GET, which any cross-site link could trigger), shows "Confirming your
+/// payment…" meanwhile, then reads the tiles again: the banner and the tiles come from the
+/// same reconciled state, whether Stripe's webhook arrived before the browser or after.
 #[component]
 pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
     let query = use_query_map();
     let checkout_session = query.read_untracked().get("checkout_session");
+    let returning = checkout_session.is_some();
     let manage = query
         .read_untracked()
         .get("manage")
         .and_then(|m| m.parse::<i64>().ok())
         .map(ProjectId);
-    let confirmed = Resource::new(
-        move || checkout_session.clone(),
-        |id| async move {
-            match id {
-                Some(id) => Some(confirm_checkout(id).await),
-                None => None,
-            }
-        },
-    );
+    let confirm = ServerAction::<ConfirmCheckout>::new();
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| {
+        if let Some(session_id) = checkout_session.clone() {
+            confirm.dispatch(ConfirmCheckout { session_id });
+        }
+    });
     let tiles = Resource::new(
-        move || (version.get(), confirmed.get().is_some()),
+        move || (version.get(), confirm.version().get()),
         |_| licensed_tiles(),
     );
     view! {
@@ -38,9 +43,15 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                 <h1>"Smartapp projects"</h1>
                 <a class="button primary" href="/licensing">"License projects"</a>
             </div>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let banner = match confirmed.await {
+                    let confirmed = confirm.value().get();
+                    if returning && confirmed.is_none() {
+                        return view! {
+                            <p class="panel notice" role="status">"Confirming your payment…"</p>
+                        }.into_any();
+                    }
+                    let banner = match confirmed {
                         Some(Ok(n)) => Some(view! { <p class="panel success" role="status">{format!("Payment received: {n} projects licensed.")}</p> }.into_any()),
                         Some(Err(e)) => Some(view! { <ErrorPanel error=e/> }.into_any()),
                         None => None,
@@ -57,9 +68,9 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                         Err(AppError::NotSignedIn) => ().into_any(),
                         Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                     };
-                    view! { {banner} {body} }
+                    view! { {banner} {body} }.into_any()
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -14,6 +14,14 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_with(extra, |_| {}).await
+}
+
+/// [`spawn_app`] with changed Leptos settings (e.g. a site root holding test assets).
+pub async fn spawn_app_with(
+    extra: &[(&str, &str)],
+    tweak: impl FnOnce(&mut leptos::config::LeptosOptions),
+) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_env_filter("warn")
@@ -33,7 +41,8 @@ pub async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
         vars.insert(k.to_string(), v.to_string());
     }
     let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
-    let options = server::startup::leptos_options(&config);
+    let mut options = server::startup::leptos_options(&config);
+    tweak(&mut options);
     let app = server::startup::build(&config, options).await.unwrap();
     let (procore, stripe, services) = (app.sandbox, app.stripe_sandbox, app.services);
     let router = app
@@ -55,6 +64,21 @@ pub async fn spawn_app(extra: &[(&str, &str)]) -> TestApp {
 }
 
 impl TestApp {
+    /// Another browser (its own cookies) on the same application.
+    pub fn second_browser(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            procore: self.procore.clone(),
+            stripe: self.stripe.clone(),
+            services: self.services.clone(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))

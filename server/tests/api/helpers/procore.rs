@@ -6,7 +6,9 @@ use server::procore::{ProcoreOAuth, TokenSet};
 
 pub const REDIRECT: &str = "http://127.0.0.1:9/auth/procore/callback";
 
-/// A sandbox with one registered client returning to `redirect`.
+/// A sandbox with one registered client returning to `redirect`, at Procore's documented
+/// rate limits (600 per hour, 25 per rolling 10 s); `tweak` may loosen them for tests that
+/// deliberately burst the unpaced client.
 pub async fn sandbox(
     redirect: &str,
     tweak: impl FnOnce(&mut ProcoreOptions),
@@ -17,7 +19,7 @@ pub async fn sandbox(
             client_secret: "test-secret".into(),
             redirect_uris: vec![redirect.into()],
         }],
-        ..ProcoreOptions::generous_limits()
+        ..ProcoreOptions::default()
     };
     tweak(&mut options);
     let sandbox = sandbox::start_procore(options, None)

@@ -1,0 +1,90 @@
+import { test, expect, Page } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, signIn, watchForProblems } from "./fixtures";
+
+// Every page: it hydrates with the Content-Security-Policy in force (no violation, no
+// hydration warning), passes axe-core's WCAG 2.1 AA rules, and fits a 390 px wide screen
+// (Procore's side panel is 400 px).
+
+const policyOf = async (page: Page, path: string) => {
+  const response = await page.goto(path);
+  const policy = (await response?.allHeaders())?.["content-security-policy"] ?? "";
+  expect(policy, path).toContain("script-src 'self' 'nonce-");
+  expect(policy, path).not.toContain("unsafe-inline");
+  return response;
+};
+
+test("every page hydrates under the CSP and passes axe", async ({ page }) => {
+  const problems = await watchForProblems(page);
+
+  await policyOf(page, "/");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Project Central" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await policyOf(page, "/auth/error?reason=state");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "We could not sign you in" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  const missing = await policyOf(page, "/no-such-page");
+  expect(missing?.status()).toBe(404);
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await signIn(page);
+  await policyOf(page, "/projects");
+  await hydrated(page);
+  await expect(page.locator("table.projects tbody tr").first()).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await policyOf(page, "/licensing");
+  await hydrated(page);
+  const row = page.locator("table.wizard-grid tbody tr").first();
+  await expect(row).toBeVisible();
+  await expectNoAxeViolations(page);
+  // The page works under the policy: a click goes through the hydrated handlers.
+  await row.locator("td:nth-child(1) input").check();
+  await row.locator("td:nth-child(2) input").check();
+  await expect(page.locator(".summary-projects")).toHaveText("1");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.locator(".quote-total")).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await policyOf(page, "/account/disconnect");
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Disconnect Procore?" })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  expect(problems).toEqual([]);
+});
+
+test("Project Central and the wizard fit a 390 px wide screen", async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const fits = async (name: string) => {
+    await page.screenshot({ path: testInfo.outputPath(name) });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `${name}: page width`).toBeLessThanOrEqual(390);
+  };
+  await page.goto("/");
+  await hydrated(page);
+  await fits("narrow-0-home.png");
+  await signIn(page);
+  await expect(page.locator("table.projects tbody tr").first()).toBeVisible();
+  await fits("narrow-1-projects.png");
+
+  await page.goto("/licensing");
+  await hydrated(page);
+  const row = page.locator("table.wizard-grid tbody tr").first();
+  await expect(row).toBeVisible();
+  await row.locator("td:nth-child(1) input").check();
+  await row.locator("td:nth-child(2) input").check();
+  await fits("narrow-2-wizard.png");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.locator(".quote-total")).toBeVisible();
+  await fits("narrow-3-subscription.png");
+
+  await page.goto("/account/disconnect");
+  await hydrated(page);
+  await fits("narrow-4-disconnect.png");
+});
