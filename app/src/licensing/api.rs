@@ -35,6 +35,19 @@ pub struct WizardPage {
     pub page: u32,
     /// Rows per page.
     pub per_page: u32,
+    /// Set while the company's projects are still arriving from Procore: the list, search
+    /// and "Select all matching" then cover only those that have arrived.
+    #[serde(default)]
+    pub loading: Option<LoadProgress>,
+}
+
+/// How far the first load of a company's projects from Procore has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadProgress {
+    /// Projects that have arrived (and are searchable) so far.
+    pub arrived: u64,
+    /// How many Procore said there are, when it said.
+    pub expected: Option<u64>,
 }
 
 /// Rows per page in the wizard.

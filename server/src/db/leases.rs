@@ -82,6 +82,17 @@ impl Db {
         result.map(Some)
     }
 
+    /// Extends a lease its holder still has by `secs` from now.
+    pub async fn renew(&self, lease: &Lease, secs: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE leases SET lease_until = $3 WHERE name = $1 AND holder = $2")
+            .bind(lease.name.clone())
+            .bind(lease.holder.clone())
+            .bind(now() + secs)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Gives a lease back (only its holder can).
     pub async fn release(&self, lease: &Lease) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")

@@ -78,12 +78,11 @@ impl LicensingService {
         }
         // Only an admin's token sees every project, so only admins refresh the shared cache;
         // others see only the projects Procore shows them.
-        let visible_to = if caller.is_admin {
-            self.fresh_project_cache(caller).await?;
-            None
+        let (visible_to, loading) = if caller.is_admin {
+            (None, self.fresh_project_cache(caller).await?)
         } else {
             self.accounts.fresh_visible_projects(caller).await?;
-            Some(caller.user)
+            (Some(caller.user), None)
         };
         let query = CacheQuery {
             visible_to,
@@ -108,6 +107,7 @@ impl LicensingService {
             total: total.max(0) as u64,
             page,
             per_page: WIZARD_PER_PAGE,
+            loading,
         })
     }
 

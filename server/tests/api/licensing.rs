@@ -411,7 +411,8 @@ async fn a_stale_project_list_is_served_when_procore_is_throttling() {
     let db = TestDb::sqlite().await;
     let app = licensing_app(&db).await;
     assert_eq!(not_licensed_ids(&app).await.len(), 33);
-    sqlx::query("UPDATE project_catalog_syncs SET synced_at = 0")
+    // A list completed long ago (0 would mean "never completed").
+    sqlx::query("UPDATE project_catalog_syncs SET synced_at = 1")
         .execute(db.db.pool())
         .await
         .unwrap();
@@ -619,6 +620,10 @@ async fn non_admins_see_licensed_projects_only_where_procore_shows_them() {
         .unwrap();
     let pm_sees: Vec<i64> = page.projects.iter().map(|p| p.id.get()).collect();
     assert_eq!(pm_sees.len(), 12, "the project manager's own projects");
+    // Summit's 2,375 projects arrive page by page: wait for all of them.
+    while wizard_page(&admin, "not-licensed").await.loading.is_some() {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let hidden = not_licensed_ids(&admin)
         .await
         .into_iter()
@@ -636,4 +641,66 @@ async fn non_admins_see_licensed_projects_only_where_procore_shows_them() {
         .collect();
     assert_eq!(seen, vec![pm_sees[0]], "the hidden project stays hidden");
     assert_eq!(wizard_page(&pm, "licensed").await.total, 1);
+}
+
+#[tokio::test]
+async fn a_big_company_shows_its_first_page_while_the_rest_arrives() {
+    use crate::helpers::demo::{BENCH, SCALE_10K};
+    let db = TestDb::sqlite().await;
+    let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    app.sign_in(BENCH.0, BENCH.1).await;
+    app.call("switch_company", &[("company_id", &SCALE_10K.to_string())])
+        .await;
+    app.call("licensed_tiles", &[]).await;
+
+    let started = std::time::Instant::now();
+    let first = wizard_page(&app, "not-licensed").await;
+    let first_wait = started.elapsed();
+    let progress = first.loading.expect("still loading after the first page");
+    assert_eq!(progress.expected, Some(10_000));
+    assert!(
+        progress.arrived >= 300 && progress.arrived < 10_000,
+        "{progress:?}"
+    );
+    assert_eq!(
+        first.projects.len(),
+        50,
+        "the first page of the list is there"
+    );
+    let names: Vec<&str> = first.projects.iter().map(|p| p.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(names, sorted, "in name order, as Procore sent them");
+    // Select all matching covers what has arrived so far.
+    let arrived_ids: Vec<i64> = app
+        .call("select_all_matching", &[("search", "")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(arrived_ids.len() < 10_000);
+
+    let mut last = progress.arrived;
+    let done = loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let page = wizard_page(&app, "not-licensed").await;
+        match page.loading {
+            Some(p) => {
+                assert!(p.arrived >= last, "progress only grows");
+                last = p.arrived;
+            }
+            None => break page,
+        }
+        assert!(started.elapsed().as_secs() < 120, "the load finishes");
+    };
+    assert_eq!(done.total, 10_000);
+    assert!(
+        first_wait < started.elapsed() / 4,
+        "the first page came long before the whole list ({first_wait:?} vs {:?})",
+        started.elapsed()
+    );
+    eprintln!(
+        "first page after {first_wait:?}; all 10,000 after {:?}",
+        started.elapsed()
+    );
 }

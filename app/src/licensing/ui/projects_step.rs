@@ -24,10 +24,22 @@ pub(super) fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>, is_admin: bool)
         LicenseFilter::NotLicensed
     });
     let page = RwSignal::new(1u32);
+    // Bumped once a second while the company's projects are still arriving from Procore.
+    let tick = RwSignal::new(0u32);
     let projects = Resource::new(
-        move || (search.get(), filter.get(), page.get()),
-        |(search, filter, page)| wizard_projects(search, filter, page),
+        move || (search.get(), filter.get(), page.get(), tick.get()),
+        |(search, filter, page, _)| wizard_projects(search, filter, page),
     );
+    Effect::new(move |_| {
+        if let Some(Ok(data)) = projects.get() {
+            if data.loading.is_some() {
+                set_timeout(
+                    move || tick.update(|t| *t = t.wrapping_add(1)),
+                    Duration::from_secs(1),
+                );
+            }
+        }
+    });
     // Remember licences and names of every row seen: the rules and the summary use them.
     Effect::new(move |_| {
         if let Some(Ok(page)) = projects.get() {
@@ -152,8 +164,17 @@ pub(super) fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>, is_admin: bool)
 fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl IntoView {
     let pages = data.total.div_ceil(u64::from(data.per_page.max(1))).max(1);
     let current = data.page;
+    let loading = data.loading.map(|l| {
+        let of = l.expected.map(|e| format!(" of {e}")).unwrap_or_default();
+        view! {
+            <p class="panel notice loading-note" role="status">
+                {format!("Loading this company's projects from Procore: {}{of} have arrived. ", l.arrived)}
+                "Search and “Select all matching” cover only these until the rest has arrived."
+            </p>
+        }
+    });
     if data.projects.is_empty() {
-        return view! { <section class="panel empty"><p>"No projects match."</p></section> }
+        return view! { {loading} <section class="panel empty"><p>"No projects match."</p></section> }
             .into_any();
     }
     let rows = data
@@ -162,6 +183,7 @@ fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl In
         .map(|p| view! { <ProjectRow project=p wizard/> })
         .collect_view();
     view! {
+        {loading}
         <table class="wizard-grid">
             <colgroup>
                 <col class="project"/>

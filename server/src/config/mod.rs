@@ -4,8 +4,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use base64::Engine;
-
 use crate::telemetry::LogFormat;
 
 /// What is wrong with one variable.
@@ -18,12 +16,10 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError {
-        variable,
-        problem: problem.into(),
-    }
-}
+mod values;
+
+pub use values::parse_key;
+use values::{bad, parse_catalog, parse_frame_ancestors, parse_http_url, sandbox_mode};
 
 /// A registered Procore app and the Procore environment it lives in.
 #[derive(Clone)]
@@ -335,149 +331,10 @@ impl Config {
     }
 }
 
-/// Whether the built-in sandboxes start. In them a test card licenses projects for free, so
-/// they start only when neither Procore nor Stripe is configured and only where nobody else
-/// can reach them (a loopback public URL). `SANDBOX=1` asks for them explicitly (the same
-/// rules apply), `SANDBOX=0` forbids them. One real and one built-in service never mix.
-fn sandbox_mode(
-    get: &dyn Fn(&str) -> Option<String>,
-    public_base_url: &url::Url,
-    procore: bool,
-    stripe: bool,
-) -> Result<bool, ConfigError> {
-    let asked = match get("SANDBOX").as_deref().map(str::trim) {
-        None => None,
-        Some("1") | Some("true") => Some(true),
-        Some("0") | Some("false") => Some(false),
-        Some(other) => return Err(bad("SANDBOX", format!("`{other}` is not 1 or 0"))),
-    };
-    let mixed = "one real and one built-in service would let sandbox payments license real Procore projects; configure both PROCORE_CLIENT_ID and STRIPE_SECRET_KEY, or neither";
-    match (procore, stripe, asked) {
-        (true, true, Some(true)) => Err(bad(
-            "SANDBOX",
-            "is 1, but PROCORE_CLIENT_ID and STRIPE_SECRET_KEY configure the real services",
-        )),
-        (true, true, _) => Ok(false),
-        (true, false, _) => Err(bad("STRIPE_SECRET_KEY", format!("is missing while real Procore is configured: {mixed}"))),
-        (false, true, _) => Err(bad("PROCORE_CLIENT_ID", format!("is missing while real Stripe is configured: {mixed}"))),
-        (false, false, Some(false)) => Err(bad(
-            "SANDBOX",
-            "is 0, but neither PROCORE_CLIENT_ID nor STRIPE_SECRET_KEY is set",
-        )),
-        (false, false, _) if !is_loopback(public_base_url) => Err(bad(
-            "PUBLIC_BASE_URL",
-            format!("`{public_base_url}` is not a loopback address, and the built-in Procore and Stripe sandboxes only run for this machine; set PROCORE_CLIENT_ID and STRIPE_SECRET_KEY to use the real services"),
-        )),
-        (false, false, _) => Ok(true),
-    }
-}
-
-fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => name == "localhost" || name.ends_with(".localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
-fn parse_catalog(
-    get: &dyn Fn(&str) -> Option<String>,
-) -> Result<app::licensing::Catalog, ConfigError> {
-    let mut catalog = app::licensing::Catalog::default();
-    let cents = |name: &'static str, default: i64| -> Result<i64, ConfigError> {
-        match get(name) {
-            None => Ok(default),
-            Some(v) => match v.trim().parse::<i64>() {
-                Ok(n) if n >= 0 => Ok(n),
-                _ => Err(bad(
-                    name,
-                    format!("`{v}` is not a whole number of cents (0 or more)"),
-                )),
-            },
-        }
-    };
-    catalog.planner_monthly_cents = cents(
-        "CATALOG_PLANNER_MONTHLY_CENTS",
-        catalog.planner_monthly_cents,
-    )?;
-    catalog.safety_monthly_cents =
-        cents("CATALOG_SAFETY_MONTHLY_CENTS", catalog.safety_monthly_cents)?;
-    catalog.planner_board_monthly_cents = cents(
-        "CATALOG_PLANNER_BOARD_MONTHLY_CENTS",
-        catalog.planner_board_monthly_cents,
-    )?;
-    catalog.safety_badge_monthly_cents = cents(
-        "CATALOG_SAFETY_BADGE_MONTHLY_CENTS",
-        catalog.safety_badge_monthly_cents,
-    )?;
-    let months = cents(
-        "CATALOG_YEARLY_MONTHS",
-        i64::from(catalog.yearly_multiplier_months),
-    )?;
-    catalog.yearly_multiplier_months = u32::try_from(months)
-        .ok()
-        .filter(|m| (1..=12).contains(m))
-        .ok_or_else(|| bad("CATALOG_YEARLY_MONTHS", "must be between 1 and 12"))?;
-    Ok(catalog)
-}
-
-fn parse_http_url(variable: &'static str, value: &str) -> Result<url::Url, ConfigError> {
-    let url = url::Url::parse(value.trim())
-        .map_err(|e| bad(variable, format!("`{value}` is not a URL ({e})")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err(bad(
-            variable,
-            format!("`{value}` must be an http(s) URL with a host"),
-        ));
-    }
-    Ok(url)
-}
-
-/// Space-separated `'self'` or http(s) origins (`https://app.procore.com`), as CSP takes them.
-fn parse_frame_ancestors(value: Option<&str>) -> Result<Vec<String>, ConfigError> {
-    let Some(value) = value else {
-        return Ok(vec!["'self'".into()]);
-    };
-    value
-        .split_whitespace()
-        .map(|source| {
-            if source == "'self'" {
-                return Ok(source.to_string());
-            }
-            match url::Url::parse(source) {
-                Ok(url)
-                    if matches!(url.scheme(), "http" | "https")
-                        && url.host().is_some()
-                        && url.username().is_empty()
-                        && url.path() == "/"
-                        && url.query().is_none()
-                        && url.fragment().is_none() =>
-                {
-                    Ok(url.origin().ascii_serialization())
-                }
-                _ => Err(bad(
-                    "FRAME_ANCESTORS",
-                    format!("`{source}` is not 'self' or an origin like https://app.procore.com"),
-                )),
-            }
-        })
-        .collect()
-}
-
-/// Decodes a base64 key of exactly 32 bytes.
-pub fn parse_key(value: &str) -> Result<[u8; 32], String> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .map_err(|_| "is not valid base64".to_string())?;
-    bytes
-        .try_into()
-        .map_err(|b: Vec<u8>| format!("must decode to 32 bytes, got {}", b.len()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

@@ -1,23 +1,25 @@
-//! The wizard's list: a per-company cache of Procore's projects, so search, filters and
-//! paging are SQL and stay fast at 10,000 projects. Refreshed from Procore (by admins, whose
-//! token sees every project) when older than [`PROJECT_CACHE_TTL_SECS`].
-
-use std::time::Duration;
+//! The SQL of the project cache: pages stored as they arrive, the refresh's progress, and the
+//! wizard's filtered, paged reads.
 
 use app::ids::{CompanyId, ProjectId, UserId};
 use app::licensing::{LicenseFilter, LicensedScope};
-use app::ports::Caller;
 use sqlx::AssertSqlSafe;
 
-use super::status::live_statuses_sql;
-use super::LicensingService;
-use crate::db::{now, Db};
-use crate::error::ServerResult;
+use crate::db::Db;
+use crate::licensing::status::live_statuses_sql;
 
-/// How long the cached project list is trusted before it is fetched from Procore again.
-const PROJECT_CACHE_TTL_SECS: i64 = 15 * 60;
-/// A refresh holds its lease at most this long (34 pages at Procore's pace fit well inside).
-const REFRESH_LEASE_SECS: i64 = 120;
+/// Where a company's cached project list stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheState {
+    /// When the last complete refresh started (`None`: never completed).
+    pub synced_at: Option<i64>,
+    /// Projects stored by the refresh in progress (or the last one).
+    pub arrived: i64,
+    /// How many Procore said there are.
+    pub expected: Option<i64>,
+    /// The start of the refresh in progress, if one is.
+    pub loading_since: Option<i64>,
+}
 
 /// A cached Procore project, as the wizard lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,72 +68,6 @@ pub struct CacheQuery {
     pub limit: i64,
 }
 
-impl LicensingService {
-    /// Fetches the company's projects from Procore when the cache is missing or old.
-    pub(super) async fn fresh_project_cache(&self, caller: &Caller) -> ServerResult<()> {
-        let company = caller.company;
-        let synced = self.db.project_cache_refreshed_at(company).await?;
-        if is_fresh(synced) {
-            return Ok(());
-        }
-        // One refresh per company across every process (a lease row, held while Procore is
-        // asked, with no connection held). With an older list at hand, serve it rather than
-        // wait for someone else's refresh; with none, wait for it.
-        let patience = if synced.is_some() {
-            Duration::ZERO
-        } else {
-            Duration::from_secs(60)
-        };
-        let name = format!("project-cache:{company}");
-        self.db
-            .under_lease(&name, REFRESH_LEASE_SECS, patience, || {
-                self.refresh_project_cache(caller)
-            })
-            .await?;
-        Ok(())
-    }
-
-    async fn refresh_project_cache(&self, caller: &Caller) -> ServerResult<()> {
-        let company = caller.company;
-        // Someone else may have refreshed while we waited for the lease.
-        let synced = self.db.project_cache_refreshed_at(company).await?;
-        if is_fresh(synced) {
-            return Ok(());
-        }
-        let fetched = self
-            .procore
-            .as_user(caller.user, |client, token| async move {
-                client.all_projects(&token, company.get()).await
-            })
-            .await;
-        let projects = match (fetched, synced) {
-            (Ok(projects), _) => projects,
-            // An older list beats no list: serve it and try Procore again next time.
-            (Err(error), Some(_)) if !error.needs_sign_in() => {
-                tracing::warn!(%error, %company, "Procore project list not refreshed; serving the cached one");
-                return Ok(());
-            }
-            (Err(error), _) => return Err(error),
-        };
-        let rows: Vec<CachedProject> = projects
-            .into_iter()
-            .map(|p| CachedProject {
-                id: ProjectId(p.id),
-                name: p.name,
-                project_number: p.project_number,
-                stage: p.project_stage.and_then(|s| s.name),
-            })
-            .collect();
-        self.db.replace_project_cache(company, &rows).await?;
-        tracing::info!(%company, projects = rows.len(), "project list refreshed from Procore");
-        Ok(())
-    }
-}
-
-fn is_fresh(synced: Option<i64>) -> bool {
-    synced.is_some_and(|at| now() - at < PROJECT_CACHE_TTL_SECS)
-}
-
 fn like_pattern(search: &str) -> String {
     let escaped = search
         .to_lowercase()
@@ -170,19 +106,16 @@ fn filter_binds(filter: LicenseFilter) -> (i64, i64, i64) {
 }
 
 impl Db {
-    /// Replaces the company's cached project list in one transaction.
-    pub async fn replace_project_cache(
+    /// Stores one page of a refresh that started at `at` (rows upserted with `synced_at = at`)
+    /// and counts it as arrived; `expected` is Procore's `Total`.
+    pub async fn store_cache_page(
         &self,
         company: CompanyId,
+        at: i64,
         projects: &[CachedProject],
+        expected: Option<i64>,
     ) -> Result<(), sqlx::Error> {
-        let at = now();
-        // Procore may list a project twice when pages shift mid-fetch: keep one row per id.
-        let mut seen = std::collections::HashSet::new();
-        let projects: Vec<&CachedProject> = projects.iter().filter(|p| seen.insert(p.id)).collect();
         let mut tx = self.pool().begin().await?;
-        // Upsert, then drop what Procore no longer lists: two refreshes at once (two admins,
-        // two replicas) both succeed instead of one failing on a duplicate key.
         for chunk in projects.chunks(100) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
@@ -211,34 +144,79 @@ impl Db {
             }
             query.execute(&mut *tx).await?;
         }
-        sqlx::query("DELETE FROM procore_projects WHERE company_id = $1 AND synced_at < $2")
-            .bind(company.get())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+        // `arrived` counts this refresh's rows; a refresh that started later restarts it.
         sqlx::query(
-            "INSERT INTO project_catalog_syncs (company_id, synced_at, project_count) VALUES ($1, $2, $3)
-             ON CONFLICT (company_id) DO UPDATE SET synced_at = excluded.synced_at, project_count = excluded.project_count",
+            "INSERT INTO project_catalog_syncs (company_id, synced_at, project_count, arrived, expected, loading_since)
+             VALUES ($1, 0, 0, $2, $3, $4)
+             ON CONFLICT (company_id) DO UPDATE SET
+               arrived = CASE WHEN project_catalog_syncs.loading_since = $4
+                              THEN project_catalog_syncs.arrived + $2 ELSE $2 END,
+               expected = $3, loading_since = $4",
         )
         .bind(company.get())
-        .bind(at)
         .bind(projects.len() as i64)
+        .bind(expected)
+        .bind(at)
         .execute(&mut *tx)
         .await?;
         tx.commit().await
     }
 
-    /// When the company's project list was last fetched from Procore.
-    pub async fn project_cache_refreshed_at(
+    /// Completes the refresh that started at `at`: what Procore no longer lists goes.
+    pub async fn finish_cache_refresh(
         &self,
         company: CompanyId,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT synced_at FROM project_catalog_syncs WHERE company_id = $1")
+        at: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM procore_projects WHERE company_id = $1 AND synced_at < $2")
+            .bind(company.get())
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        let count: (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM procore_projects WHERE company_id = $1")
                 .bind(company.get())
-                .fetch_optional(self.pool())
+                .fetch_one(&mut *tx)
                 .await?;
-        Ok(row.map(|r| r.0))
+        sqlx::query(
+            "UPDATE project_catalog_syncs SET synced_at = $2, project_count = $3, arrived = $3,
+             loading_since = NULL WHERE company_id = $1",
+        )
+        .bind(company.get())
+        .bind(at)
+        .bind(count.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Gives up a refresh part-way (Procore failed): the rows so far stay, with the older ones.
+    pub async fn abandon_cache_refresh(&self, company: CompanyId) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE project_catalog_syncs SET loading_since = NULL WHERE company_id = $1")
+            .bind(company.get())
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Where the company's project list stands.
+    pub async fn cache_state(&self, company: CompanyId) -> Result<CacheState, sqlx::Error> {
+        let row: Option<(i64, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT synced_at, arrived, expected, loading_since FROM project_catalog_syncs WHERE company_id = $1",
+        )
+        .bind(company.get())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(match row {
+            Some((synced_at, arrived, expected, loading_since)) => CacheState {
+                synced_at: (synced_at > 0).then_some(synced_at),
+                arrived,
+                expected,
+                loading_since,
+            },
+            None => CacheState::default(),
+        })
     }
 
     /// One page of cached projects matching the query, with the total count.
