@@ -11,7 +11,7 @@ use app::projects::{ProjectPage, ProjectQuery, ProjectRow, PROJECTS_PER_PAGE};
 use sqlx::AssertSqlSafe;
 
 use super::AccountService;
-use crate::db::{now, Db};
+use crate::db::{contains_pattern, now, values_placeholders, Db};
 use crate::error::ServerResult;
 
 /// How long a user's project list is trusted.
@@ -108,15 +108,6 @@ impl AccountService {
     }
 }
 
-fn like_pattern(search: &str) -> String {
-    let escaped = search
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 impl Db {
     async fn visible_synced_at(
         &self,
@@ -148,16 +139,9 @@ impl Db {
         let mut seen = std::collections::HashSet::new();
         let rows: Vec<&ProjectRow> = rows.iter().filter(|r| seen.insert(r.id)).collect();
         for chunk in rows.chunks(100) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let b = i * 8;
-                    let params: Vec<String> = (1..=8).map(|k| format!("${}", b + k)).collect();
-                    format!("({})", params.join(", "))
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO user_projects (user_id, company_id, project_id, name, name_key, project_number, stage, location) VALUES {}",
-                values.join(",")
+                values_placeholders(chunk.len(), 8)
             );
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for r in chunk {
@@ -191,7 +175,7 @@ impl Db {
         company: CompanyId,
         query: &ProjectQuery,
     ) -> Result<(Vec<ProjectRow>, u64), sqlx::Error> {
-        let pattern = like_pattern(&query.search);
+        let pattern = contains_pattern(&query.search);
         let filter = "FROM user_projects WHERE user_id = $1 AND company_id = $2 AND name_key LIKE $3 ESCAPE '\\'";
         let total: (i64,) = sqlx::query_as(AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
             .bind(user.get())

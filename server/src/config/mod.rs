@@ -19,7 +19,9 @@ pub struct ConfigError {
 mod values;
 
 pub use values::parse_key;
-use values::{bad, parse_catalog, parse_frame_ancestors, parse_http_url, sandbox_mode};
+use values::{
+    bad, both_or_neither, parse_catalog, parse_frame_ancestors, parse_http_url, sandbox_mode,
+};
 
 /// A registered Procore app and the Procore environment it lives in.
 #[derive(Clone)]
@@ -150,23 +152,9 @@ impl Config {
             ),
         };
 
-        let procore = match get("PROCORE_CLIENT_ID") {
-            None => {
-                if get("PROCORE_CLIENT_SECRET").is_some() {
-                    return Err(bad(
-                        "PROCORE_CLIENT_ID",
-                        "is missing while PROCORE_CLIENT_SECRET is set",
-                    ));
-                }
-                None
-            }
-            Some(client_id) => {
-                let client_secret = get("PROCORE_CLIENT_SECRET").ok_or_else(|| {
-                    bad(
-                        "PROCORE_CLIENT_SECRET",
-                        "is required when PROCORE_CLIENT_ID is set",
-                    )
-                })?;
+        let procore = match both_or_neither(&get, "PROCORE_CLIENT_ID", "PROCORE_CLIENT_SECRET")? {
+            None => None,
+            Some((client_id, client_secret)) => {
                 let login_base = parse_http_url(
                     "PROCORE_LOGIN_BASE",
                     &get("PROCORE_LOGIN_BASE")
@@ -196,29 +184,17 @@ impl Config {
         };
         let sandbox_procore_port = port("SANDBOX_PROCORE_PORT")?;
         let sandbox_stripe_port = port("SANDBOX_STRIPE_PORT")?;
-        let stripe = match get("STRIPE_SECRET_KEY") {
-            None => {
-                if get("STRIPE_WEBHOOK_SECRET").is_some() {
-                    return Err(bad(
-                        "STRIPE_SECRET_KEY",
-                        "is missing while STRIPE_WEBHOOK_SECRET is set",
-                    ));
-                }
-                None
+        if let Some(secret_key) = get("STRIPE_SECRET_KEY") {
+            if !secret_key.starts_with("sk_") && !secret_key.starts_with("rk_") {
+                return Err(bad(
+                    "STRIPE_SECRET_KEY",
+                    "must be a secret key starting with sk_ or rk_",
+                ));
             }
-            Some(secret_key) => {
-                if !secret_key.starts_with("sk_") && !secret_key.starts_with("rk_") {
-                    return Err(bad(
-                        "STRIPE_SECRET_KEY",
-                        "must be a secret key starting with sk_ or rk_",
-                    ));
-                }
-                let webhook_secret = get("STRIPE_WEBHOOK_SECRET").ok_or_else(|| {
-                    bad(
-                        "STRIPE_WEBHOOK_SECRET",
-                        "is required when STRIPE_SECRET_KEY is set",
-                    )
-                })?;
+        }
+        let stripe = match both_or_neither(&get, "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")? {
+            None => None,
+            Some((secret_key, webhook_secret)) => {
                 let webhook_secrets: Vec<String> = webhook_secret
                     .split(',')
                     .map(|v| v.trim().to_string())

@@ -12,6 +12,20 @@ pub(super) fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigE
     }
 }
 
+/// Two variables that only make sense together (an id and its secret): both or neither.
+pub(super) fn both_or_neither(
+    get: &dyn Fn(&str) -> Option<String>,
+    first: &'static str,
+    second: &'static str,
+) -> Result<Option<(String, String)>, ConfigError> {
+    match (get(first), get(second)) {
+        (Some(a), Some(b)) => Ok(Some((a, b))),
+        (None, None) => Ok(None),
+        (None, Some(_)) => Err(bad(first, format!("is missing while {second} is set"))),
+        (Some(_), None) => Err(bad(second, format!("is required when {first} is set"))),
+    }
+}
+
 /// Whether the built-in sandboxes start. In them a test card licenses projects for free, so
 /// they start only when neither Procore nor Stripe is configured and only where nobody else
 /// can reach them (a loopback public URL). `SANDBOX=1` asks for them explicitly (the same

@@ -98,6 +98,30 @@ fn create_sqlite_parent(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A `LIKE … ESCAPE '\'` pattern matching names that contain `search`, case-insensitively
+/// (names are stored lower-cased beside the original).
+pub fn contains_pattern(search: &str) -> String {
+    let escaped = search
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// `($1, $2, …), ($n+1, …)`: placeholders for a multi-row INSERT of `rows` rows of `columns`.
+pub fn values_placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=columns)
+                .map(|k| format!("${}", row * columns + k))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Current time as UTC unix seconds (how every time is stored).
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()

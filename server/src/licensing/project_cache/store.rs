@@ -5,7 +5,7 @@ use app::ids::{CompanyId, ProjectId, UserId};
 use app::licensing::{LicenseFilter, LicensedScope};
 use sqlx::AssertSqlSafe;
 
-use crate::db::Db;
+use crate::db::{contains_pattern, values_placeholders, Db};
 use crate::licensing::status::live_statuses_sql;
 
 /// Where a company's cached project list stands.
@@ -68,15 +68,6 @@ pub struct CacheQuery {
     pub limit: i64,
 }
 
-fn like_pattern(search: &str) -> String {
-    let escaped = search
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// The wizard's filter over the cache joined with live licences; binds $1 company, $2 name
 /// pattern, $3 licensed (-1 any, 0 no, 1 yes), $4/$5 required Planner/Safety (-1 any),
 /// $6 the user whose visible projects only (0 = everyone's).
@@ -117,19 +108,12 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool().begin().await?;
         for chunk in projects.chunks(100) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let b = i * 7;
-                    let params: Vec<String> = (1..=7).map(|k| format!("${}", b + k)).collect();
-                    format!("({})", params.join(", "))
-                })
-                .collect();
             let sql = format!(
                 "INSERT INTO procore_projects (company_id, id, name, name_key, project_number, stage, synced_at)
                  VALUES {} ON CONFLICT (company_id, id) DO UPDATE SET name = excluded.name,
                  name_key = excluded.name_key, project_number = excluded.project_number,
                  stage = excluded.stage, synced_at = excluded.synced_at",
-                values.join(",")
+                values_placeholders(chunk.len(), 7)
             );
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for p in chunk {
@@ -226,7 +210,7 @@ impl Db {
         q: &CacheQuery,
     ) -> Result<(Vec<CachedProject>, i64), sqlx::Error> {
         let (licensed, planner, safety) = filter_binds(q.filter);
-        let pattern = like_pattern(&q.search);
+        let pattern = contains_pattern(&q.search);
         let filter = filter_sql();
         let visible_to = q.visible_to.map(UserId::get).unwrap_or(0);
         let total: (i64,) = sqlx::query_as(AssertSqlSafe(format!("SELECT COUNT(*) {filter}")))
@@ -267,7 +251,7 @@ impl Db {
             filter_sql()
         )))
         .bind(company.get())
-        .bind(like_pattern(search))
+        .bind(contains_pattern(search))
         .bind(licensed)
         .bind(planner)
         .bind(safety)
@@ -308,7 +292,7 @@ mod tests {
 
     #[test]
     fn like_pattern_escapes_wildcards() {
-        assert_eq!(like_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(contains_pattern("50%_A\\b"), "%50\\%\\_a\\\\b%");
     }
 
     #[test]
