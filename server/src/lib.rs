@@ -5,7 +5,8 @@
 //!   [`jobs`] (background work on apalis over our own database);
 //! - HTTP edges: [`http`] (sign-in, Stripe webhook, probes, security layers, typed session);
 //! - features, each with its own SQL: [`accounts`] (who is signed in, companies, the caller,
-//!   the Project Central project table) and [`licensing`] (project cache, checkout, fulfilment).
+//!   the projects each user sees), [`projects`] (Project Central's project table) and
+//!   [`licensing`] (project cache, checkout with reservations, fulfilment).
 #![recursion_limit = "512"]
 
 pub mod accounts;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod jobs;
 pub mod licensing;
 pub mod procore;
+pub mod projects;
 pub mod startup;
 pub mod stripe;
 pub mod telemetry;

@@ -129,6 +129,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         config.catalog.clone(),
     )?);
     let accounts = Arc::new(AccountService::new(db.clone(), access.clone()));
+    let access_for_directory = access.clone();
     let licensing = Arc::new(LicensingService::new(
         db.clone(),
         accounts.clone(),
@@ -155,7 +156,11 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default()).await?;
     let app_services = AppServices {
         accounts: accounts.clone(),
-        directory: accounts,
+        directory: Arc::new(crate::projects::ProjectDirectory::new(
+            db.clone(),
+            accounts,
+            access_for_directory,
+        )),
         licensing,
     };
     let state = AppState {

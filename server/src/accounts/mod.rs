@@ -1,10 +1,10 @@
 //! Accounts: who is signed in, which companies they belong to (and whether they are a
 //! company admin there), the company switch, and the [`Caller`] every server function
 //! starts from. Membership comes from our database and is re-checked with Procore
-//! ([`access`]); the Project Central project table is in [`directory`].
+//! ([`access`]); the projects each user sees in Procore are kept briefly
+//! ([`visible_projects`]).
 
 mod access;
-mod directory;
 mod store;
 mod visible_projects;
 

@@ -87,7 +87,7 @@ impl LicensingService {
         let query = CacheQuery {
             visible_to,
             search: search.to_string(),
-            filter,
+            filter: Some(filter),
             offset: i64::from(page.saturating_sub(1)) * i64::from(WIZARD_PER_PAGE),
             limit: i64::from(WIZARD_PER_PAGE),
         };

@@ -704,3 +704,51 @@ async fn a_big_company_shows_its_first_page_while_the_rest_arrives() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn project_central_views_reuse_the_kept_project_lists() {
+    let db = TestDb::sqlite().await;
+    let admin = licensing_app(&db).await;
+    let procore = admin.procore.clone().unwrap();
+    assert_eq!(
+        not_licensed_ids(&admin).await.len(),
+        33,
+        "the company list is complete"
+    );
+    let list = |app: &TestApp| {
+        let app = app.clone_handle();
+        async move {
+            let page: ProjectPage = app
+                .call("list_projects", &[("search", ""), ("page", "1")])
+                .await
+                .json()
+                .await
+                .unwrap();
+            page
+        }
+    };
+    let before = procore.stats().rest_calls;
+    let page = list(&admin).await;
+    assert_eq!((page.total, page.projects.len()), (33, 25));
+    assert!(
+        page.projects.iter().any(|p| p.location.is_some()),
+        "with locations"
+    );
+    list(&admin).await;
+    assert_eq!(
+        procore.stats().rest_calls,
+        before,
+        "admins: from the company cache"
+    );
+
+    let pm = admin.second_browser();
+    pm.sign_in("pm@summitridge.example", "sandbox-pm").await;
+    assert_eq!(list(&pm).await.total, 12);
+    let after_first = procore.stats().rest_calls;
+    assert_eq!(list(&pm).await.total, 12);
+    assert_eq!(
+        procore.stats().rest_calls,
+        after_first,
+        "others: their own kept list"
+    );
+}

@@ -39,6 +39,13 @@ fn is_fresh(synced: Option<i64>) -> bool {
 }
 
 impl CacheState {
+    /// A complete list, recent enough to serve without asking Procore.
+    pub fn is_complete_and_fresh(&self) -> bool {
+        is_fresh(self.synced_at) && self.loading_since.is_none()
+    }
+}
+
+impl CacheState {
     /// The progress to show while a refresh is under way.
     fn progress(&self) -> Option<LoadProgress> {
         self.loading_since.map(|_| LoadProgress {
@@ -55,6 +62,8 @@ fn rows(page: Vec<ProcoreProject>) -> Vec<CachedProject> {
             name: p.name,
             project_number: p.project_number,
             stage: p.project_stage.and_then(|s| s.name),
+            city: p.city,
+            state_code: p.state_code,
         })
         .collect()
 }

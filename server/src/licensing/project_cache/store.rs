@@ -32,6 +32,10 @@ pub struct CachedProject {
     pub project_number: Option<String>,
     /// Stage name.
     pub stage: Option<String>,
+    /// City, for telling similar names apart.
+    pub city: Option<String>,
+    /// State or province code.
+    pub state_code: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -40,6 +44,8 @@ struct CachedProjectRow {
     name: String,
     project_number: Option<String>,
     stage: Option<String>,
+    city: Option<String>,
+    state_code: Option<String>,
 }
 
 impl From<CachedProjectRow> for CachedProject {
@@ -49,6 +55,8 @@ impl From<CachedProjectRow> for CachedProject {
             name: row.name,
             project_number: row.project_number,
             stage: row.stage,
+            city: row.city,
+            state_code: row.state_code,
         }
     }
 }
@@ -60,8 +68,8 @@ pub struct CacheQuery {
     pub visible_to: Option<UserId>,
     /// Search text ("" = all).
     pub search: String,
-    /// Licensed / not licensed, and which modules.
-    pub filter: LicenseFilter,
+    /// Licensed / not licensed, and which modules (`None`: every project).
+    pub filter: Option<LicenseFilter>,
     /// Rows to skip.
     pub offset: i64,
     /// Rows to return.
@@ -86,13 +94,14 @@ fn filter_sql() -> String {
 }
 
 /// The filter as the numbers [`filter_sql`] binds: (licensed, planner, safety).
-fn filter_binds(filter: LicenseFilter) -> (i64, i64, i64) {
+fn filter_binds(filter: Option<LicenseFilter>) -> (i64, i64, i64) {
     match filter {
-        LicenseFilter::NotLicensed => (0, -1, -1),
-        LicenseFilter::Licensed(LicensedScope::All) => (1, -1, -1),
-        LicenseFilter::Licensed(LicensedScope::Planner) => (1, 1, 0),
-        LicenseFilter::Licensed(LicensedScope::Safety) => (1, 0, 1),
-        LicenseFilter::Licensed(LicensedScope::Both) => (1, 1, 1),
+        None => (-1, -1, -1),
+        Some(LicenseFilter::NotLicensed) => (0, -1, -1),
+        Some(LicenseFilter::Licensed(LicensedScope::All)) => (1, -1, -1),
+        Some(LicenseFilter::Licensed(LicensedScope::Planner)) => (1, 1, 0),
+        Some(LicenseFilter::Licensed(LicensedScope::Safety)) => (1, 0, 1),
+        Some(LicenseFilter::Licensed(LicensedScope::Both)) => (1, 1, 1),
     }
 }
 
@@ -109,11 +118,12 @@ impl Db {
         let mut tx = self.pool().begin().await?;
         for chunk in projects.chunks(100) {
             let sql = format!(
-                "INSERT INTO procore_projects (company_id, id, name, name_key, project_number, stage, synced_at)
+                "INSERT INTO procore_projects (company_id, id, name, name_key, project_number, stage, synced_at, city, state_code)
                  VALUES {} ON CONFLICT (company_id, id) DO UPDATE SET name = excluded.name,
                  name_key = excluded.name_key, project_number = excluded.project_number,
-                 stage = excluded.stage, synced_at = excluded.synced_at",
-                values_placeholders(chunk.len(), 7)
+                 stage = excluded.stage, synced_at = excluded.synced_at, city = excluded.city,
+                 state_code = excluded.state_code",
+                values_placeholders(chunk.len(), 9)
             );
             let mut query = sqlx::query(AssertSqlSafe(sql));
             for p in chunk {
@@ -124,7 +134,9 @@ impl Db {
                     .bind(p.name.to_lowercase())
                     .bind(p.project_number.clone())
                     .bind(p.stage.clone())
-                    .bind(at);
+                    .bind(at)
+                    .bind(p.city.clone())
+                    .bind(p.state_code.clone());
             }
             query.execute(&mut *tx).await?;
         }
@@ -223,7 +235,7 @@ impl Db {
             .fetch_one(self.pool())
             .await?;
         let rows: Vec<CachedProjectRow> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT p.id, p.name, p.project_number, p.stage {filter}
+            "SELECT p.id, p.name, p.project_number, p.stage, p.city, p.state_code {filter}
              ORDER BY p.name_key, p.id LIMIT $7 OFFSET $8"
         )))
         .bind(company.get())
@@ -245,7 +257,7 @@ impl Db {
         company: CompanyId,
         search: &str,
     ) -> Result<Vec<i64>, sqlx::Error> {
-        let (licensed, planner, safety) = filter_binds(LicenseFilter::NotLicensed);
+        let (licensed, planner, safety) = filter_binds(Some(LicenseFilter::NotLicensed));
         let rows: Vec<(i64,)> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT p.id {} ORDER BY p.name_key, p.id",
             filter_sql()
@@ -297,9 +309,9 @@ mod tests {
 
     #[test]
     fn filters_bind_their_scope() {
-        assert_eq!(filter_binds(LicenseFilter::NotLicensed), (0, -1, -1));
+        assert_eq!(filter_binds(Some(LicenseFilter::NotLicensed)), (0, -1, -1));
         assert_eq!(
-            filter_binds(LicenseFilter::Licensed(LicensedScope::Both)),
+            filter_binds(Some(LicenseFilter::Licensed(LicensedScope::Both))),
             (1, 1, 1)
         );
         assert!(filter_sql().contains("'active', 'trialing', 'past_due'"));

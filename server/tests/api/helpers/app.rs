@@ -64,6 +64,17 @@ pub async fn spawn_app_with(
 }
 
 impl TestApp {
+    /// The same browser (shared cookies), as an owned handle for async closures.
+    pub fn clone_handle(&self) -> TestApp {
+        TestApp {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            procore: self.procore.clone(),
+            stripe: self.stripe.clone(),
+            services: self.services.clone(),
+        }
+    }
+
     /// Another browser (its own cookies) on the same application.
     pub fn second_browser(&self) -> TestApp {
         TestApp {
