@@ -14,19 +14,21 @@ use crate::http::session::AppSession;
 const REVERIFY_SECS: i64 = 15 * 60;
 
 impl AccountService {
-    /// Asks Procore again when the last confirmation is older than [`REVERIFY_SECS`].
+    /// Asks Procore again when the last confirmation is older than [`REVERIFY_SECS`];
+    /// returns the admin flag Procore just confirmed, or `None` when it was not asked (or
+    /// could not answer, and what we know stands).
     pub(super) async fn reverify(
         &self,
         session: &AppSession<'_>,
         user: UserId,
         company: CompanyId,
-    ) -> ServerResult<()> {
+    ) -> ServerResult<Option<bool>> {
         if session
             .verified_at()
             .await?
             .is_some_and(|at| now() - at < REVERIFY_SECS)
         {
-            return Ok(());
+            return Ok(None);
         }
         let answer = self
             .procore
@@ -44,13 +46,13 @@ impl AccountService {
             Err(error) if error.needs_sign_in() => return Err(error),
             Err(error) => {
                 tracing::warn!(%error, "could not re-check Procore access; keeping what we know");
-                return Ok(());
+                return Ok(None);
             }
         };
         self.db.set_access(user, company, member, admin).await?;
         session.set_verified_at(now()).await?;
         if member {
-            Ok(())
+            Ok(Some(admin))
         } else {
             tracing::info!(%user, %company, "Procore no longer lists the company for this user");
             Err(AppError::Forbidden(LOST_ACCESS.into()).into())

@@ -167,12 +167,13 @@ impl Db {
         Ok(rows.into_iter().map(StoredCompany::from).collect())
     }
 
-    /// True when the user is an admin of the company (may buy licences).
-    pub async fn is_admin(
+    /// The user's membership of the company: `None` when not a member, else whether they
+    /// are a company admin there (may buy licences).
+    pub async fn membership(
         &self,
         user_id: UserId,
         company_id: CompanyId,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<Option<bool>, sqlx::Error> {
         let found: Option<(i64,)> = sqlx::query_as(
             "SELECT is_admin FROM company_users WHERE user_id = $1 AND company_id = $2",
         )
@@ -180,7 +181,16 @@ impl Db {
         .bind(company_id.get())
         .fetch_optional(self.pool())
         .await?;
-        Ok(found.is_some_and(|(admin,)| admin == 1))
+        Ok(found.map(|(admin,)| admin == 1))
+    }
+
+    /// True when the user is an admin of the company.
+    pub async fn is_admin(
+        &self,
+        user_id: UserId,
+        company_id: CompanyId,
+    ) -> Result<bool, sqlx::Error> {
+        Ok(self.membership(user_id, company_id).await? == Some(true))
     }
 
     /// Applies what Procore now says about the user in one company: not a member any more
@@ -216,14 +226,7 @@ impl Db {
         user_id: UserId,
         company_id: CompanyId,
     ) -> Result<bool, sqlx::Error> {
-        let found: Option<(i64,)> = sqlx::query_as(
-            "SELECT company_id FROM company_users WHERE user_id = $1 AND company_id = $2",
-        )
-        .bind(user_id.get())
-        .bind(company_id.get())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(found.is_some())
+        Ok(self.membership(user_id, company_id).await?.is_some())
     }
 
     /// The user's Procore connection, if they have one.

@@ -13,6 +13,7 @@ use sqlx::AssertSqlSafe;
 use super::AccountService;
 use crate::db::{contains_pattern, now, values_placeholders, Db};
 use crate::error::ServerResult;
+use crate::procore::types::place;
 
 /// How long a user's project list is trusted.
 const TTL_SECS: i64 = 5 * 60;
@@ -75,11 +76,7 @@ impl AccountService {
                 name: p.name,
                 number: p.project_number.filter(|n| !n.is_empty()),
                 stage: p.project_stage.and_then(|s| s.name),
-                location: match (p.city, p.state_code) {
-                    (Some(city), Some(state)) => Some(format!("{city}, {state}")),
-                    (Some(city), None) => Some(city),
-                    (None, state) => state,
-                },
+                location: place(p.city, p.state_code),
             })
             .collect();
         self.db

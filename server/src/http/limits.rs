@@ -46,17 +46,7 @@ impl KeyExtractor for BrowserSession {
     type Key = String;
 
     fn extract<T>(&self, request: &axum::http::Request<T>) -> Result<Self::Key, GovernorError> {
-        let session = request
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .map(str::trim)
-            .find_map(|pair| {
-                let (name, value) = pair.split_once('=')?;
-                name.ends_with("pc_session").then(|| value.to_string())
-            });
+        let session = super::cookie_value(request.headers(), |name| name.ends_with("pc_session"));
         Ok(session.unwrap_or_else(|| peer(request).to_string()))
     }
 }

@@ -10,6 +10,7 @@ pub mod session;
 pub mod sign_in_cookie;
 pub mod webhooks;
 
+use axum::http::{header, HeaderMap};
 use axum::Router;
 
 use crate::startup::AppState;
@@ -20,4 +21,16 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(auth::router())
         .merge(webhooks::router())
+}
+
+/// The value of the first request cookie whose name `wanted` accepts.
+pub fn cookie_value(headers: &HeaderMap, wanted: impl Fn(&str) -> bool) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| wanted(name))
+        .map(|(_, value)| value.to_string())
 }

@@ -3,7 +3,7 @@
 //! "Sign in"). One cookie per attempt, named after its `state`, so a stray or forged
 //! callback cannot disturb another sign-in in progress.
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -91,14 +91,7 @@ impl SignInCookies {
     /// not lapsed; with the `Set-Cookie` that removes it (single use).
     pub fn redeem(&self, headers: &HeaderMap, state: &str) -> Option<(PendingSignIn, HeaderValue)> {
         let name = cookie_name(state);
-        let value = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v.to_string())?;
+        let value = super::cookie_value(headers, |n| n == name)?;
         let (payload, signature) = value.split_once('.')?;
         let signature = B64.decode(signature).ok()?;
         self.mac(payload).verify_slice(&signature).ok()?;
@@ -113,6 +106,7 @@ impl SignInCookies {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     fn request_with(set_cookie: &HeaderValue) -> HeaderMap {
         let pair = set_cookie

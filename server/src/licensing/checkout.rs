@@ -20,6 +20,9 @@ use crate::db::now;
 use crate::error::{ServerError, ServerResult};
 use crate::stripe::BillingError;
 
+/// What an admin is told when the projects were paid for while they were choosing.
+const JUST_PAID: &str = "These projects were just paid for. Reload Project Central to see them.";
+
 /// How long a Checkout Session stays payable (Stripe's minimum is 30 minutes).
 const CHECKOUT_OPEN_SECS: i64 = 30 * 60 + 60;
 /// Holds outlive their session a little, so a payment in its last second still finds them.
@@ -162,10 +165,7 @@ impl LicensingService {
         };
         let state = self.billing.checkout_session(session_id).await?;
         if state.paid {
-            return Err(AppError::Conflict(
-                "These projects were just paid for. Reload Project Central to see them.".into(),
-            )
-            .into());
+            return Err(AppError::Conflict(JUST_PAID.into()).into());
         }
         if !state.expired && state.expires_at > now() + 60 {
             if let Some(url) = state.url {
@@ -182,11 +182,7 @@ impl LicensingService {
             if let Some(session_id) = order.stripe_session_id.as_deref() {
                 let state = self.billing.expire_checkout(session_id).await?;
                 if state.paid {
-                    return Err(AppError::Conflict(
-                        "These projects were just paid for. Reload Project Central to see them."
-                            .into(),
-                    )
-                    .into());
+                    return Err(AppError::Conflict(JUST_PAID.into()).into());
                 }
             }
         }
@@ -244,7 +240,14 @@ impl LicensingService {
         if let Some(id) = self.db.billing_customer(caller.company).await? {
             return Ok(id);
         }
-        let name = self.company_name(caller.company, caller).await?;
+        let name = self
+            .db
+            .companies_of(caller.user)
+            .await?
+            .into_iter()
+            .find(|c| c.id == caller.company)
+            .map(|c| c.name)
+            .unwrap_or_default();
         let created = self
             .billing
             .create_customer(caller.company.get(), &name)
@@ -253,17 +256,6 @@ impl LicensingService {
             .db
             .save_billing_customer(caller.company, &created)
             .await?)
-    }
-
-    async fn company_name(&self, company: CompanyId, caller: &Caller) -> ServerResult<String> {
-        Ok(self
-            .db
-            .companies_of(caller.user)
-            .await?
-            .into_iter()
-            .find(|c| c.id == company)
-            .map(|c| c.name)
-            .unwrap_or_default())
     }
 
     /// A pending order's selection, to come back to after a cancelled payment.

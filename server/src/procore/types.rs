@@ -61,3 +61,12 @@ pub struct ProcoreProject {
     #[serde(default)]
     pub active: Option<bool>,
 }
+
+/// "City, ST" (or whichever of the two Procore has), to tell similar project names apart.
+pub fn place(city: Option<String>, state_code: Option<String>) -> Option<String> {
+    match (city, state_code) {
+        (Some(city), Some(state)) => Some(format!("{city}, {state}")),
+        (Some(city), None) => Some(city),
+        (None, state) => state,
+    }
+}

@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::error::ServerResult;
 use crate::licensing::project_cache::CacheQuery;
 use crate::procore::client::ProjectsQuery;
+use crate::procore::types::place;
 use crate::procore::ProcoreAccess;
 
 /// The Project Central table over our caches and Procore.
@@ -24,14 +25,6 @@ pub struct ProjectDirectory {
     db: Db,
     accounts: Arc<AccountService>,
     procore: Arc<ProcoreAccess>,
-}
-
-fn location(city: Option<String>, state: Option<String>) -> Option<String> {
-    match (city, state) {
-        (Some(city), Some(state)) => Some(format!("{city}, {state}")),
-        (Some(city), None) => Some(city),
-        (None, state) => state,
-    }
 }
 
 impl ProjectDirectory {
@@ -79,7 +72,7 @@ impl ProjectDirectory {
                     name: p.name,
                     number: p.project_number.filter(|n| !n.is_empty()),
                     stage: p.stage,
-                    location: location(p.city, p.state_code),
+                    location: place(p.city, p.state_code),
                 })
                 .collect(),
             total: total.max(0) as u64,
@@ -115,7 +108,7 @@ impl ProjectDirectory {
                 name: p.name,
                 number: p.project_number.filter(|n| !n.is_empty()),
                 stage: p.project_stage.and_then(|s| s.name),
-                location: location(p.city, p.state_code),
+                location: place(p.city, p.state_code),
             })
             .collect();
         let before = u64::from(query.page.saturating_sub(1)) * u64::from(PROJECTS_PER_PAGE);
