@@ -34,6 +34,9 @@ pub enum AppError {
         /// Seconds until Procore accepts requests again.
         retry_after_secs: u64,
     },
+    /// The card on file was declined (or needs its holder); nothing was changed.
+    #[error("{0}")]
+    PaymentDeclined(String),
     /// Stripe could not be reached or answered with an error.
     #[error("Payments are unavailable right now. Please try again in a few minutes.")]
     PaymentsUnavailable,
@@ -64,6 +67,7 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::ProcoreRateLimited { .. } => 429,
             Self::ProcoreUnavailable(_) => 502,
+            Self::PaymentDeclined(_) => 402,
             Self::PaymentsUnavailable => 503,
             Self::Internal(_) | Self::ServerFn(_) => 500,
         }

@@ -4,12 +4,14 @@
 #![recursion_limit = "512"]
 
 pub mod account;
+pub mod billing;
 pub mod error;
 pub mod ids;
 pub mod licensing;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod projects;
+pub mod subscriptions;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -49,7 +51,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=ui::NotFound>
                 <Route path=path!("") view=account::Home/>
                 <Route path=path!("/projects") view=projects::ProjectCentral/>
+                <Route path=path!("/projects/:id") view=subscriptions::ProjectPage/>
                 <Route path=path!("/licensing") view=licensing::LicensingWizard/>
+                <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/auth/error") view=account::AuthError/>
                 <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>
             </Routes>

@@ -9,11 +9,17 @@ use async_trait::async_trait;
 use tower_sessions::Session;
 
 use crate::account::Viewer;
+use crate::billing::api::{BillingOverview, PaymentAlert};
 use crate::error::AppError;
+use crate::ids::ProjectId;
 use crate::ids::{CompanyId, UserId};
 use crate::licensing::api::{LicensedTile, OrderDraft, WizardPage};
 use crate::licensing::{BillingInterval, Catalog, LicenseFilter, LicenseSelection};
 use crate::projects::{ProjectPage, ProjectQuery};
+use crate::subscriptions::api::{
+    ChangeOutcome, ChangePreview, ProjectSubscription, RecheckReport, SubscribedPage,
+};
+use crate::subscriptions::{ChangeRequest, PreviewAmounts};
 
 /// Who is calling: built once per request from the typed session after the membership check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +90,67 @@ pub trait Licensing: Send + Sync + 'static {
     ) -> Result<u32, AppError>;
 }
 
+/// Subscriptions after checkout: the company's subscribed projects and their changes.
+#[async_trait]
+pub trait Subscriptions: Send + Sync + 'static {
+    /// One page of subscribed projects.
+    async fn list(
+        &self,
+        caller: &Caller,
+        search: &str,
+        filter: Option<LicenseFilter>,
+        page: u32,
+    ) -> Result<SubscribedPage, AppError>;
+    /// One project's page (404 for another company's project).
+    async fn project(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> Result<ProjectSubscription, AppError>;
+    /// Stripe's preview of a change.
+    async fn preview(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        request: ChangeRequest,
+    ) -> Result<ChangePreview, AppError>;
+    /// Makes a change (admins only).
+    async fn confirm(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        request: ChangeRequest,
+    ) -> Result<ChangeOutcome, AppError>;
+    /// Preview of a wizard purchase into the existing subscription of `interval`.
+    async fn purchase_preview(
+        &self,
+        caller: &Caller,
+        selection: LicenseSelection,
+        interval: BillingInterval,
+    ) -> Result<Option<PreviewAmounts>, AppError>;
+    /// A wizard purchase into the existing subscription of `interval`.
+    async fn purchase(
+        &self,
+        caller: &Caller,
+        selection: LicenseSelection,
+        interval: BillingInterval,
+    ) -> Result<ChangeOutcome, AppError>;
+    /// Re-check everything with Stripe now.
+    async fn recheck(&self, caller: &Caller) -> Result<RecheckReport, AppError>;
+}
+
+/// Billing: the company's invoices and payment details at Stripe, its failed payments,
+/// and the Customer Portal. Admins only; the Stripe customer is always the caller company's.
+#[async_trait]
+pub trait Billing: Send + Sync + 'static {
+    /// Invoices (with the projects each covers), card, billing email and tax IDs.
+    async fn overview(&self, caller: &Caller) -> Result<BillingOverview, AppError>;
+    /// The company's failed payment still unpaid (`None` for non-admins).
+    async fn payment_alert(&self, caller: &Caller) -> Result<Option<PaymentAlert>, AppError>;
+    /// A new Customer Portal session; returns its (short-lived) URL.
+    async fn portal_url(&self, caller: &Caller) -> Result<String, AppError>;
+}
+
 /// Everything server functions reach, provided once as Leptos context.
 #[derive(Clone)]
 pub struct AppServices {
@@ -93,6 +160,10 @@ pub struct AppServices {
     pub directory: Arc<dyn Directory>,
     /// Licensing and checkout.
     pub licensing: Arc<dyn Licensing>,
+    /// Invoices, payment details and failed payments.
+    pub billing: Arc<dyn Billing>,
+    /// Subscriptions after checkout.
+    pub subscriptions: Arc<dyn Subscriptions>,
 }
 
 /// Builds the caller, runs `call`, and sets the HTTP status of any error (including a

@@ -182,17 +182,31 @@ async fn hosted_page_payment_completes_and_delivers_signed_events() {
         .await
         .unwrap();
     assert!(again.contains("complete"), "{again}");
-    let portal = post_form(
+    // Like a test-mode account without saved portal settings: a configuration is needed.
+    let session_form = [
+        ("customer", customer.as_str()),
+        ("return_url", "http://app.test/account"),
+    ];
+    let refused = post_form(&sb, "/v1/billing_portal/sessions", &session_form, None).await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("You can't create a portal session in test mode"));
+    let config = post_form(
         &sb,
-        "/v1/billing_portal/sessions",
-        &[
-            ("customer", &customer),
-            ("return_url", "http://app.test/account"),
-        ],
+        "/v1/billing_portal/configurations",
+        &[("features[invoice_history][enabled]", "true")],
         None,
     )
     .await;
+    assert_eq!(config.status, 200, "{}", config.body);
+    let mut with_config = session_form.to_vec();
+    let config_id = config.str("id");
+    with_config.push(("configuration", &config_id));
+    let portal = post_form(&sb, "/v1/billing_portal/sessions", &with_config, None).await;
     assert!(portal.str("id").starts_with("bps_"));
+    assert_eq!(portal.body["configuration"], config_id.as_str());
     let html = http()
         .get(portal.str("url"))
         .send()

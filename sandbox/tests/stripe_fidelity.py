@@ -10,7 +10,9 @@ Usage:
 
 It starts the sandbox binary with a local webhook receiver (http.server) as
 SANDBOX_STRIPE_WEBHOOK_URL, points `stripe.api_base` at the `stripe:` line the binary
-prints, and exercises create/retrieve/list/pay/webhook through the library. The last line
+prints, and exercises create/retrieve/list/pay/webhook through the library, then the
+billing checks in stripe_fidelity_billing.py (cards, subscription updates, previews,
+payments and refunds, PDF, portal, clock and retries). The last line
 is `stripe fidelity: N passed, M failed`; the exit status is non-zero on any failure.
 """
 
@@ -27,6 +29,8 @@ import urllib.parse
 import urllib.request
 
 import stripe
+
+import stripe_fidelity_billing
 
 API_KEY = "sk_test_sandbox"
 SECRET = "whsec_fidelity_py"
@@ -49,6 +53,12 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    @classmethod
+    def snapshot(cls):
+        """Every (body, signature) received so far."""
+        with cls.lock:
+            return list(cls.received)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -247,6 +257,8 @@ def main():
         checks.run("errors map to library exceptions", errors)
         checks.run("pay on the hosted page, subscription active", pay)
         checks.run("verify delivered webhooks with construct_event", webhook)
+        for name, fn in stripe_fidelity_billing.checks(base, state, Receiver, SECRET):
+            checks.run(name, fn)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -64,6 +64,11 @@ impl From<ServerError> for AppError {
                 AppError::ProcoreUnavailable(reason)
             }
             ServerError::Procore(error) => procore(error),
+            ServerError::Stripe(BillingError::Declined { message, .. }) => {
+                AppError::PaymentDeclined(format!(
+                    "The card on file was declined ({message}). Nothing was changed. Update the card under Billing → Manage payment details and try again."
+                ))
+            }
             ServerError::Stripe(error) => {
                 tracing::warn!(%error, "Stripe call failed");
                 AppError::PaymentsUnavailable

@@ -3,13 +3,18 @@
 //! - infrastructure: [`config`], [`telemetry`], [`error`] (the one server error type),
 //!   [`db`] (pool, migrations, session store), [`procore`] and [`stripe`] (one client each),
 //!   [`jobs`] (background work on apalis over our own database);
-//! - HTTP edges: [`http`] (sign-in, Stripe webhook, probes, security layers, typed session);
+//! - HTTP edges: [`http`] (sign-in, Stripe webhook, probes, security layers, typed session),
+//!   and [`webhooks`] (the inbox the Stripe webhook stores into, and its worker);
 //! - features, each with its own SQL: [`accounts`] (who is signed in, companies, the caller,
-//!   the projects each user sees), [`projects`] (Project Central's project table) and
-//!   [`licensing`] (project cache, checkout with reservations, fulfilment).
+//!   the projects each user sees), [`projects`] (Project Central's project table),
+//!   [`licensing`] (project cache, checkout with reservations, fulfilment, purchases into a
+//!   subscription), [`subscriptions`] (each project's terms, Manage Subscription, Stripe
+//!   sync, moves, reconciliation) and [`billing`]
+//!   (invoices, payment details, failed payments, the Customer Portal).
 #![recursion_limit = "512"]
 
 pub mod accounts;
+pub mod billing;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -20,4 +25,6 @@ pub mod procore;
 pub mod projects;
 pub mod startup;
 pub mod stripe;
+pub mod subscriptions;
 pub mod telemetry;
+pub mod webhooks;

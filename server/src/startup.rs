@@ -14,6 +14,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::accounts::AccountService;
+use crate::billing::BillingService;
 use crate::config::{Config, ProcoreSettings, StripeSettings};
 use crate::db::{Db, DbSessionStore};
 use crate::http::security::{
@@ -26,6 +27,9 @@ use crate::procore::{
     Budget, ProcoreAccess, ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager,
 };
 use crate::stripe::StripeBilling;
+use crate::subscriptions::port::SubscriptionsPort;
+use crate::subscriptions::SubscriptionService;
+use crate::webhooks::{WebhookInbox, WorkerConfig};
 
 /// Long-lived services shared by handlers and server functions.
 pub struct Services {
@@ -41,10 +45,16 @@ pub struct Services {
     pub billing: Arc<StripeBilling>,
     /// Signing secrets of Stripe webhooks, newest first (two during a rotation; never logged).
     pub stripe_webhook_secrets: Vec<String>,
+    /// Where verified Stripe events wait to be applied.
+    pub webhooks: WebhookInbox,
     /// Sign-in state, memberships, the caller.
     pub accounts: Arc<AccountService>,
     /// Licensing and fulfilment.
     pub licensing: Arc<LicensingService>,
+    /// Subscriptions after checkout (changes, sync, reconciliation).
+    pub subscriptions: Arc<SubscriptionService>,
+    /// Invoices, payment details, failed payments and the Customer Portal.
+    pub billing_service: Arc<BillingService>,
     /// Our public address (return URLs).
     pub public_base_url: url::Url,
     /// The sign-in in progress, kept in signed cookies.
@@ -130,13 +140,25 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     )?);
     let accounts = Arc::new(AccountService::new(db.clone(), access.clone()));
     let access_for_directory = access.clone();
+    let subscriptions = Arc::new(SubscriptionService::new(
+        db.clone(),
+        accounts.clone(),
+        billing.clone(),
+    ));
     let licensing = Arc::new(LicensingService::new(
         db.clone(),
         accounts.clone(),
         access,
         billing.clone(),
+        subscriptions.clone(),
         config.public_base_url.clone(),
     ));
+    let billing_service = Arc::new(BillingService::new(
+        db.clone(),
+        billing.clone(),
+        &config.public_base_url,
+    )?);
+    let webhooks = WebhookInbox::new(db.clone());
     let services = Arc::new(Services {
         db: db.clone(),
         procore,
@@ -144,8 +166,11 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         oauth,
         billing: billing.clone(),
         stripe_webhook_secrets: stripe_settings.webhook_secrets.clone(),
+        webhooks: webhooks.clone(),
         accounts: accounts.clone(),
         licensing: licensing.clone(),
+        subscriptions: subscriptions.clone(),
+        billing_service: billing_service.clone(),
         public_base_url: config.public_base_url.clone(),
         sign_in_cookies: crate::http::sign_in_cookie::SignInCookies::new(
             &keys[0],
@@ -153,7 +178,14 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         ),
     });
     prepare_prices(billing);
-    let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default()).await?;
+    prepare_portal(billing_service.clone());
+    let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default())
+        .await?
+        .with_webhooks(webhooks, licensing.clone(), WorkerConfig::default())
+        .with_reconciler(crate::jobs::Reconciler {
+            licensing: licensing.clone(),
+            subscriptions: subscriptions.clone(),
+        });
     let app_services = AppServices {
         accounts: accounts.clone(),
         directory: Arc::new(crate::projects::ProjectDirectory::new(
@@ -161,7 +193,12 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             accounts,
             access_for_directory,
         )),
-        licensing,
+        licensing: licensing.clone(),
+        subscriptions: Arc::new(SubscriptionsPort {
+            licensing,
+            subscriptions,
+        }),
+        billing: billing_service,
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -250,6 +287,19 @@ fn forget_idle_clients(limits: Arc<crate::http::limits::AbuseLimits>) {
         loop {
             every.tick().await;
             limits.forget_idle();
+        }
+    });
+}
+
+/// Finds or creates our Customer Portal configuration in the background; the first portal
+/// session retries if Stripe was not reachable at start-up.
+fn prepare_portal(billing: Arc<BillingService>) {
+    tokio::spawn(async move {
+        match billing.prepare_portal().await {
+            Ok(id) => tracing::info!(configuration = id, "Stripe Customer Portal ready"),
+            Err(error) => {
+                tracing::warn!(%error, "Customer Portal not ready yet; opening it will retry")
+            }
         }
     });
 }

@@ -194,6 +194,9 @@ pub struct Catalog {
     pub safety_badge_yearly_cents: Option<i64>,
     /// Months charged for a year when no explicit yearly price is set (10: two months free).
     pub yearly_multiplier_months: u32,
+    /// Free trial days on a company's first purchase of an interval (0 = none).
+    #[serde(default)]
+    pub trial_days: u32,
 }
 
 impl Default for Catalog {
@@ -208,6 +211,7 @@ impl Default for Catalog {
             planner_board_yearly_cents: None,
             safety_badge_yearly_cents: None,
             yearly_multiplier_months: 10,
+            trial_days: 0,
         }
     }
 }

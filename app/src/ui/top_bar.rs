@@ -1,9 +1,10 @@
-//! The frame around every signed-in page: brand, company switcher, user, Disconnect Procore
-//! and sign-out.
+//! The frame around every signed-in page: brand, company switcher, user, Billing (admins),
+//! Disconnect Procore and sign-out, and for admins the failed-payment banner below it.
 
 use leptos::prelude::*;
 
 use crate::account::Viewer;
+use crate::billing::PaymentBanner;
 use crate::ids::CompanyId;
 
 /// The top bar; `on_switch` is called with the chosen company id.
@@ -54,11 +55,14 @@ pub fn TopBar(viewer: Viewer, on_switch: Callback<CompanyId>) -> impl IntoView {
             </div>
             <div class="topbar-user">
                 <span class="user-name" title=viewer.login.clone()>{viewer.name.clone()}</span>
+                {viewer.is_admin.then(|| view! { <a class="button-link" href="/billing">"Billing"</a> })}
                 <a class="button-link" href="/account/disconnect">"Disconnect Procore"</a>
                 <form method="post" action="/auth/logout">
                     <button type="submit" class="button-link">"Sign out"</button>
                 </form>
             </div>
         </header>
+        // Company admins learn of a failed payment wherever they are.
+        {viewer.is_admin.then(|| view! { <PaymentBanner/> })}
     }
 }

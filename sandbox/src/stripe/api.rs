@@ -11,8 +11,10 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use super::store::{new_id, Store};
+use super::store::new_id;
 use super::{form, Shared, API_VERSION};
+
+pub(crate) use super::lists::{expand, list};
 
 /// Largest body we accept; Stripe requests are small forms.
 const MAX_BODY: usize = 1 << 20;
@@ -66,17 +68,40 @@ impl StripeError {
         self.body["code"] = code.into();
         self
     }
+
+    /// 402 `card_error`, as Stripe answers a declined or unauthenticated charge.
+    pub fn card(code: &str, decline_code: Option<&str>, message: &str) -> Self {
+        let mut e = Self::new(StatusCode::PAYMENT_REQUIRED, "card_error", message).code(code);
+        if let Some(d) = decline_code {
+            e.body["decline_code"] = d.into();
+        }
+        e
+    }
+
+    /// The `message`.
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
 }
 
-impl IntoResponse for StripeError {
-    fn into_response(self) -> Response {
+impl StripeError {
+    /// The inner error object (`type`, `code`, `message`, …, `doc_url`), as Stripe also
+    /// embeds it, e.g. in a PaymentIntent's `last_payment_error`.
+    pub fn into_json(self) -> Value {
         let mut body = *self.body;
         let doc = format!(
             "https://stripe.com/docs/error-codes/{}",
             body["code"].as_str().unwrap_or("invalid-request")
         );
         body["doc_url"] = doc.replace('_', "-").into();
-        (self.status, Json(json!({ "error": body }))).into_response()
+        body
+    }
+}
+
+impl IntoResponse for StripeError {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        (status, Json(json!({ "error": self.into_json() }))).into_response()
     }
 }
 
@@ -388,82 +413,4 @@ fn canonical(body: &[u8]) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// Builds a Stripe list (`limit`, `starting_after`, `ending_before`) over newest-first `items`.
-pub(crate) fn list(items: Vec<Value>, p: &Params, url: &str) -> Result<Value, StripeError> {
-    let limit = p.int("limit")?.unwrap_or(10);
-    if !(1..=100).contains(&limit) {
-        return Err(StripeError::invalid(
-            "limit",
-            "Invalid limit: must be between 1 and 100",
-        ));
-    }
-    let limit = limit as usize;
-    let position = |param: &str, id: &str| {
-        items
-            .iter()
-            .position(|o| o["id"] == id)
-            .ok_or_else(|| StripeError::no_such("object", id).param(param))
-    };
-    let (page, has_more) = match (p.str("starting_after"), p.str("ending_before")) {
-        (Some(_), Some(_)) => {
-            return Err(StripeError::invalid(
-                "ending_before",
-                "You may only specify one of these parameters: ending_before, starting_after.",
-            ))
-        }
-        (Some(after), None) => {
-            let rest = &items[position("starting_after", after)? + 1..];
-            (
-                rest.iter().take(limit).cloned().collect::<Vec<_>>(),
-                rest.len() > limit,
-            )
-        }
-        (None, Some(before)) => {
-            let head = &items[..position("ending_before", before)?];
-            let start = head.len().saturating_sub(limit);
-            (head[start..].to_vec(), start > 0)
-        }
-        (None, None) => (
-            items.iter().take(limit).cloned().collect(),
-            items.len() > limit,
-        ),
-    };
-    Ok(json!({"object": "list", "data": page, "has_more": has_more, "url": url}))
-}
-
-/// Applies `expand[]`: an id string at a path is replaced by the stored object; `data.`
-/// paths apply to each element of a list.
-pub(crate) fn expand(obj: &mut Value, paths: &[String], store: &Store) {
-    for path in paths {
-        let segs: Vec<&str> = path.split('.').collect();
-        expand_path(obj, &segs, store);
-    }
-}
-
-fn expand_path(obj: &mut Value, segs: &[&str], store: &Store) {
-    let Some((first, rest)) = segs.split_first() else {
-        return;
-    };
-    if *first == "data" {
-        if let Some(items) = obj.get_mut("data").and_then(Value::as_array_mut) {
-            for it in items {
-                expand_path(it, rest, store);
-            }
-            return;
-        }
-    }
-    let Some(field) = obj.get_mut(*first) else {
-        return;
-    };
-    if rest.is_empty() {
-        if let Some(id) = field.as_str() {
-            if let Some(found) = store.find(id) {
-                *field = found.clone();
-            }
-        }
-    } else {
-        expand_path(field, rest, store);
-    }
 }

@@ -1,21 +1,24 @@
-//! Subscriptions, subscription items, invoices, billing portal sessions and events.
+//! Subscriptions (retrieve, list, update, cancel), subscription items and events.
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::api::{expand, list, strings, ApiResult, Params, ReqCtx, StripeError};
-use super::objects;
-use super::store::{new_id, Store};
+use super::store::Store;
 use super::subscriptions::{self, Update};
+use super::updates;
 use super::webhooks::{emit, EventSpec};
 use super::Shared;
 
 /// Routes below `/v1` for billing objects.
 pub(crate) fn router() -> Router<Shared> {
     Router::new()
-        .route("/subscriptions", get(list_subscriptions))
+        .route(
+            "/subscriptions",
+            get(list_subscriptions).post(super::creation::create),
+        )
         .route(
             "/subscriptions/{id}",
             get(get_subscription)
@@ -27,10 +30,6 @@ pub(crate) fn router() -> Router<Shared> {
             "/subscription_items/{id}",
             get(get_item).post(update_item).delete(delete_item),
         )
-        .route("/invoices", get(list_invoices))
-        .route("/invoices/{id}", get(get_invoice))
-        .route("/invoices/{id}/lines", get(invoice_lines))
-        .route("/billing_portal/sessions", post(create_portal_session))
         .route("/events", get(list_events))
         .route("/events/{id}", get(get_event))
 }
@@ -90,7 +89,7 @@ async fn update_subscription(
 ) -> ApiResult {
     let update = Update::from_params(&p)?;
     let mut store = state.store();
-    let mut sub = subscriptions::apply(&state, &mut store, &id, update, &ctx)?;
+    let mut sub = updates::apply(&state, &mut store, &id, update, &ctx)?;
     expand(&mut sub, &p.expand(), &store);
     Ok(Json(sub))
 }
@@ -123,6 +122,7 @@ async fn cancel_subscription(
         }
     }
     let sub = sub.clone();
+    store.pending_plans.remove(&id);
     emit(
         &state,
         &mut store,
@@ -182,14 +182,18 @@ async fn create_item(
     p.req("price")?;
     let update = item_update(&p, None)?;
     let mut store = state.store();
-    let sub = subscriptions::apply(&state, &mut store, &sub_id, update, &ctx)?;
-    let item = sub["items"]["data"]
-        .as_array()
-        .and_then(|a| {
-            a.iter()
-                .find(|i| i["price"]["id"] == p.str("price").unwrap_or_default())
-        })
-        .cloned();
+    let sub = updates::apply(&state, &mut store, &sub_id, update, &ctx)?;
+    // With `pending_if_incomplete` and a failed charge, the new item is still pending.
+    let price = p.str("price").unwrap_or_default();
+    let item = [
+        &sub["items"]["data"],
+        &sub["pending_update"]["subscription_items"],
+    ]
+    .into_iter()
+    .filter_map(Value::as_array)
+    .flatten()
+    .find(|i| i["price"]["id"] == price)
+    .cloned();
     Ok(Json(item.unwrap_or_default()))
 }
 
@@ -202,7 +206,7 @@ async fn update_item(
     let mut store = state.store();
     let (sub_id, _) = item_of(&store, &id)?;
     let update = item_update(&p, Some(&id))?;
-    subscriptions::apply(&state, &mut store, &sub_id, update, &ctx)?;
+    updates::apply(&state, &mut store, &sub_id, update, &ctx)?;
     Ok(Json(item_of(&store, &id)?.1))
 }
 
@@ -216,63 +220,10 @@ async fn delete_item(
     let (sub_id, _) = item_of(&store, &id)?;
     let mut update = Update::from_params(&p)?;
     update.items = vec![json!({"id": id, "deleted": "true"})];
-    subscriptions::apply(&state, &mut store, &sub_id, update, &ctx)?;
+    updates::apply(&state, &mut store, &sub_id, update, &ctx)?;
     Ok(Json(
         json!({"id": id, "object": "subscription_item", "deleted": true}),
     ))
-}
-
-async fn get_invoice(State(state): State<Shared>, Path(id): Path<String>, p: Params) -> ApiResult {
-    let store = state.store();
-    let mut invoice = found(&store, "invoice", &id)?;
-    expand(&mut invoice, &p.expand(), &store);
-    Ok(Json(invoice))
-}
-
-async fn list_invoices(State(state): State<Shared>, p: Params) -> ApiResult {
-    let (customer, subscription, status) =
-        (p.str("customer"), p.str("subscription"), p.str("status"));
-    let store = state.store();
-    let items = store
-        .invoices
-        .newest_first()
-        .filter(|i| customer.is_none_or(|c| i["customer"] == c))
-        .filter(|i| {
-            subscription.is_none_or(|s| i["parent"]["subscription_details"]["subscription"] == s)
-        })
-        .filter(|i| status.is_none_or(|s| i["status"] == s))
-        .cloned()
-        .collect();
-    let mut out = list(items, &p, "/v1/invoices")?;
-    expand(&mut out, &p.expand(), &store);
-    Ok(Json(out))
-}
-
-async fn invoice_lines(
-    State(state): State<Shared>,
-    Path(id): Path<String>,
-    p: Params,
-) -> ApiResult {
-    let store = state.store();
-    let invoice = found(&store, "invoice", &id)?;
-    let lines = invoice["lines"]["data"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    Ok(Json(list(lines, &p, &format!("/v1/invoices/{id}/lines"))?))
-}
-
-async fn create_portal_session(State(state): State<Shared>, p: Params) -> ApiResult {
-    let customer = p.req("customer")?;
-    let mut store = state.store();
-    if store.customers.get(customer).is_none() {
-        return Err(StripeError::no_such("customer", customer).param("customer"));
-    }
-    let id = new_id("bps");
-    let url = format!("{}/portal/{id}", state.base_url);
-    let session = objects::portal_session(&id, customer, p.str("return_url"), &url, state.now());
-    store.portal_sessions.insert(session.clone());
-    Ok(Json(session))
 }
 
 async fn get_event(State(state): State<Shared>, Path(id): Path<String>) -> ApiResult {

@@ -281,13 +281,15 @@ async fn create_customer(
     Ok(Json(customer))
 }
 
-async fn get_customer(State(state): State<Shared>, Path(id): Path<String>) -> ApiResult {
+async fn get_customer(State(state): State<Shared>, Path(id): Path<String>, p: Params) -> ApiResult {
     let store = state.store();
-    let customer = store
+    let mut customer = store
         .customers
         .get(&id)
+        .cloned()
         .ok_or_else(|| StripeError::no_such("customer", &id))?;
-    Ok(Json(customer.clone()))
+    expand(&mut customer, &p.expand(), &store);
+    Ok(Json(customer))
 }
 
 async fn update_customer(
@@ -297,6 +299,13 @@ async fn update_customer(
     p: Params,
 ) -> ApiResult {
     let mut store = state.store();
+    // Cards attached to this customer, the only valid invoice defaults.
+    let owned: Vec<String> = store
+        .payment_methods
+        .newest_first()
+        .filter(|pm| pm["customer"] == id.as_str())
+        .filter_map(|pm| pm["id"].as_str().map(str::to_owned))
+        .collect();
     let customer = store
         .customers
         .get_mut(&id)
@@ -311,6 +320,19 @@ async fn update_customer(
     if let Some(m) = p.map("metadata")? {
         previous["metadata"] = customer["metadata"].clone();
         merge_metadata(&mut customer["metadata"], m.clone(), m.is_empty());
+    }
+    if let Some(pm) = p.0["invoice_settings"]["default_payment_method"].as_str() {
+        let param = "invoice_settings[default_payment_method]";
+        let pm = Some(pm).filter(|v| !v.is_empty());
+        if pm.is_some_and(|pm| !owned.contains(&pm.to_owned())) {
+            return Err(StripeError::invalid(
+                param,
+                format!("No such PaymentMethod: '{}'", pm.unwrap_or_default()),
+            )
+            .code("resource_missing"));
+        }
+        previous["invoice_settings"] = customer["invoice_settings"].clone();
+        customer["invoice_settings"]["default_payment_method"] = pm.into();
     }
     let customer = customer.clone();
     emit(

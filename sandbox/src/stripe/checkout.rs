@@ -4,10 +4,10 @@
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::api::{expand, list, ApiResult, Params, ReqCtx, StripeError};
-use super::objects::{self, InvoiceInit, SessionInit};
+use super::objects::{self, SessionInit};
 use super::store::{new_id, SessionExtra, Store};
 use super::versions::ApiVersion;
 use super::webhooks::{emit, EventSpec};
@@ -90,6 +90,22 @@ async fn create(
     let subscription_metadata =
         super::api::map_at(&sub_data, "metadata", "subscription_data[metadata]")?
             .unwrap_or_default();
+    let trial_period_days = super::api::int_at(
+        &sub_data,
+        "trial_period_days",
+        "subscription_data[trial_period_days]",
+    )?;
+    if trial_period_days.is_some_and(|d| !(1..=730).contains(&d)) {
+        return Err(StripeError::invalid(
+            "subscription_data[trial_period_days]",
+            "The trial period must be between 1 and 730 days.",
+        ));
+    }
+    let subscription_description = sub_data
+        .get("description")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
     let tax_id = p.0.get("tax_id_collection").cloned().unwrap_or(json!({}));
     let tax_id_collection =
         super::api::bool_at(&tax_id, "enabled", "tax_id_collection[enabled]")?.unwrap_or(false);
@@ -109,7 +125,13 @@ async fn create(
             return Err(StripeError::no_such("customer", c).param("customer"));
         }
     }
-    let (lines, currency, amount) = validate_lines(&store, &raw_lines)?;
+    let (lines, currency, amount) = validate_lines(&store, &raw_lines, "line_items")?;
+    // A trial defers the first payment: nothing is due today.
+    let amount = if trial_period_days.is_some() {
+        0
+    } else {
+        amount
+    };
     let id = new_id("cs_test");
     let url = format!("{}/pay/{id}", state.base_url);
     let session = objects::session(&SessionInit {
@@ -134,6 +156,8 @@ async fn create(
         SessionExtra {
             lines,
             subscription_metadata,
+            trial_period_days,
+            subscription_description,
         },
     );
     state.counters.bump_session();
@@ -141,17 +165,21 @@ async fn create(
 }
 
 /// Validated lines: (price id, quantity) pairs, the currency, the total per period.
-type ValidLines = (Vec<(String, u64)>, String, i64);
+pub(crate) type ValidLines = (Vec<(String, u64)>, String, i64);
 
 /// Checks every line (price exists, is recurring, one currency and interval, quantity ≥ 1);
 /// returns the lines, the currency and the total per period.
-fn validate_lines(store: &Store, raw: &[Value]) -> Result<ValidLines, StripeError> {
+pub(crate) fn validate_lines(
+    store: &Store,
+    raw: &[Value],
+    prefix: &str,
+) -> Result<ValidLines, StripeError> {
     let mut lines = Vec::new();
     let mut currency: Option<String> = None;
     let mut interval: Option<(Value, Value)> = None;
     let mut total = 0i64;
     for (i, line) in raw.iter().enumerate() {
-        let param = |f: &str| format!("line_items[{i}][{f}]");
+        let param = |f: &str| format!("{prefix}[{i}][{f}]");
         let price_id = line
             .get("price")
             .and_then(Value::as_str)
@@ -329,191 +357,4 @@ async fn expire(
         Some(&ctx),
     );
     Ok(Json(out))
-}
-
-/// What the payer typed on the hosted page.
-pub(crate) struct Payment {
-    pub email: String,
-    pub name: Option<String>,
-    pub tax_id: Option<String>,
-}
-
-/// Pays an open session: creates the customer (if none), the active subscription and its
-/// paid invoice, completes the session and emits the events. Returns the success URL with
-/// `{CHECKOUT_SESSION_ID}` replaced.
-pub(crate) fn fulfil(state: &Shared, id: &str, payment: Payment) -> Result<String, StripeError> {
-    let now = state.now();
-    let mut store = state.store();
-    let session = store
-        .sessions
-        .get(id)
-        .cloned()
-        .ok_or_else(|| StripeError::no_such("checkout.session", id))?;
-    if session["status"] != "open" || session["expires_at"].as_i64().is_some_and(|t| t <= now) {
-        return Err(StripeError::invalid(
-            "session",
-            "This Checkout Session is no longer active.",
-        ));
-    }
-    let extra = store
-        .session_extra
-        .get(id)
-        .cloned()
-        .ok_or_else(|| StripeError::no_such("checkout.session", id))?;
-    let mut events = Vec::new();
-
-    let customer_id = match session["customer"].as_str() {
-        Some(c) => c.to_owned(),
-        None => {
-            let customer = objects::customer(
-                Some(&payment.email),
-                payment.name.as_deref(),
-                Map::new(),
-                now,
-            );
-            store.customers.insert(customer.clone());
-            events.push(EventSpec::new("customer.created", &customer));
-            customer["id"].as_str().unwrap_or_default().to_owned()
-        }
-    };
-
-    let sub_id = new_id("sub");
-    let invoice_id = new_id("in");
-    let currency = session["currency"].as_str().unwrap_or("usd").to_owned();
-    let mut items = Vec::new();
-    let mut period = (now, now);
-    for (price_id, qty) in &extra.lines {
-        let price = store
-            .prices
-            .get(price_id)
-            .cloned()
-            .ok_or_else(|| StripeError::no_such("price", price_id))?;
-        let end = objects::period_end(
-            now,
-            price["recurring"]["interval"].as_str().unwrap_or("month"),
-            price["recurring"]["interval_count"].as_i64().unwrap_or(1),
-        );
-        period = (now, end);
-        items.push(objects::subscription_item(
-            &sub_id, &price, *qty, period, now,
-        ));
-    }
-    let subscription = objects::subscription(
-        &sub_id,
-        &customer_id,
-        &currency,
-        items,
-        extra.subscription_metadata.clone(),
-        &invoice_id,
-        now,
-    );
-    let invoice = build_invoice(
-        state,
-        &store,
-        &invoice_id,
-        &subscription,
-        "subscription_create",
-        period,
-        true,
-        Vec::new(),
-        now,
-    );
-    store.subscriptions.insert(subscription.clone());
-    store.invoices.insert(invoice.clone());
-
-    let email = store
-        .customers
-        .get(&customer_id)
-        .and_then(|c| c["email"].as_str())
-        .map(str::to_owned)
-        .unwrap_or(payment.email);
-    let tax_ids: Vec<Value> = payment
-        .tax_id
-        .iter()
-        .map(|v| json!({"type": "unknown", "value": v}))
-        .collect();
-    let completed = {
-        let s = store.sessions.get_mut(id).expect("read above");
-        s["status"] = "complete".into();
-        s["payment_status"] = "paid".into();
-        s["customer"] = customer_id.clone().into();
-        s["subscription"] = sub_id.clone().into();
-        s["invoice"] = invoice_id.clone().into();
-        s["customer_details"] = json!({"address": null, "business_name": null, "email": email,
-            "individual_name": null, "name": payment.name, "phone": null, "tax_exempt": "none", "tax_ids": tax_ids});
-        s.clone()
-    };
-    let completed = render(&store, completed, &[]);
-    events.push(EventSpec::new(
-        "customer.subscription.created",
-        &subscription,
-    ));
-    events.push(EventSpec::new("invoice.created", &invoice));
-    events.push(EventSpec::new("invoice.finalized", &invoice));
-    events.push(EventSpec::new("invoice.paid", &invoice));
-    events.push(EventSpec::new("invoice.payment_succeeded", &invoice));
-    events.push(EventSpec::new("checkout.session.completed", &completed));
-    emit(state, &mut store, events, None);
-    Ok(session["success_url"]
-        .as_str()
-        .unwrap_or_default()
-        .replace("{CHECKOUT_SESSION_ID}", id))
-}
-
-/// An invoice for the subscription's current items (plus any extra lines, e.g. prorations).
-#[allow(clippy::too_many_arguments)] // all of it ends up on the invoice
-pub(crate) fn build_invoice(
-    state: &Shared,
-    store: &Store,
-    id: &str,
-    sub: &Value,
-    reason: &str,
-    period: (i64, i64),
-    paid: bool,
-    extra_lines: Vec<Value>,
-    now: i64,
-) -> Value {
-    let mut lines = extra_lines;
-    if reason != "subscription_update" {
-        for item in sub["items"]["data"].as_array().into_iter().flatten() {
-            let qty = item["quantity"].as_u64().unwrap_or(1);
-            let price = &item["price"];
-            let amount = price["unit_amount"].as_i64().unwrap_or(0) * qty as i64;
-            let desc = objects::line_description(qty, &product_name(store, price), price);
-            lines.push(objects::invoice_line(
-                id,
-                sub,
-                item["id"].as_str().unwrap_or_default(),
-                desc,
-                amount,
-                Some(qty),
-                Some(price),
-                period,
-                false,
-            ));
-        }
-    }
-    let customer = sub["customer"]
-        .as_str()
-        .and_then(|c| store.customers.get(c));
-    let number_prefix = customer
-        .and_then(|c| c["invoice_prefix"].as_str())
-        .unwrap_or("SANDBOX");
-    let count = store
-        .invoices
-        .newest_first()
-        .filter(|i| i["customer"] == sub["customer"])
-        .count();
-    objects::invoice(InvoiceInit {
-        id,
-        sub,
-        customer_email: customer.and_then(|c| c["email"].as_str()),
-        lines,
-        billing_reason: reason,
-        period,
-        paid,
-        number: format!("{number_prefix}-{:04}", count + 1),
-        base_url: &state.base_url,
-        now,
-    })
 }

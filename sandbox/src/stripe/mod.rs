@@ -3,19 +3,38 @@
 //!
 //! Stripe cannot be reached from development machines or CI, and stripe-mock is stateless
 //! and cannot send webhooks, so this keeps real state: paying on the hosted page creates
-//! the customer, subscription and invoice and delivers the events a real account would.
+//! the customer, card, subscription and invoice and delivers the events a real account
+//! would. Cards on file follow Stripe's test cards (`cards.rs`); payments and refunds
+//! (`payments.rs`, `refunds.rs`); subscription create/update with `payment_behavior` and
+//! pending updates (`creation.rs`, `updates.rs`); previews (`previews.rs`); the clock with
+//! renewals and the retry schedule (`renewals.rs`); the Customer Portal (`portal.rs`,
+//! `portal_page.rs`); hosted invoices and PDFs (`invoice_page.rs`, `pdf.rs`).
 
 mod api;
 mod billing;
+mod cards;
 mod catalog;
+mod charges;
 mod checkout;
+mod creation;
 mod form;
+mod invoice_page;
+mod invoices;
+mod lists;
 mod objects;
 mod pages;
+mod payments;
+mod pdf;
+mod portal;
+mod portal_forms;
+mod portal_page;
+mod previews;
+mod refunds;
 mod renewals;
 mod store;
 mod subscriptions;
 mod switches;
+mod updates;
 mod versions;
 mod webhooks;
 
@@ -24,7 +43,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
@@ -212,6 +231,16 @@ impl StripeSandbox {
         renewals::advance(&self.state, seconds);
     }
 
+    /// Gives `customer` a new default card (a test number, see `cards.rs`), as the portal
+    /// would; returns the `payment_method` or why the number was refused.
+    pub fn set_default_card(
+        &self,
+        customer: &str,
+        number: &str,
+    ) -> Result<serde_json::Value, String> {
+        cards::replace_default_card(&self.state, customer, number)
+    }
+
     /// Makes the next renewal of this customer's (or this subscription's) subscription fail.
     pub fn fail_next_renewal(&self, customer_or_subscription_id: &str) {
         self.state
@@ -269,6 +298,12 @@ fn router(state: Shared) -> Router {
         .merge(catalog::router())
         .merge(checkout::router())
         .merge(billing::router())
+        .merge(cards::router())
+        .merge(invoices::router())
+        .merge(previews::router())
+        .merge(charges::router())
+        .merge(refunds::router())
+        .merge(portal::router())
         .fallback(unknown_route)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -281,8 +316,18 @@ fn router(state: Shared) -> Router {
             "/pay/{id}",
             get(pages::checkout_page).post(pages::checkout_submit),
         )
-        .route("/portal/{id}", get(pages::portal_page))
-        .route("/invoice/{id}", get(pages::invoice_page))
+        .route("/portal/{id}", get(portal_page::portal_page))
+        .route("/portal/{id}/card", post(portal_forms::update_card))
+        .route("/portal/{id}/customer", post(portal_forms::update_customer))
+        .route("/portal/{id}/tax_id", post(portal_forms::add_tax_id))
+        .route("/portal/{id}/cancel/{sub}", post(portal_forms::cancel))
+        .route(
+            "/portal/{id}/update/{sub}",
+            post(portal_forms::update_subscription),
+        )
+        .route("/invoice/{id}", get(invoice_page::invoice_page))
+        .route("/invoice/{id}/pay", post(invoice_page::pay))
+        .route("/invoice/{id}/pdf", get(invoice_page::invoice_pdf))
         .merge(switches::router())
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)

@@ -175,7 +175,8 @@ pub(crate) fn subscription_item(
     })
 }
 
-/// A new active subscription whose first invoice is `latest_invoice`.
+/// A new active subscription whose first invoice is `latest_invoice` (callers set the
+/// status, trial and payment method that apply).
 pub(crate) fn subscription(
     id: &str,
     customer: &str,
@@ -281,21 +282,20 @@ pub(crate) struct InvoiceInit<'a> {
     pub lines: Vec<Value>,
     pub billing_reason: &'a str,
     pub period: (i64, i64),
-    pub paid: bool,
     pub number: String,
     pub base_url: &'a str,
     pub now: i64,
 }
 
-/// A finalized invoice, paid or (after a failed attempt) open.
+/// A finalized, open invoice that no payment has been attempted on yet
+/// (`payments::attempt` charges it).
 pub(crate) fn invoice(i: InvoiceInit<'_>) -> Value {
     let total: i64 = i.lines.iter().filter_map(|l| l["amount"].as_i64()).sum();
-    let (paid, remaining) = if i.paid { (total, 0) } else { (0, total) };
     let head = json!({
         "id": i.id, "object": "invoice", "account_country": "US", "account_name": "Smartapp",
-        "account_tax_ids": null, "amount_due": total, "amount_overpaid": 0, "amount_paid": paid,
-        "amount_remaining": remaining, "amount_shipping": 0, "application": null,
-        "attempt_count": 1, "attempted": true, "auto_advance": !i.paid,
+        "account_tax_ids": null, "amount_due": total.max(0), "amount_overpaid": 0, "amount_paid": 0,
+        "amount_remaining": total.max(0), "amount_shipping": 0, "application": null,
+        "attempt_count": 0, "attempted": false, "auto_advance": true,
         "automatic_tax": {"disabled_reason": null, "enabled": false, "liability": null, "provider": null, "status": null},
         "billing_reason": i.billing_reason, "collection_method": "charge_automatically",
         "created": i.now, "currency": i.sub["currency"], "custom_fields": null,
@@ -305,7 +305,8 @@ pub(crate) fn invoice(i: InvoiceInit<'_>) -> Value {
         "footer": null, "hosted_invoice_url": format!("{}/invoice/{}", i.base_url, i.id),
     });
     let rest = json!({
-        "invoice_pdf": null, "issuer": {"type": "self"}, "last_finalization_error": null,
+        "invoice_pdf": format!("{}/invoice/{}/pdf", i.base_url, i.id), "issuer": {"type": "self"},
+        "last_finalization_error": null,
         "lines": {"object": "list", "data": i.lines, "has_more": false, "total_count": i.lines.len(), "url": format!("/v1/invoices/{}/lines", i.id)},
         "livemode": false, "metadata": {}, "next_payment_attempt": null, "number": i.number,
         "on_behalf_of": null,
@@ -315,9 +316,9 @@ pub(crate) fn invoice(i: InvoiceInit<'_>) -> Value {
         "period_end": i.period.1, "period_start": i.period.0,
         "post_payment_credit_notes_amount": 0, "pre_payment_credit_notes_amount": 0,
         "receipt_number": null, "starting_balance": 0, "statement_descriptor": null,
-        "status": if i.paid { "paid" } else { "open" },
+        "status": "open",
         "status_transitions": {"finalized_at": i.now, "marked_uncollectible_at": null,
-            "paid_at": if i.paid { Value::from(i.now) } else { Value::Null }, "voided_at": null},
+            "paid_at": null, "voided_at": null},
         "subtotal": total, "subtotal_excluding_tax": total, "test_clock": null, "total": total,
         "total_discount_amounts": [], "total_excluding_tax": total, "total_taxes": [],
         "webhooks_delivered_at": i.now,
@@ -329,12 +330,13 @@ pub(crate) fn invoice(i: InvoiceInit<'_>) -> Value {
 pub(crate) fn portal_session(
     id: &str,
     customer: &str,
+    configuration: &str,
     return_url: Option<&str>,
     url: &str,
     now: i64,
 ) -> Value {
     json!({
-        "id": id, "object": "billing_portal.session", "configuration": "bpc_sandboxdefault",
+        "id": id, "object": "billing_portal.session", "configuration": configuration,
         "created": now, "customer": customer, "flow": null, "livemode": false, "locale": null,
         "on_behalf_of": null, "return_url": return_url, "url": url,
     })
@@ -372,6 +374,12 @@ fn days_in_month(y: i64, m: i64) -> i64 {
     }
 }
 
+/// `YYYY-MM-DD` (UTC) of a unix time, for pages and PDFs.
+pub(crate) fn ymd(ts: i64) -> String {
+    let (y, m, d) = civil_from_days(ts.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 // Howard Hinnant's civil-date algorithms (proleptic Gregorian), to avoid a date crate.
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
@@ -406,6 +414,7 @@ mod tests {
         // 2024-03-15 → 2025-03-15
         assert_eq!(period_end(1_710_460_800, "year", 1), 1_741_996_800);
         assert_eq!(period_end(0, "day", 2), 172_800);
+        assert_eq!(ymd(1_709_208_000), "2024-02-29");
     }
 
     #[test]

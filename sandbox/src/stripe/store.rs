@@ -54,6 +54,19 @@ pub(crate) struct SessionExtra {
     pub lines: Vec<(String, u64)>,
     /// `subscription_data[metadata]`, copied onto the subscription.
     pub subscription_metadata: Map<String, Value>,
+    /// `subscription_data[trial_period_days]`: the subscription starts `trialing`.
+    pub trial_period_days: Option<i64>,
+    /// `subscription_data[description]`.
+    pub subscription_description: Option<String>,
+}
+
+/// A subscription update waiting for its invoice to be paid (`pending_if_incomplete`).
+#[derive(Clone, Debug)]
+pub(crate) struct PendingPlan {
+    /// Every item the subscription will have once the invoice is paid.
+    pub items: Vec<Value>,
+    /// The open invoice whose payment applies the update.
+    pub invoice: String,
 }
 
 /// Every table of one emulator.
@@ -67,7 +80,16 @@ pub(crate) struct Store {
     pub subscriptions: Table,
     pub invoices: Table,
     pub portal_sessions: Table,
+    pub portal_configs: Table,
     pub events: Table,
+    pub payment_methods: Table,
+    pub payment_intents: Table,
+    pub charges: Table,
+    pub invoice_payments: Table,
+    pub refunds: Table,
+    pub tax_ids: Table,
+    /// Pending updates by subscription id (the public part is `pending_update`).
+    pub pending_plans: HashMap<String, PendingPlan>,
     /// Customer or subscription ids whose next renewal must fail (`fail_next_renewal`).
     pub fail_next: HashSet<String>,
     /// Proration line items (`create_prorations`) waiting for the next renewal invoice,
@@ -86,7 +108,14 @@ impl Store {
             "sub" => &self.subscriptions,
             "in" => &self.invoices,
             "bps" => &self.portal_sessions,
+            "bpc" => &self.portal_configs,
             "evt" => &self.events,
+            "pm" => &self.payment_methods,
+            "pi" => &self.payment_intents,
+            "ch" => &self.charges,
+            "inpay" => &self.invoice_payments,
+            "re" => &self.refunds,
+            "txi" => &self.tax_ids,
             _ => return None,
         };
         table.get(id)

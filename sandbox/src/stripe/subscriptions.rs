@@ -1,14 +1,13 @@
-//! Changing a subscription: items (add by price, quantity by id, `deleted=true`),
-//! `proration_behavior`, metadata and `cancel_at_period_end` (stripe.md §1.4, §4.2 item 6).
+//! Parsing a subscription change and planning it: items (add by price, quantity by id,
+//! `deleted=true`) and the prorations they cause (stripe.md §1.4, §4.2 item 6). Planning
+//! changes nothing, so `updates.rs` (apply) and `previews.rs` (`create_preview`) share it.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-use super::api::{bool_at, int_at, map_at, merge_metadata, Params, ReqCtx, StripeError};
-use super::checkout::{build_invoice, product_name};
+use super::api::{bool_at, int_at, map_at, merge_metadata, Params, StripeError};
+use super::checkout::product_name;
 use super::objects;
-use super::store::{new_id, Store};
-use super::webhooks::{emit, EventSpec};
-use super::Shared;
+use super::store::Store;
 
 /// Stripe's limit on items per subscription.
 const MAX_ITEMS: usize = 20;
@@ -25,6 +24,11 @@ pub(crate) struct Update {
     pub cancel_at_period_end: Option<bool>,
     /// `description`.
     pub description: Option<String>,
+    /// `allow_incomplete` (default), `error_if_incomplete`, `pending_if_incomplete` or
+    /// `default_incomplete`.
+    pub payment_behavior: String,
+    /// `proration_date`: prorate as if the change happened then.
+    pub proration_date: Option<i64>,
 }
 
 impl Update {
@@ -57,6 +61,22 @@ impl Update {
                 ));
             }
         }
+        let payment_behavior = p
+            .str("payment_behavior")
+            .unwrap_or("allow_incomplete")
+            .to_owned();
+        if !matches!(
+            payment_behavior.as_str(),
+            "allow_incomplete"
+                | "error_if_incomplete"
+                | "pending_if_incomplete"
+                | "default_incomplete"
+        ) {
+            return Err(StripeError::invalid(
+                "payment_behavior",
+                format!("Invalid payment_behavior: must be one of allow_incomplete, default_incomplete, error_if_incomplete, or pending_if_incomplete (got {payment_behavior})"),
+            ));
+        }
         let items = match p.0.get("items") {
             None => Vec::new(),
             Some(Value::Array(a)) => a.clone(),
@@ -68,47 +88,50 @@ impl Update {
             metadata: p.map("metadata")?,
             cancel_at_period_end: p.bool("cancel_at_period_end")?,
             description: p.str("description").map(str::to_owned),
+            payment_behavior,
+            proration_date: p.int("proration_date")?,
         })
     }
 }
 
-/// Applies `update` to subscription `id`, bills or records prorations, emits events and
-/// returns the updated subscription.
-pub(crate) fn apply(
-    state: &Shared,
-    store: &mut Store,
-    id: &str,
-    update: Update,
-    ctx: &ReqCtx,
-) -> Result<Value, StripeError> {
-    let now = state.now();
-    let mut sub = store
-        .subscriptions
-        .get(id)
-        .cloned()
-        .ok_or_else(|| StripeError::no_such("subscription", id))?;
-    if sub["status"] == "canceled" {
-        return Err(StripeError::invalid(
-            "subscription",
-            "A canceled subscription can only update its cancellation_details and metadata.",
-        ));
-    }
-    let mut previous = json!({});
+/// (description, signed amount in cents, subscription item id) of one proration.
+pub(crate) type Proration = (String, i64, String);
+
+/// What a change would do: the resulting items and the prorations it causes.
+pub(crate) struct Plan {
+    /// Every item after the change.
+    pub items: Vec<Value>,
+    /// Non-zero prorations, computed at `at`.
+    pub prorations: Vec<Proration>,
+    /// The current billing period.
+    pub period: (i64, i64),
+}
+
+/// Plans the item changes `ops` (`items[n]` objects; `prefix` names them in errors) on
+/// `sub`, prorating at time `at`. Changes nothing.
+pub(crate) fn plan(
+    store: &Store,
+    sub: &Value,
+    ops: &[Value],
+    prefix: &str,
+    at: i64,
+) -> Result<Plan, StripeError> {
+    let id = sub["id"].as_str().unwrap_or_default();
     let old_items = sub["items"]["data"].as_array().cloned().unwrap_or_default();
     let mut items = old_items.clone();
-    // (description, signed amount, item id) for each proration.
-    let mut prorations: Vec<(String, i64, String)> = Vec::new();
+    let mut prorations: Vec<Proration> = Vec::new();
     let period = old_items
         .first()
         .map(|i| {
             (
-                i["current_period_start"].as_i64().unwrap_or(now),
-                i["current_period_end"].as_i64().unwrap_or(now),
+                i["current_period_start"].as_i64().unwrap_or(at),
+                i["current_period_end"].as_i64().unwrap_or(at),
             )
         })
-        .unwrap_or((now, now));
-    let fraction = if period.1 > period.0 {
-        (period.1 - now).max(0) as f64 / (period.1 - period.0) as f64
+        .unwrap_or((at, at));
+    // Nothing is owed for trial time, so changes during a trial do not prorate.
+    let fraction = if period.1 > period.0 && sub["status"] != "trialing" {
+        (period.1 - at).clamp(0, period.1 - period.0) as f64 / (period.1 - period.0) as f64
     } else {
         0.0
     };
@@ -117,8 +140,8 @@ pub(crate) fn apply(
             as i64
     };
 
-    for (n, op) in update.items.iter().enumerate() {
-        let param = |f: &str| format!("items[{n}][{f}]");
+    for (n, op) in ops.iter().enumerate() {
+        let param = |f: &str| format!("{prefix}[{n}][{f}]");
         let quantity = int_at(op, "quantity", &param("quantity"))?;
         if quantity.is_some_and(|q| q < 0) {
             return Err(StripeError::invalid(
@@ -207,7 +230,7 @@ pub(crate) fn apply(
                     return Err(duplicate_price(&price));
                 }
                 let qty = quantity.unwrap_or(1);
-                let mut item = objects::subscription_item(id, &price, qty as u64, period, now);
+                let mut item = objects::subscription_item(id, &price, qty as u64, period, at);
                 if let Some(m) = metadata {
                     item["metadata"] = Value::Object(m);
                 }
@@ -239,12 +262,19 @@ pub(crate) fn apply(
     if items.windows(2).any(|w| interval(&w[0]) != interval(&w[1])) {
         return Err(StripeError::invalid("items", "Currently all subscription items must have the same billing interval (use billing_mode[type]=flexible for mixed intervals, not supported by the sandbox)."));
     }
-    if items != old_items {
-        previous["items"] = sub["items"].clone();
-        sub["items"]["total_count"] = items.len().into();
-        sub["items"]["data"] = Value::Array(items);
-    }
-    if let Some(m) = update.metadata {
+    prorations.retain(|p| p.1 != 0);
+    Ok(Plan {
+        items,
+        prorations,
+        period,
+    })
+}
+
+/// Applies the non-item parts of `update` (metadata, `cancel_at_period_end`,
+/// `description`) to `sub`, recording old values in `previous`.
+pub(crate) fn apply_fields(sub: &mut Value, update: &Update, previous: &mut Value) {
+    let period_end = sub["items"]["data"][0]["current_period_end"].clone();
+    if let Some(m) = &update.metadata {
         previous["metadata"] = sub["metadata"].clone();
         merge_metadata(&mut sub["metadata"], m.clone(), m.is_empty());
     }
@@ -253,59 +283,13 @@ pub(crate) fn apply(
             previous["cancel_at_period_end"] = sub["cancel_at_period_end"].clone();
             previous["cancel_at"] = sub["cancel_at"].clone();
             sub["cancel_at_period_end"] = flag.into();
-            sub["cancel_at"] = if flag { period.1.into() } else { Value::Null };
+            sub["cancel_at"] = if flag { period_end } else { Value::Null };
         }
     }
-    if let Some(d) = update.description {
+    if let Some(d) = &update.description {
         previous["description"] = sub["description"].clone();
-        sub["description"] = d.into();
+        sub["description"] = d.clone().into();
     }
-
-    let mut events = Vec::new();
-    prorations.retain(|p| p.1 != 0);
-    match update.proration.as_str() {
-        "always_invoice" if !prorations.is_empty() => {
-            let invoice_id = new_id("in");
-            let lines = proration_lines(&invoice_id, &sub, &prorations, (now, period.1));
-            let invoice = build_invoice(
-                state,
-                store,
-                &invoice_id,
-                &sub,
-                "subscription_update",
-                (now, period.1),
-                true,
-                lines,
-                now,
-            );
-            previous["latest_invoice"] = sub["latest_invoice"].clone();
-            sub["latest_invoice"] = invoice_id.into();
-            store.invoices.insert(invoice.clone());
-            for t in [
-                "invoice.created",
-                "invoice.finalized",
-                "invoice.paid",
-                "invoice.payment_succeeded",
-            ] {
-                events.push(EventSpec::new(t, &invoice));
-            }
-        }
-        "create_prorations" => store
-            .pending_prorations
-            .entry(id.to_owned())
-            .or_default()
-            .extend(prorations),
-        _ => {}
-    }
-    store.subscriptions.insert(sub.clone());
-    if previous.as_object().is_some_and(|m| !m.is_empty()) {
-        events.insert(
-            0,
-            EventSpec::updated("customer.subscription.updated", &sub, previous),
-        );
-    }
-    emit(state, store, events, Some(ctx));
-    Ok(sub)
 }
 
 fn duplicate_price(price: &Value) -> StripeError {
@@ -343,8 +327,10 @@ pub(crate) fn proration_lines(
         .collect()
 }
 
-/// Sets the fields of a subscription that has just ended.
+/// Sets the fields of a subscription that has just ended (callers also drop its
+/// `Store::pending_plans` entry: a pending update dies with the subscription).
 pub(crate) fn mark_canceled(sub: &mut Value, now: i64, reason: &str) {
+    sub["pending_update"] = Value::Null;
     sub["status"] = "canceled".into();
     sub["canceled_at"] = now.into();
     sub["ended_at"] = now.into();

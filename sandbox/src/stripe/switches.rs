@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::webhooks::DeliveryMode;
-use super::{renewals, Shared};
+use super::{cards, renewals, Shared};
 
 /// Routes of the test switches.
 pub(crate) fn router() -> Router<Shared> {
@@ -23,6 +23,7 @@ pub(crate) fn router() -> Router<Shared> {
             post(fail_next_renewal),
         )
         .route("/__sandbox/stripe/webhook-url", post(webhook_url))
+        .route("/__sandbox/stripe/card", post(card))
         .route("/__sandbox/stripe/stats", get(stats))
 }
 
@@ -62,6 +63,18 @@ async fn fail_next_renewal(State(state): State<Shared>, Query(q): Q) -> Response
             Json(json!({ "fail_next_renewal": id })).into_response()
         }
         None => bad("id is required".into()),
+    }
+}
+
+/// `?customer=cus_…&number=4000000000000341`: a new default card for the customer (and
+/// their subscriptions), with the events of a card replaced in the portal.
+async fn card(State(state): State<Shared>, Query(q): Q) -> Response {
+    let (Some(customer), Some(number)) = (q.get("customer"), q.get("number")) else {
+        return bad("customer and number are required".into());
+    };
+    match cards::replace_default_card(&state, customer.trim(), number) {
+        Ok(pm) => Json(pm).into_response(),
+        Err(e) => bad(e),
     }
 }
 

@@ -283,3 +283,40 @@ pub fn signature_valid(header: &str, body: &str, secret: &str) -> bool {
         mac.verify_slice(&bytes).is_ok()
     })
 }
+
+/// Everything logged through `tracing` while the guard lives (this thread only: tokio's
+/// test runtime runs the client, the sandbox and the receiver on the test's thread).
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    pub fn start() -> (Self, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Log lines where async-stripe met a value its generated enums do not know.
+    pub fn parse_warnings(&self) -> Vec<String> {
+        let text = String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned();
+        text.lines()
+            .filter(|l| l.contains("Unknown value") || l.contains("Unknown variant"))
+            .map(str::to_owned)
+            .collect()
+    }
+}

@@ -110,6 +110,11 @@ pub(super) fn parse_catalog(
         .ok()
         .filter(|m| (1..=12).contains(m))
         .ok_or_else(|| bad("CATALOG_YEARLY_MONTHS", "must be between 1 and 12"))?;
+    let trial = cents("CATALOG_TRIAL_DAYS", 0)?;
+    catalog.trial_days = u32::try_from(trial)
+        .ok()
+        .filter(|d| *d <= 730)
+        .ok_or_else(|| bad("CATALOG_TRIAL_DAYS", "must be between 0 and 730 days"))?;
     Ok(catalog)
 }
 

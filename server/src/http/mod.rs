@@ -1,8 +1,10 @@
-//! The HTTP edges: sign-in routes, the Stripe webhook, health probes, the security layers
-//! and the typed session. Each area exposes `router()`; [`router`] merges them.
+//! The HTTP edges: sign-in routes, the Customer Portal form, the Stripe webhook, health
+//! probes, the security layers and the typed session. Each area exposes `router()`;
+//! [`router`] merges them.
 
 pub mod auth;
 pub mod bad_input;
+pub mod billing;
 pub mod health;
 pub mod limits;
 pub mod security;
@@ -20,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(auth::router())
+        .merge(billing::router())
         .merge(webhooks::router())
 }
 

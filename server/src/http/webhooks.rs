@@ -1,6 +1,6 @@
-//! `POST /webhooks/stripe`: verify the signature on the raw body, apply the object's
-//! *current* state (re-fetched, so arrival order does not matter), and only then record the
-//! event id, so a crash or a database blip mid-way lets Stripe's retry finish the job.
+//! `POST /webhooks/stripe`: verify the signature on the raw body, store the event in the
+//! inbox (once per event id; a duplicate delivery is answered without work) and answer 200
+//! at once. The effects are applied from the inbox by the webhook worker (`webhooks`).
 
 use std::sync::Arc;
 
@@ -10,8 +10,10 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::Value;
 
+use crate::licensing::events::StripeEventRef;
 use crate::startup::{AppState, Services};
 use crate::stripe::signature;
+use crate::webhooks::ReceivedEvent;
 
 /// The webhook route.
 pub fn router() -> Router<AppState> {
@@ -20,26 +22,21 @@ pub fn router() -> Router<AppState> {
 
 /// What fulfilment needs from an event, read from the verified JSON itself so an event
 /// that the pinned async-stripe types cannot parse (API-version drift) is still applied.
-#[derive(Debug, PartialEq, Eq)]
-struct EventRef {
-    id: String,
-    kind: String,
-    object_id: Option<String>,
-    subscription: Option<String>,
-}
-
-fn event_ref(body: &str) -> Option<EventRef> {
+fn event_ref(body: &str) -> Option<ReceivedEvent> {
     let json: Value = serde_json::from_str(body).ok()?;
     let object = &json["data"]["object"];
     let text = |v: &Value| v.as_str().map(str::to_string);
     // Invoices name their subscription under `parent` since 2025; older versions at the top.
     let subscription = text(&object["parent"]["subscription_details"]["subscription"])
         .or_else(|| text(&object["subscription"]));
-    Some(EventRef {
-        id: text(&json["id"])?,
-        kind: text(&json["type"])?,
-        object_id: text(&object["id"]),
-        subscription,
+    Some(ReceivedEvent {
+        event: StripeEventRef {
+            id: text(&json["id"])?,
+            kind: text(&json["type"])?,
+            object_id: text(&object["id"]),
+            subscription,
+        },
+        created: json["created"].as_i64(),
     })
 }
 
@@ -61,51 +58,18 @@ async fn receive(
         tracing::warn!(%error, "Stripe webhook signature rejected");
         return (StatusCode::BAD_REQUEST, "invalid signature");
     }
-    let Some(event) = event_ref(&body) else {
+    let Some(received) = event_ref(&body) else {
         return (StatusCode::BAD_REQUEST, "unparseable event");
     };
-    match services.db.stripe_event_seen(&event.id).await {
-        Ok(true) => return (StatusCode::OK, "duplicate"),
-        Ok(false) => {}
+    match services.webhooks.receive(&received).await {
+        Ok(true) => (StatusCode::OK, "ok"),
+        Ok(false) => (StatusCode::OK, "duplicate"),
         Err(error) => {
-            tracing::error!(%error, "reading Stripe events failed");
-            return (StatusCode::SERVICE_UNAVAILABLE, "try again");
+            // Not stored: Stripe's retry delivers it again.
+            tracing::error!(%error, event = received.event.id, "storing a Stripe event failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "try again")
         }
     }
-    let licensing = &services.licensing;
-    let applied = match (event.kind.as_str(), &event.object_id, &event.subscription) {
-        (
-            "checkout.session.completed" | "checkout.session.async_payment_succeeded",
-            Some(id),
-            _,
-        ) => licensing.reconcile_session(id).await.map(|_| ()),
-        ("checkout.session.expired", Some(id), _) => licensing.checkout_expired(id).await,
-        (kind, Some(id), _) if kind.starts_with("customer.subscription.") => {
-            licensing.sync_subscription(id).await
-        }
-        ("invoice.paid" | "invoice.payment_failed", _, Some(subscription)) => {
-            licensing.sync_subscription(subscription).await
-        }
-        _ => {
-            tracing::debug!(kind = event.kind, "Stripe event not used");
-            Ok(())
-        }
-    };
-    if let Err(error) = applied {
-        // Nothing recorded: Stripe's retry applies it again (every step is idempotent).
-        tracing::warn!(%error, kind = event.kind, "applying Stripe event failed; Stripe will retry");
-        return (StatusCode::SERVICE_UNAVAILABLE, "try again");
-    }
-    if let Err(error) = services
-        .db
-        .record_stripe_event(&event.id, &event.kind)
-        .await
-    {
-        // Applied but not recorded: a redelivery is applied again, which changes nothing.
-        tracing::warn!(%error, "recording a Stripe event failed");
-    }
-    tracing::info!(kind = event.kind, "Stripe event applied");
-    (StatusCode::OK, "ok")
 }
 
 #[cfg(test)]
@@ -114,22 +78,24 @@ mod tests {
 
     #[test]
     fn reads_ids_from_current_and_older_invoice_shapes() {
-        let current = r#"{"id":"evt_1","type":"invoice.paid","data":{"object":{"id":"in_1",
+        let current = r#"{"id":"evt_1","type":"invoice.paid","created":1700000000,"data":{"object":{"id":"in_1",
             "parent":{"subscription_details":{"subscription":"sub_1"}}}}}"#;
         assert_eq!(
             event_ref(current),
-            Some(EventRef {
-                id: "evt_1".into(),
-                kind: "invoice.paid".into(),
-                object_id: Some("in_1".into()),
-                subscription: Some("sub_1".into()),
+            Some(ReceivedEvent {
+                event: StripeEventRef {
+                    id: "evt_1".into(),
+                    kind: "invoice.paid".into(),
+                    object_id: Some("in_1".into()),
+                    subscription: Some("sub_1".into()),
+                },
+                created: Some(1_700_000_000),
             })
         );
         let older = r#"{"id":"evt_2","type":"invoice.paid","data":{"object":{"id":"in_2","subscription":"sub_2"}}}"#;
-        assert_eq!(
-            event_ref(older).unwrap().subscription.as_deref(),
-            Some("sub_2")
-        );
+        let older = event_ref(older).unwrap();
+        assert_eq!(older.event.subscription.as_deref(), Some("sub_2"));
+        assert_eq!(older.created, None);
         assert_eq!(event_ref("{not json"), None);
         assert_eq!(event_ref(r#"{"type":"x"}"#), None, "an event needs an id");
     }

@@ -2,11 +2,13 @@
 //! on a typed pool beside the app's `AnyPool`). Periodic work is enqueued by a scanner
 //! ([`periodic`]) under our own unique key `task:period_start`, so several server processes
 //! never enqueue one period twice; apalis's heartbeats hand a task whose process died to
-//! another worker.
+//! another worker. Beside them runs the Stripe webhook inbox worker ([`crate::webhooks`]),
+//! whose claims are leases in the database.
 
 pub mod periodic;
 mod store;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::*;
@@ -16,6 +18,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
+use crate::licensing::LicensingService;
+use crate::subscriptions::SubscriptionService;
+use crate::webhooks::{WebhookInbox, WebhookWorker, WorkerConfig};
 use periodic::{PeriodicKind, PeriodicTask};
 pub use store::JobStore;
 
@@ -59,6 +64,17 @@ pub struct Jobs {
     db: Db,
     config: JobsConfig,
     worker: String,
+    webhooks: Option<WebhookWorker>,
+    reconciler: Option<Reconciler>,
+}
+
+/// What the hourly reconciliation uses.
+#[derive(Clone)]
+pub struct Reconciler {
+    /// Open orders and double payments.
+    pub licensing: Arc<LicensingService>,
+    /// Subscriptions, quantities, statuses.
+    pub subscriptions: Arc<SubscriptionService>,
 }
 
 /// Running workers and scanner; stop them on shutdown.
@@ -90,6 +106,7 @@ struct JobContext {
     db: Db,
     worker: String,
     run_delay: Duration,
+    reconciler: Option<Reconciler>,
 }
 
 impl Jobs {
@@ -106,7 +123,32 @@ impl Jobs {
             db,
             config,
             worker,
+            webhooks: None,
+            reconciler: None,
         })
+    }
+
+    /// Adds the worker that applies the Stripe webhook inbox (named like this process's
+    /// job worker).
+    pub fn with_webhooks(
+        mut self,
+        inbox: WebhookInbox,
+        licensing: Arc<LicensingService>,
+        config: WorkerConfig,
+    ) -> Self {
+        self.webhooks = Some(WebhookWorker::new(
+            inbox,
+            licensing,
+            config,
+            self.worker.clone(),
+        ));
+        self
+    }
+
+    /// Adds the hourly reconciliation with Stripe.
+    pub fn with_reconciler(mut self, reconciler: Reconciler) -> Self {
+        self.reconciler = Some(reconciler);
+        self
     }
 
     /// This process's worker name.
@@ -137,6 +179,7 @@ impl Jobs {
             db: self.db.clone(),
             worker: self.worker.clone(),
             run_delay: self.config.run_delay,
+            reconciler: self.reconciler.clone(),
         };
         let worker = self.spawn_worker(context, token.clone());
         let scanner = {
@@ -156,10 +199,20 @@ impl Jobs {
                 }
             })
         };
-        JobsHandle {
-            token,
-            tasks: vec![worker, scanner],
-        }
+        let mut tasks = vec![worker, scanner];
+        tasks.extend(self.webhooks.as_ref().map(|w| w.spawn(token.clone())));
+        JobsHandle { token, tasks }
+    }
+
+    /// Starts only the webhook inbox worker (tests that leave periodic work alone).
+    pub fn start_webhooks(&self) -> JobsHandle {
+        let token = CancellationToken::new();
+        let tasks = self
+            .webhooks
+            .iter()
+            .map(|w| w.spawn(token.clone()))
+            .collect();
+        JobsHandle { token, tasks }
     }
 
     /// Runs the worker until `token` is cancelled; a worker stopped by a database error

@@ -7,26 +7,29 @@ use tower_sessions::ExpiredDeletion;
 
 use super::JobContext;
 use crate::db::{now, Db, DbSessionStore};
-use crate::licensing::fulfilment::STRIPE_RETRY_WINDOW_SECS;
+use crate::webhooks::STRIPE_RETRY_WINDOW_SECS;
 
 /// A kind of periodic work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodicKind {
-    /// Forget applied Stripe events older than Stripe's retry window.
+    /// Forget applied Stripe events (inbox rows) older than Stripe's retry window.
     PruneStripeEvents,
     /// Delete expired browser sessions.
     DeleteExpiredSessions,
     /// Release checkout holds whose Checkout Session ran out.
     ReleaseExpiredHolds,
+    /// Compare licences, orders and subscriptions with Stripe and repair differences.
+    ReconcileWithStripe,
 }
 
 impl PeriodicKind {
     /// Every kind.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::PruneStripeEvents,
         Self::DeleteExpiredSessions,
         Self::ReleaseExpiredHolds,
+        Self::ReconcileWithStripe,
     ];
 
     /// The stored name (the first half of the unique key `task:period_start`).
@@ -35,13 +38,16 @@ impl PeriodicKind {
             Self::PruneStripeEvents => "prune_stripe_events",
             Self::DeleteExpiredSessions => "delete_expired_sessions",
             Self::ReleaseExpiredHolds => "release_expired_holds",
+            Self::ReconcileWithStripe => "reconcile_with_stripe",
         }
     }
 
     /// How often it runs in production, in seconds.
     pub fn period_secs(self) -> i64 {
         match self {
-            Self::PruneStripeEvents | Self::DeleteExpiredSessions => 3600,
+            Self::PruneStripeEvents | Self::DeleteExpiredSessions | Self::ReconcileWithStripe => {
+                3600
+            }
             Self::ReleaseExpiredHolds => 300,
         }
     }
@@ -80,6 +86,24 @@ pub(super) async fn run(task: PeriodicTask, context: Data<JobContext>) -> Result
             let released = context.db.release_expired_holds().await?;
             format!("{released} checkout holds released")
         }
+        PeriodicKind::ReconcileWithStripe => match &context.reconciler {
+            Some(r) => {
+                let mut repairs = 0;
+                for company in r.subscriptions.billed_companies().await? {
+                    // One company's trouble (Stripe down, a bad row) does not stop the rest.
+                    let settled = r.licensing.settle_open_orders(company).await;
+                    let fixed = r.subscriptions.reconcile_company(company).await;
+                    match (settled, fixed) {
+                        (Ok(a), Ok(b)) => repairs += a.len() + b.len(),
+                        (a, b) => {
+                            tracing::warn!(%company, settled = a.is_ok(), fixed = b.is_ok(), "reconciling a company failed; next hour retries")
+                        }
+                    }
+                }
+                format!("{repairs} repairs")
+            }
+            None => "no reconciler configured".to_string(),
+        },
     };
     context
         .db

@@ -8,7 +8,7 @@ use app::licensing::api::OrderDraft;
 use std::time::Duration;
 
 use app::ids::ProjectId;
-use app::licensing::{quote, BillingInterval, LicenseSelection, Quote};
+use app::licensing::{quote, BillingInterval, LicenseSelection, Quote, ValidSelection};
 use app::ports::Caller;
 use sha2::{Digest, Sha256};
 
@@ -45,25 +45,18 @@ impl LicensingService {
         selection: LicenseSelection,
         interval: BillingInterval,
     ) -> ServerResult<String> {
-        self.require_admin(caller)?;
-        let licensed = live(&self.db.licences(caller.company).await?);
-        // The server is the authority: the same rules as the browser, on what was sent.
-        let valid = selection.validate(&licensed).map_err(|problems| {
-            AppError::Invalid(
-                problems
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        })?;
-        let ids: Vec<i64> = valid.choices().map(|c| c.project_id).collect();
-        let known = self.db.cached_project_names(caller.company, &ids).await?;
-        if known.len() != ids.len() {
-            return Err(AppError::Invalid("Some selected projects are not projects of this company in Procore. Reload the page and try again.".into()).into());
+        let (valid, known, priced) = self.validated(caller, &selection, interval).await?;
+        if self
+            .live_subscription(caller.company, interval)
+            .await?
+            .is_some()
+        {
+            return Err(AppError::Conflict(format!(
+                "This company already has a {} subscription: these projects are added to it with Confirm on the subscription step. Reload the page.",
+                interval.as_str()
+            ))
+            .into());
         }
-        let priced = quote(&valid.summary(), self.billing.catalog(), interval)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
         let selection_json = serde_json::to_string(valid.selection())
             .map_err(|e| ServerError::Corrupt(e.to_string()))?;
         let order = Order {
@@ -93,6 +86,36 @@ impl LicensingService {
         })
     }
 
+    /// The selection checked with the wizard's rules against what is licensed, the
+    /// projects' names (all must be this company's), and its price.
+    pub(super) async fn validated(
+        &self,
+        caller: &Caller,
+        selection: &LicenseSelection,
+        interval: BillingInterval,
+    ) -> ServerResult<(ValidSelection, Vec<(i64, String)>, Quote)> {
+        self.require_admin(caller)?;
+        let licensed = live(&self.db.licences(caller.company).await?);
+        // The server is the authority: the same rules as the browser, on what was sent.
+        let valid = selection.validate(&licensed).map_err(|problems| {
+            AppError::Invalid(
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })?;
+        let ids: Vec<i64> = valid.choices().map(|c| c.project_id).collect();
+        let known = self.db.cached_project_names(caller.company, &ids).await?;
+        if known.len() != ids.len() {
+            return Err(AppError::Invalid("Some selected projects are not projects of this company in Procore. Reload the page and try again.".into()).into());
+        }
+        let priced = quote(&valid.summary(), self.billing.catalog(), interval)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        Ok((valid, known, priced))
+    }
+
     async fn open_checkout(
         &self,
         caller: &Caller,
@@ -115,6 +138,26 @@ impl LicensingService {
             .choices()
             .map(|c| ProjectId(c.project_id))
             .collect();
+        // The interval's first purchase is one at a time: another admin's open checkout of
+        // this interval locks it; this admin's own gives way below.
+        let held_by_others = self
+            .db
+            .holds(caller.company, &projects)
+            .await?
+            .iter()
+            .any(|h| h.user_id != caller.user.get());
+        for (other, buyer) in self.db.open_orders(caller.company, order.interval).await? {
+            if buyer == caller.user.get() {
+                self.abandon(caller, &other).await?;
+            } else if !held_by_others {
+                // (When projects overlap, the hold below names who and until when.)
+                return Err(AppError::Conflict(format!(
+                    "Another admin of this company is paying for its first {} subscription right now. Try again when they have finished (at most 30 minutes).",
+                    order.interval.as_str()
+                ))
+                .into());
+            }
+        }
         // This admin's own other open checkout (another selection, an abandoned payment page)
         // gives way: its session is expired at Stripe, so it can no longer be paid.
         for hold in self.db.holds(caller.company, &projects).await? {

@@ -1,21 +1,16 @@
 //! Fulfilment: a paid Checkout Session turns its order into licensed projects (once), and a
 //! subscription's current Stripe status is applied to its projects. Both re-fetch the object
-//! from Stripe, so webhooks may arrive in any order or twice. Also the SQL of the webhook
-//! events already applied (deduplication by event id).
+//! from Stripe, so webhooks may arrive in any order or twice (the webhook inbox and its SQL
+//! are in `webhooks`).
 
 use std::collections::HashMap;
 
 use app::ids::ProjectId;
 
 use super::licences::NewLicence;
-use super::status::SubscriptionStatus;
+use super::status::{OrderStatus, SubscriptionStatus};
 use super::LicensingService;
-use crate::db::{now, Db};
 use crate::error::{ServerError, ServerResult};
-
-/// Stripe retries a webhook for up to three days; an event id older than this cannot come
-/// back, so its record may go.
-pub const STRIPE_RETRY_WINDOW_SECS: i64 = 3 * 24 * 3600;
 
 fn parse_status(status: &str) -> ServerResult<SubscriptionStatus> {
     status
@@ -88,6 +83,12 @@ impl LicensingService {
     pub async fn checkout_expired(&self, session_id: &str) -> ServerResult<()> {
         if let Some(order) = self.db.order_by_session(session_id).await? {
             let released = self.db.release_order(&order.id).await?;
+            sqlx::query("UPDATE orders SET status = $2 WHERE id = $1 AND status = $3")
+                .bind(order.id.clone())
+                .bind(OrderStatus::Expired.as_str())
+                .bind(OrderStatus::Pending.as_str())
+                .execute(self.db.pool())
+                .await?;
             tracing::info!(
                 order = order.id,
                 released,
@@ -97,51 +98,9 @@ impl LicensingService {
         Ok(())
     }
 
-    /// Applies a subscription's current status to its licensed projects.
+    /// Applies a subscription's current state (status, period, pending changes) to its
+    /// licensed projects.
     pub async fn sync_subscription(&self, subscription_id: &str) -> ServerResult<()> {
-        let status = parse_status(&self.billing.subscription_status(subscription_id).await?)?;
-        let changed = self
-            .db
-            .set_subscription_status(subscription_id, status)
-            .await?;
-        tracing::info!(%status, changed, "subscription status applied");
-        Ok(())
-    }
-}
-
-impl Db {
-    /// True when this Stripe event was already applied (a duplicate delivery).
-    pub async fn stripe_event_seen(&self, event_id: &str) -> Result<bool, sqlx::Error> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM stripe_events WHERE id = $1")
-            .bind(event_id.to_string())
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.is_some())
-    }
-
-    /// Records an applied Stripe event (deduplication of later deliveries).
-    pub async fn record_stripe_event(
-        &self,
-        event_id: &str,
-        event_type: &str,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO stripe_events (id, event_type, received_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event_id.to_string())
-        .bind(event_type.to_string())
-        .bind(now())
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Forgets applied events older than Stripe's retry window; returns how many went.
-    pub async fn prune_stripe_events(&self, older_than: i64) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM stripe_events WHERE received_at < $1")
-            .bind(older_than)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected())
+        self.subscriptions.sync(subscription_id).await
     }
 }

@@ -6,7 +6,7 @@ use app::licensing::{BillingInterval, LicensedProjects, ProjectLicense};
 use sqlx::AssertSqlSafe;
 
 use super::orders::Order;
-use super::status::{live_statuses_sql, OrderStatus, SubscriptionStatus};
+use super::status::{held_statuses_sql, OrderStatus, SubscriptionStatus};
 use crate::db::{now, Db};
 use crate::error::{ServerError, ServerResult};
 
@@ -73,11 +73,12 @@ impl TryFrom<LicenceRow> for Licence {
     }
 }
 
-/// The live licences, keyed by project, as the wizard's rules take them.
+/// The held licences (live, or waiting for payment), keyed by project, as the wizard's
+/// rules take them: such a project cannot be bought again.
 pub fn live(licences: &[Licence]) -> LicensedProjects {
     licences
         .iter()
-        .filter(|l| l.status.is_live())
+        .filter(|l| l.status.is_held())
         .map(|l| (l.project.get(), l.modules))
         .collect()
 }
@@ -123,15 +124,19 @@ impl Db {
         }
         let upsert = format!(
             "INSERT INTO licensed_projects (company_id, procore_project_id, name, planner, planner_board, safety,
-             safety_badge, billing_interval, status, order_id, stripe_subscription_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+             safety_badge, renew_planner, renew_planner_board, renew_safety, renew_safety_badge, billing_interval,
+             status, order_id, stripe_subscription_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
              ON CONFLICT (company_id, procore_project_id) DO UPDATE SET name = excluded.name,
              planner = excluded.planner, planner_board = excluded.planner_board, safety = excluded.safety,
-             safety_badge = excluded.safety_badge, billing_interval = excluded.billing_interval,
+             safety_badge = excluded.safety_badge, renew_planner = excluded.planner,
+             renew_planner_board = excluded.planner_board, renew_safety = excluded.safety,
+             renew_safety_badge = excluded.safety_badge, billing_interval = excluded.billing_interval,
              status = excluded.status, order_id = excluded.order_id,
-             stripe_subscription_id = excluded.stripe_subscription_id, updated_at = excluded.updated_at
-             WHERE licensed_projects.status NOT IN ({})",
-            live_statuses_sql()
+             stripe_subscription_id = excluded.stripe_subscription_id, renew_interval = NULL, renew_at = NULL,
+             ended_at = NULL, move_failed_at = NULL, updated_at = excluded.updated_at
+             WHERE licensed_projects.status NOT IN ({}) OR licensed_projects.ended_at IS NOT NULL",
+            held_statuses_sql()
         );
         let mut overlapping = 0;
         for licence in projects {
@@ -171,22 +176,5 @@ impl Db {
         }
         tx.commit().await?;
         Ok(true)
-    }
-
-    /// Applies a subscription's current Stripe status to its licensed projects.
-    pub async fn set_subscription_status(
-        &self,
-        subscription_id: &str,
-        status: SubscriptionStatus,
-    ) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE licensed_projects SET status = $2, updated_at = $3 WHERE stripe_subscription_id = $1 AND status <> $2",
-        )
-        .bind(subscription_id.to_string())
-        .bind(status.as_str())
-        .bind(now())
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
     }
 }

@@ -3,10 +3,12 @@
 //! orders ([`orders`]) we keep. Implements the app's `Licensing` port.
 
 pub mod checkout;
+pub mod events;
 pub mod fulfilment;
 pub mod licences;
 pub mod orders;
 pub mod project_cache;
+pub mod purchase;
 pub mod reservations;
 pub mod status;
 
@@ -26,6 +28,7 @@ use crate::db::Db;
 use crate::error::ServerResult;
 use crate::procore::ProcoreAccess;
 use crate::stripe::StripeBilling;
+use crate::subscriptions::SubscriptionService;
 
 /// What a non-admin is told when they try to buy.
 const NOT_ADMIN: &str = "Only Procore company admins can license projects. Ask a company admin, or see this company's licensed projects under Licensed.";
@@ -36,6 +39,7 @@ pub struct LicensingService {
     accounts: Arc<AccountService>,
     procore: Arc<ProcoreAccess>,
     billing: Arc<StripeBilling>,
+    subscriptions: Arc<SubscriptionService>,
     public_base_url: url::Url,
 }
 
@@ -46,6 +50,7 @@ impl LicensingService {
         accounts: Arc<AccountService>,
         procore: Arc<ProcoreAccess>,
         billing: Arc<StripeBilling>,
+        subscriptions: Arc<SubscriptionService>,
         public_base_url: url::Url,
     ) -> Self {
         Self {
@@ -53,6 +58,7 @@ impl LicensingService {
             accounts,
             procore,
             billing,
+            subscriptions,
             public_base_url,
         }
     }

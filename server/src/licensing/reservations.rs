@@ -4,6 +4,7 @@
 //! project. The SQL, and what a blocked admin is told.
 
 use app::ids::{CompanyId, ProjectId, UserId};
+use app::licensing::BillingInterval;
 use sqlx::AssertSqlSafe;
 
 use crate::db::{now, Db};
@@ -117,6 +118,24 @@ impl Db {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
+    }
+
+    /// Orders of the company and interval whose Checkout Session still holds projects:
+    /// (order id, buyer). While one is open, the interval's first purchase is locked.
+    pub async fn open_orders(
+        &self,
+        company: CompanyId,
+        interval: BillingInterval,
+    ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT DISTINCT o.id, o.user_id FROM orders o JOIN project_reservations r ON r.order_id = o.id
+             WHERE o.company_id = $1 AND o.billing_interval = $2 AND o.status = 'pending' AND r.expires_at > $3",
+        )
+        .bind(company.get())
+        .bind(interval.as_str())
+        .bind(now())
+        .fetch_all(self.pool())
+        .await
     }
 
     /// Releases every hold that ran out (the background job); returns how many.

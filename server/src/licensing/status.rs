@@ -42,6 +42,17 @@ impl SubscriptionStatus {
     /// retries the card).
     pub const LIVE: [Self; 3] = [Self::Active, Self::Trialing, Self::PastDue];
 
+    /// The statuses under which a project stays on its subscription and cannot be bought
+    /// again: the live ones, and those waiting for payment (Inactive: payment pending).
+    pub const HELD: [Self; 6] = [
+        Self::Active,
+        Self::Trialing,
+        Self::PastDue,
+        Self::Unpaid,
+        Self::Incomplete,
+        Self::Paused,
+    ];
+
     /// Stripe's name of the status.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,9 +73,17 @@ impl SubscriptionStatus {
     }
 }
 
-/// `'active', 'trialing', 'past_due'`: the live statuses for an SQL `IN (…)`.
-pub fn live_statuses_sql() -> String {
-    SubscriptionStatus::LIVE
+/// True when a project in this status is held (see [`SubscriptionStatus::HELD`]).
+impl SubscriptionStatus {
+    /// Whether a project in this status cannot be licensed again.
+    pub fn is_held(self) -> bool {
+        Self::HELD.contains(&self)
+    }
+}
+
+/// The held statuses for an SQL `IN (…)`: a project in one of them counts as licensed.
+pub fn held_statuses_sql() -> String {
+    SubscriptionStatus::HELD
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
         .collect::<Vec<_>>()
@@ -102,6 +121,10 @@ pub enum OrderStatus {
     Paid,
     /// Paid, but some projects were already licensed by another paid order: refund due.
     PaidOverlap,
+    /// The overlapping part of a double payment was refunded.
+    Refunded,
+    /// Its Checkout Session expired unpaid.
+    Expired,
 }
 
 impl OrderStatus {
@@ -111,6 +134,8 @@ impl OrderStatus {
             Self::Pending => "pending",
             Self::Paid => "paid",
             Self::PaidOverlap => "paid_overlap",
+            Self::Refunded => "refunded",
+            Self::Expired => "expired",
         }
     }
 }
@@ -119,10 +144,16 @@ impl FromStr for OrderStatus {
     type Err = UnknownStatus;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
-        [Self::Pending, Self::Paid, Self::PaidOverlap]
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| UnknownStatus(value.to_string()))
+        [
+            Self::Pending,
+            Self::Paid,
+            Self::PaidOverlap,
+            Self::Refunded,
+            Self::Expired,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == value)
+        .ok_or_else(|| UnknownStatus(value.to_string()))
     }
 }
 
@@ -140,7 +171,12 @@ mod tests {
             .filter(|s| s.is_live())
             .collect();
         assert_eq!(live, SubscriptionStatus::LIVE);
-        assert_eq!(live_statuses_sql(), "'active', 'trialing', 'past_due'");
+        assert_eq!(
+            held_statuses_sql(),
+            "'active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'paused'"
+        );
+        assert!(!SubscriptionStatus::Canceled.is_held());
+        assert!(SubscriptionStatus::Unpaid.is_held() && !SubscriptionStatus::Unpaid.is_live());
         assert!("cancelled".parse::<SubscriptionStatus>().is_err());
     }
 
@@ -150,6 +186,8 @@ mod tests {
             OrderStatus::Pending,
             OrderStatus::Paid,
             OrderStatus::PaidOverlap,
+            OrderStatus::Refunded,
+            OrderStatus::Expired,
         ] {
             assert_eq!(status.as_str().parse::<OrderStatus>(), Ok(status));
         }

@@ -26,11 +26,29 @@ pub enum BillingError {
     /// The catalog has no price for what was asked.
     #[error("no Stripe price for {0}")]
     MissingPrice(String),
+    /// Stripe could not charge the card (HTTP 402); nothing was changed.
+    #[error("card declined: {message}")]
+    Declined {
+        /// Stripe's message for the card holder.
+        message: String,
+        /// The bank wants the card holder to authenticate (3-D Secure).
+        needs_authentication: bool,
+    },
 }
 
 impl From<stripe::StripeError> for BillingError {
     fn from(error: stripe::StripeError) -> Self {
-        Self::Stripe(error.to_string())
+        match error {
+            stripe::StripeError::Stripe(api, 402) => Self::Declined {
+                needs_authentication: api.code
+                    == Some(stripe_shared::ApiErrorsCode::AuthenticationRequired),
+                message: api
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "Your card was declined.".into()),
+            },
+            other => Self::Stripe(other.to_string()),
+        }
     }
 }
 
@@ -55,7 +73,7 @@ pub struct CheckoutState {
 
 /// Stripe for this app: one client, the catalog, and the price ids once known.
 pub struct StripeBilling {
-    client: stripe::Client,
+    pub(super) client: stripe::Client,
     catalog: Catalog,
     prices: tokio::sync::Mutex<Option<HashMap<String, String>>>,
 }
@@ -190,6 +208,9 @@ impl StripeBilling {
         ]);
         let mut subscription = CreateCheckoutSessionSubscriptionData::new();
         subscription.metadata = Some(metadata.clone());
+        if self.catalog.trial_days > 0 {
+            subscription.trial_period_days = Some(self.catalog.trial_days);
+        }
         let items = lines
             .iter()
             .map(|(price, quantity)| CreateCheckoutSessionLineItems {
@@ -259,7 +280,7 @@ impl StripeBilling {
     }
 }
 
-fn idempotency(key: &str) -> Result<IdempotencyKey, BillingError> {
+pub(super) fn idempotency(key: &str) -> Result<IdempotencyKey, BillingError> {
     IdempotencyKey::new(key).map_err(|e| BillingError::Stripe(e.to_string()))
 }
 

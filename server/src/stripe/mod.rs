@@ -4,6 +4,9 @@
 //! (`licensing/fulfilment.rs`).
 
 pub mod client;
+pub mod invoices;
+pub mod portal;
 pub mod signature;
+pub mod subscriptions;
 
 pub use client::{BillingError, CheckoutState, StripeBilling};

@@ -110,7 +110,7 @@ async fn full_purchase(db: TestDb, mode: DeliveryMode) {
         success.contains("/projects?checkout_session=cs_"),
         "{success}"
     );
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
 
     let tiles = tiles(&app).await;
     assert_eq!(tiles.len(), 2, "{tiles:?}");
@@ -192,7 +192,7 @@ async fn a_declined_card_licenses_nothing() {
         .await
         .unwrap()
         .contains("Your card was declined."));
-    app.stripe.as_ref().unwrap().wait_for_deliveries().await;
+    app.settle_webhooks().await;
     assert!(tiles(&app).await.is_empty());
     let pending: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM orders WHERE status = 'pending'")
         .fetch_one(db.db.pool())
@@ -387,7 +387,7 @@ async fn a_failed_renewal_marks_the_licences_past_due_and_a_later_payment_restor
     let ids = not_licensed_ids(&app).await;
     let url = checkout(&app, ids[0], ids[1], "monthly").await;
     assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     let (subscription,): (String,) =
         sqlx::query_as("SELECT stripe_subscription_id FROM orders WHERE status = 'paid'")
             .fetch_one(db.db.pool())
@@ -396,12 +396,12 @@ async fn a_failed_renewal_marks_the_licences_past_due_and_a_later_payment_restor
 
     stripe.fail_next_renewal(&subscription);
     stripe.advance_clock(32 * 86_400).await;
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     let statuses: Vec<String> = tiles(&app).await.iter().map(|t| t.status.clone()).collect();
     assert_eq!(statuses, ["past_due", "past_due"]);
 
     stripe.advance_clock(31 * 86_400).await;
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     let statuses: Vec<String> = tiles(&app).await.iter().map(|t| t.status.clone()).collect();
     assert_eq!(statuses, ["active", "active"]);
 }
@@ -462,11 +462,10 @@ async fn paid_subscription(db: &TestDb) -> String {
 async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
     let db = TestDb::sqlite().await;
     let app = licensing_app(&db).await;
-    let stripe = app.stripe.clone().unwrap();
     let ids = not_licensed_ids(&app).await;
     let url = checkout(&app, ids[0], ids[1], "monthly").await;
     assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     assert_eq!(not_licensed_ids(&app).await.len(), 31);
 
     let subscription = paid_subscription(&db).await;
@@ -475,7 +474,7 @@ async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
         .cancel_subscription(&subscription)
         .await
         .unwrap();
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     let statuses: Vec<String> = tiles(&app).await.iter().map(|t| t.status.clone()).collect();
     assert_eq!(statuses, ["canceled", "canceled"]);
     assert_eq!(
@@ -487,7 +486,7 @@ async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
     // Buying one again replaces its lapsed licence.
     let url = checkout(&app, ids[0], ids[2], "yearly").await;
     assert_eq!(pay(&app, &url, "4242 4242 4242 4242").await.status(), 303);
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     let tiles = tiles(&app).await;
     let again = tiles.iter().find(|t| t.project_id.get() == ids[0]).unwrap();
     assert_eq!(
@@ -500,7 +499,6 @@ async fn a_cancelled_subscription_frees_its_projects_to_be_licensed_again() {
 async fn a_second_tab_of_the_same_admin_replaces_the_open_checkout() {
     let db = TestDb::sqlite().await;
     let app = licensing_app(&db).await;
-    let stripe = app.stripe.clone().unwrap();
     let ids = not_licensed_ids(&app).await;
     // Two tabs: {0, 1}, then {1, 2}. Only one payable session may exist for project 1.
     let first = checkout(&app, ids[0], ids[1], "monthly").await;
@@ -516,7 +514,7 @@ async fn a_second_tab_of_the_same_admin_replaces_the_open_checkout() {
         pay(&app, &second, "4242 4242 4242 4242").await.status(),
         303
     );
-    stripe.wait_for_deliveries().await;
+    app.settle_webhooks().await;
     let licensed: Vec<i64> = tiles(&app)
         .await
         .iter()
@@ -631,7 +629,7 @@ async fn non_admins_see_licensed_projects_only_where_procore_shows_them() {
         .unwrap();
     let url = checkout(&admin, pm_sees[0], hidden, "yearly").await;
     assert_eq!(pay(&admin, &url, "4242 4242 4242 4242").await.status(), 303);
-    admin.stripe.clone().unwrap().wait_for_deliveries().await;
+    admin.settle_webhooks().await;
     assert_eq!(tiles(&admin).await.len(), 2);
 
     let seen: Vec<i64> = tiles(&pm)

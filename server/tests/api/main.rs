@@ -1,9 +1,10 @@
 //! The server's integration tests, one binary: black-box tests of the whole application
-//! over HTTP (`app`, `licensing`, `return_page`, security `headers`), the Procore client and
-//! token manager against the sandbox (`procore`), the stores (`store`) and background jobs
-//! (`jobs`) on SQLite and PostgreSQL.
+//! over HTTP (`app`, `licensing`, `billing`, `return_page`, security `headers`), the Procore
+//! client and token manager against the sandbox (`procore`), the stores (`store`), background jobs
+//! (`jobs`) and the Stripe webhook inbox (`webhooks`) on SQLite and PostgreSQL.
 
 mod app;
+mod billing;
 mod headers;
 mod helpers;
 mod jobs;
@@ -11,3 +12,5 @@ mod licensing;
 mod procore;
 mod return_page;
 mod store;
+mod subscriptions;
+mod webhooks;

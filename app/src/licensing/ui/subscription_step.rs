@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use super::{Step, Wizard};
 use crate::licensing::api::{license_catalog, start_checkout};
 use crate::licensing::{format_usd, quote, BillingInterval, LicenseSelection};
+use crate::subscriptions::api::{confirm_purchase, purchase_preview, ChangeOutcome};
+use crate::subscriptions::date;
 use crate::ui::ErrorPanel;
 
 /// Step 2: yearly or monthly, lines grouped by module, totals, and checkout.
@@ -28,6 +30,25 @@ pub(super) fn SubscriptionStep(
             }
         },
     );
+    // A company with a live subscription of this interval adds to it (no second Checkout).
+    let existing = Resource::new(
+        move || (wizard.selection.get(), interval.get()),
+        |(selection, interval)| purchase_preview(selection, interval),
+    );
+    let purchase = Action::new(
+        move |(selection, interval): &(LicenseSelection, BillingInterval)| {
+            let (selection, interval) = (selection.clone(), *interval);
+            async move {
+                let result = confirm_purchase(selection, interval).await;
+                #[cfg(feature = "hydrate")]
+                if let Ok(ChangeOutcome::Applied { .. }) = &result {
+                    let _ = window().location().set_href("/projects?purchased=1");
+                }
+                result
+            }
+        },
+    );
+    let adds = move || matches!(existing.get(), Some(Ok(Some(_))));
     let choice = move |value: BillingInterval, label: &'static str, note: &'static str| {
         view! {
             <label class="interval" class:current=move || interval.get() == value>
@@ -80,15 +101,54 @@ pub(super) fn SubscriptionStep(
                 }.into_any()
             })}
         </Suspense>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match existing.await {
+                    Ok(Some(a)) => view! {
+                        <div class="panel notice" id="purchase-preview" role="region" aria-label="Added to your subscription">
+                            <p>{format!(
+                                "This company already has a {} subscription: these projects are added to it, with no new checkout.",
+                                interval.get_untracked().as_str()
+                            )}</p>
+                            <p>{format!(
+                                "Charged to the card on file today (prorated to {}): ",
+                                date(a.period_end)
+                            )}<strong id="due-now">{format_usd(a.due_now_cents)}</strong></p>
+                            <p>{format!("Next renewal on {}: ", date(a.period_end))}<strong id="next-renewal">{format_usd(a.next_renewal_cents)}</strong></p>
+                        </div>
+                    }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }
+            })}
+        </Transition>
         <p class="inline-problem" role="alert">
             {move || checkout.value().get().and_then(|r| r.err()).map(|e| e.to_string())}
+            {move || purchase.value().get().and_then(|r| r.err()).map(|e| e.to_string())}
         </p>
+        {move || match purchase.value().get() {
+            Some(Ok(ChangeOutcome::NeedsAuthentication { url })) => Some(view! {
+                <p class="panel notice" role="status">
+                    "Your bank asks the card holder to confirm this payment. "
+                    <a href=url rel="external">"Confirm it on Stripe's page"</a>
+                    "; the projects are licensed as soon as it is paid."
+                </p>
+            }),
+            _ => None,
+        }}
         <div class="step-actions">
             <button class="button" type="button" on:click=move |_| step.set(Step::Projects)>"Back"</button>
-            <button class="button primary" type="button" disabled=move || checkout.pending().get()
-                on:click=move |_| { checkout.dispatch((wizard.selection.get_untracked(), interval.get_untracked())); }>
-                {move || if checkout.pending().get() { "Opening checkout…" } else { "Checkout" }}
-            </button>
+            <Show when=adds fallback=move || view! {
+                <button class="button primary" type="button" disabled=move || checkout.pending().get()
+                    on:click=move |_| { checkout.dispatch((wizard.selection.get_untracked(), interval.get_untracked())); }>
+                    {move || if checkout.pending().get() { "Opening checkout…" } else { "Checkout" }}
+                </button>
+            }>
+                <button class="button primary" type="button" id="confirm-purchase" disabled=move || purchase.pending().get()
+                    on:click=move |_| { purchase.dispatch((wizard.selection.get_untracked(), interval.get_untracked())); }>
+                    {move || if purchase.pending().get() { "Charging the card on file…" } else { "Confirm" }}
+                </button>
+            </Show>
         </div>
     }
 }

@@ -6,7 +6,7 @@ use app::licensing::{LicenseFilter, LicensedScope};
 use sqlx::AssertSqlSafe;
 
 use crate::db::{contains_pattern, values_placeholders, Db};
-use crate::licensing::status::live_statuses_sql;
+use crate::licensing::status::held_statuses_sql;
 
 /// Where a company's cached project list stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -83,13 +83,13 @@ fn filter_sql() -> String {
     format!(
         "FROM procore_projects p
          LEFT JOIN licensed_projects l ON l.company_id = p.company_id AND l.procore_project_id = p.id
-           AND l.status IN ({})
+           AND l.status IN ({}) AND l.ended_at IS NULL
          WHERE p.company_id = $1 AND p.name_key LIKE $2 ESCAPE '\\'
            AND ($3 = -1 OR ($3 = 1 AND l.procore_project_id IS NOT NULL) OR ($3 = 0 AND l.procore_project_id IS NULL))
            AND ($4 = -1 OR (l.planner = $4 AND l.safety = $5))
            AND ($6 = 0 OR p.id IN (SELECT v.project_id FROM user_projects v
                 WHERE v.user_id = $6 AND v.company_id = p.company_id))",
-        live_statuses_sql()
+        held_statuses_sql()
     )
 }
 

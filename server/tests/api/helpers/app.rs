@@ -44,6 +44,8 @@ pub async fn spawn_app_with(
     let mut options = server::startup::leptos_options(&config);
     tweak(&mut options);
     let app = server::startup::build(&config, options).await.unwrap();
+    // The webhook inbox worker, as in production; periodic jobs are left alone.
+    let _webhooks = app.jobs.start_webhooks();
     let (procore, stripe, services) = (app.sandbox, app.stripe_sandbox, app.services);
     let router = app
         .router
@@ -107,6 +109,21 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Waits until the Stripe sandbox has delivered its webhooks and every stored event is
+    /// applied (effects run from the inbox, after the 200); gives up after 30 s.
+    pub async fn settle_webhooks(&self) {
+        if let Some(stripe) = &self.stripe {
+            stripe.wait_for_deliveries().await;
+        }
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < until {
+            match self.services.db.unapplied_stripe_events().await {
+                Ok(0) => return,
+                _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
     }
 
     pub async fn sign_in(&self, login: &str, password: &str) {

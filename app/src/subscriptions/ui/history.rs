@@ -1,0 +1,36 @@
+//! The project's history: every change, who made it, when, and Stripe's ids.
+
+use leptos::prelude::*;
+
+use crate::subscriptions::api::HistoryEntry;
+use crate::subscriptions::standing::date;
+
+/// The history table (newest first).
+#[component]
+pub(super) fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
+    view! {
+        <section class="history">
+            <h2>"History"</h2>
+            {if entries.is_empty() {
+                view! { <p class="muted">"No changes yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table" id="history">
+                        <thead><tr><th scope="col">"Date (UTC)"</th><th scope="col">"By"</th><th scope="col">"Change"</th><th scope="col">"Status"</th><th scope="col">"Stripe"</th></tr></thead>
+                        <tbody>
+                            {entries.into_iter().map(|e| view! {
+                                <tr>
+                                    <td>{date(e.at)}</td>
+                                    <td>{e.actor}</td>
+                                    <td>{e.detail}</td>
+                                    <td>{e.status}</td>
+                                    <td class="small">{e.stripe_ids.join(" ")}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}

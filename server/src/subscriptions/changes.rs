@@ -1,0 +1,241 @@
+//! Manage Subscription on the server: a change to one project is re-planned with the
+//! shared rules, previewed by Stripe, and made in Stripe first; our rows change only once
+//! Stripe has confirmed (the synchronous answer, or the invoice's payment for a card that
+//! needs its holder). Additions are charged now (`always_invoice`, `error_if_incomplete`);
+//! removals, ends and switches lower quantities with no proration; a change that would
+//! leave a subscription with nothing to renew sets `cancel_at_period_end` instead.
+
+use app::error::AppError;
+use app::ids::ProjectId;
+use app::ports::Caller;
+use app::subscriptions::api::{ChangeOutcome, ChangePreview};
+use app::subscriptions::{
+    explain, plan, ChangeKind, ChangeRequest, Plan, PreviewAmounts, Standing,
+};
+
+use super::quantities::{desired, total, Quantities};
+use super::store::{record, write_terms, ChangeRecord, ProjectTerms};
+use super::{Actor, SubscriptionService};
+use crate::error::{ServerError, ServerResult};
+use crate::stripe::subscriptions::{Billing, SubState};
+use crate::stripe::BillingError;
+
+/// Only admins change subscriptions.
+pub const NOT_ADMIN: &str =
+    "Only Procore company admins can change subscriptions. Ask a company admin.";
+
+/// What a change will send to Stripe.
+struct Steps {
+    plan: Plan,
+    sub: SubState,
+    quantities: Quantities,
+    /// Some(flag): also set `cancel_at_period_end`.
+    cancel: Option<bool>,
+}
+
+impl SubscriptionService {
+    /// The project of the caller's company, or 404.
+    pub(super) async fn own_project(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> ServerResult<ProjectTerms> {
+        self.db
+            .project_terms(caller.company, project)
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(
+                    "This project has no Smartapp subscription in this company.".into(),
+                )
+                .into()
+            })
+    }
+
+    async fn steps(&self, p: &ProjectTerms, request: ChangeRequest) -> ServerResult<Steps> {
+        let standing = self.standing(p).await?;
+        if matches!(standing, Standing::Cancelled | Standing::PaymentPending) {
+            return Err(AppError::Invalid(format!(
+                "This project is {}: it cannot be changed now.",
+                standing.label()
+            ))
+            .into());
+        }
+        let plan = plan(&p.terms, request).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let sub_id = p.subscription.clone().ok_or_else(|| {
+            ServerError::Corrupt(format!("project {} has no subscription", p.project))
+        })?;
+        let sub = self.billing.subscription(&sub_id).await?;
+        let rows = self.db.subscription_projects(&sub_id).await?;
+        let quantities = desired(&rows, Some((p.project, plan.after)), &[]);
+        let cancel = if total(&quantities) == 0 {
+            Some(true)
+        } else if sub.cancel_at_period_end {
+            Some(false)
+        } else {
+            None
+        };
+        Ok(Steps {
+            plan,
+            sub,
+            quantities,
+            cancel,
+        })
+    }
+
+    /// Stripe's preview of a change and its words.
+    pub(super) async fn preview_change(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        request: ChangeRequest,
+    ) -> ServerResult<ChangePreview> {
+        let p = self.own_project(caller, project).await?;
+        let s = self.steps(&p, request).await?;
+        let charge = !s.plan.added.is_empty();
+        let (due_now, next) = if s.cancel == Some(true) {
+            (0, 0)
+        } else {
+            self.billing
+                .preview_quantities(&s.sub, &s.quantities, charge)
+                .await?
+        };
+        let amounts = PreviewAmounts {
+            due_now_cents: due_now,
+            next_renewal_cents: next,
+            period_end: s.sub.period_end,
+        };
+        let words = explain(&s.plan, &p.terms, &amounts);
+        Ok(ChangePreview {
+            plan: s.plan,
+            amounts,
+            words,
+        })
+    }
+
+    /// Makes a change; our rows change once Stripe confirms.
+    pub(super) async fn confirm_change(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        request: ChangeRequest,
+    ) -> ServerResult<ChangeOutcome> {
+        if !caller.is_admin {
+            return Err(AppError::Forbidden(NOT_ADMIN.into()).into());
+        }
+        let actor = self.actor(caller.user).await?;
+        self.one_at_a_time(caller.company, || async {
+            let p = self.own_project(caller, project).await?;
+            let s = self.steps(&p, request).await?;
+            self.send(&p, s, &actor).await
+        })
+        .await
+    }
+
+    async fn send(&self, p: &ProjectTerms, s: Steps, actor: &Actor) -> ServerResult<ChangeOutcome> {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        let amounts_after = |sub: &SubState| PreviewAmounts {
+            due_now_cents: 0,
+            next_renewal_cents: 0,
+            period_end: sub.period_end,
+        };
+        let words = explain(&s.plan, &p.terms, &amounts_after(&s.sub));
+        let record_of = |status: &str, sub: &SubState, invoice: Option<String>| ChangeRecord {
+            id: id.clone(),
+            company: p.company,
+            project: p.project,
+            user: actor.user,
+            actor: actor.name.clone(),
+            action: s.plan.kind.as_str().into(),
+            detail: words.first().cloned().unwrap_or_default(),
+            target: serde_json::to_string(&s.plan.after).ok(),
+            status: status.into(),
+            subscription: Some(sub.id.clone()),
+            invoice,
+        };
+        let charge = s.plan.kind == ChangeKind::Addition && !s.plan.added.is_empty();
+        if !charge {
+            let sub = self
+                .billing
+                .set_quantities(
+                    &s.sub,
+                    &s.quantities,
+                    Billing::NoProration,
+                    s.cancel,
+                    &format!("change-{id}"),
+                )
+                .await?;
+            self.apply(p, &s.plan, &sub, record_of("applied", &sub, None))
+                .await?;
+            return Ok(ChangeOutcome::Applied { words });
+        }
+        match self
+            .billing
+            .set_quantities(
+                &s.sub,
+                &s.quantities,
+                Billing::ChargeNow,
+                s.cancel,
+                &format!("change-{id}"),
+            )
+            .await
+        {
+            Ok(sub) => {
+                let invoice = sub.latest_invoice.clone();
+                self.apply(p, &s.plan, &sub, record_of("applied", &sub, invoice))
+                    .await?;
+                Ok(ChangeOutcome::Applied { words })
+            }
+            Err(BillingError::Declined {
+                needs_authentication: true,
+                ..
+            }) => {
+                // The bank wants the card holder: the change waits for the invoice's payment.
+                let sub = self
+                    .billing
+                    .set_quantities(
+                        &s.sub,
+                        &s.quantities,
+                        Billing::ChargeNowOrPending,
+                        s.cancel,
+                        &format!("change-{id}-pending"),
+                    )
+                    .await?;
+                let invoice = sub.latest_invoice.clone().ok_or_else(|| {
+                    ServerError::Corrupt("pending update without an invoice".into())
+                })?;
+                let url = self.billing.invoice_state(&invoice).await?.hosted_url;
+                record(self.db.pool(), &record_of("pending", &sub, Some(invoice))).await?;
+                Ok(ChangeOutcome::NeedsAuthentication {
+                    url: url.unwrap_or_default(),
+                })
+            }
+            Err(declined @ BillingError::Declined { .. }) => {
+                record(self.db.pool(), &{
+                    let mut r = record_of("failed", &s.sub, None);
+                    r.detail = format!("{} The card was declined; nothing changed.", r.detail);
+                    r
+                })
+                .await?;
+                Err(declined.into())
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Writes the confirmed change and Stripe's subscription state in one transaction.
+    pub(super) async fn apply(
+        &self,
+        p: &ProjectTerms,
+        plan: &Plan,
+        sub: &SubState,
+        change: ChangeRecord,
+    ) -> ServerResult<()> {
+        self.db.mirror_subscription(p.company, sub).await?;
+        let mut tx = self.db.pool().begin().await?;
+        write_terms(&mut *tx, p.company, p.project, &plan.after, sub.period_end).await?;
+        record(&mut *tx, &change).await?;
+        tx.commit().await?;
+        tracing::info!(project = %p.project, kind = plan.kind.as_str(), "subscription change applied");
+        Ok(())
+    }
+}

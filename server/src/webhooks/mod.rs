@@ -1,0 +1,68 @@
+//! Stripe webhooks, inbox style. The HTTP edge (`http::webhooks`) verifies the signature,
+//! stores the event's id, kind and object ids here once per event id and answers 200 at
+//! once; the [`worker`] of any server process claims stored events under a lease, applies
+//! each through `LicensingService::apply_stripe_event` (which re-fetches the object, so
+//! arrival order does not matter) and marks it applied, or backs off and retries. All state
+//! is in the database ([`store`]); the in-process wake-up only shortens the wait.
+
+pub mod store;
+pub mod worker;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use crate::db::{now, Db};
+use crate::licensing::events::StripeEventRef;
+pub use worker::{WebhookWorker, WorkerConfig};
+
+/// Stripe retries a webhook for up to three days; an event id older than this cannot come
+/// back, so its applied row may go.
+pub const STRIPE_RETRY_WINDOW_SECS: i64 = 3 * 24 * 3600;
+
+/// A verified event as received: what fulfilment reads, and Stripe's `created`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedEvent {
+    /// Id, kind and object ids.
+    pub event: StripeEventRef,
+    /// When Stripe created the event (UTC unix seconds), if it said.
+    pub created: Option<i64>,
+}
+
+/// The inbox of one server process: the table, and the wake-up of this process's worker.
+/// Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct WebhookInbox {
+    db: Db,
+    wake: Arc<Notify>,
+}
+
+impl WebhookInbox {
+    /// The inbox on `db`.
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Stores a verified event unless its id is already stored (a duplicate delivery), and
+    /// wakes this process's worker; true when it is new.
+    pub async fn receive(&self, event: &ReceivedEvent) -> Result<bool, sqlx::Error> {
+        let stored = self.db.store_stripe_event(event, now()).await?;
+        if stored {
+            self.wake.notify_one();
+        }
+        Ok(stored)
+    }
+
+    /// The database the inbox lives in.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Resolves after the next store (or at once if one happened since the last wait).
+    async fn woken(&self) {
+        self.wake.notified().await;
+    }
+}

@@ -1,0 +1,358 @@
+//! The Billing page's data and the Customer Portal over HTTP, on SQLite and PostgreSQL:
+//! invoices after a checkout name their projects and amounts; Manage payment details opens
+//! the sandbox's portal; only admins see billing, and only their own company's; the portal
+//! configuration is created once across start-ups. The failed-payment banner: [`alerts`].
+
+mod alerts;
+
+use app::billing::api::{BillingOverview, InvoiceStatus};
+use app::licensing::api::WizardPage;
+use serde_json::{json, Value};
+
+use crate::helpers::app::{spawn_app, TestApp};
+use crate::helpers::demo::{ADMIN, HARBOR, PM, SUMMIT};
+use crate::helpers::TestDb;
+
+/// The admin, working in Harbor Point.
+async fn harbor_admin(db: &TestDb) -> TestApp {
+    let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    app.sign_in(ADMIN.0, ADMIN.1).await;
+    switch(&app, HARBOR.get()).await;
+    app
+}
+
+async fn switch(app: &TestApp, company: i64) {
+    let switched = app
+        .call("switch_company", &[("company_id", &company.to_string())])
+        .await;
+    assert_eq!(switched.status(), 200);
+    // The switch re-checks access with Procore on the next call: settle it here.
+    assert_eq!(app.call("licensed_tiles", &[]).await.status(), 200);
+}
+
+/// The first two not-licensed projects: (id, name).
+async fn two_projects(app: &TestApp) -> [(i64, String); 2] {
+    let page: WizardPage = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let p = |i: usize| (page.projects[i].id.get(), page.projects[i].name.clone());
+    [p(0), p(1)]
+}
+
+/// Buys Planner + Planner Board for `a` and Planner + Safety for `b` with `card`, as the
+/// browser does on the sandbox's Checkout page; waits until the webhooks are applied.
+pub(super) async fn buy(app: &TestApp, a: i64, b: i64, interval: &str) {
+    let body = json!({
+        "selection": {"projects": [
+            {"project_id": a, "planner": true, "planner_board": true, "safety": false, "safety_badge": false},
+            {"project_id": b, "planner": true, "planner_board": false, "safety": true, "safety_badge": false}
+        ]},
+        "interval": interval,
+    });
+    let started = app
+        .http
+        .post(format!("{}/api/start_checkout", app.base))
+        .header("origin", &app.base)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
+    let page_url: String = started.json().await.unwrap();
+    assert_eq!(app.http.get(&page_url).send().await.unwrap().status(), 200);
+    let paid = app
+        .http
+        .post(&page_url)
+        .form(&[
+            ("email", "ap@harbor.example"),
+            ("card_number", "4242 4242 4242 4242"),
+            ("exp", "12 / 34"),
+            ("cvc", "123"),
+            ("name", "AP"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    app.settle_webhooks().await;
+}
+
+pub(super) async fn overview(app: &TestApp) -> BillingOverview {
+    let response = app.call("billing_overview", &[]).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+/// Manage payment details as the plain form posts it; returns the response.
+pub(super) async fn portal_form(app: &TestApp) -> reqwest::Response {
+    app.http
+        .post(format!("{}/billing/portal", app.base))
+        .header("origin", &app.base)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn invoices_name_their_projects(db: TestDb) {
+    let app = harbor_admin(&db).await;
+    let empty = overview(&app).await;
+    assert_eq!(
+        empty.account, None,
+        "no Stripe customer yet: the empty state"
+    );
+    assert!(empty.invoices.is_empty());
+    let no_portal = portal_form(&app).await;
+    assert_eq!(no_portal.status(), 404);
+    assert!(no_portal
+        .text()
+        .await
+        .unwrap()
+        .contains("License projects first"));
+
+    let [(a, name_a), (b, name_b)] = two_projects(&app).await;
+    buy(&app, a, b, "yearly").await;
+    let billing = overview(&app).await;
+    let account = billing.account.expect("the customer Checkout created");
+    let card = account.card.expect("the card used at Checkout");
+    assert_eq!(
+        (
+            card.brand.as_str(),
+            card.last4.as_str(),
+            card.exp_month,
+            card.exp_year
+        ),
+        ("visa", "4242", 12, 2034)
+    );
+    assert_eq!(billing.invoices.len(), 1, "{:?}", billing.invoices);
+    let invoice = &billing.invoices[0];
+    // Yearly = 10 months: Planner $2,950 × 2 + Safety $5,950; Planner Board is included.
+    assert_eq!(invoice.total_cents, 2 * 295_000 + 595_000);
+    assert_eq!(invoice.currency, "usd");
+    assert_eq!(invoice.status, Some(InvoiceStatus::Paid));
+    assert!(!invoice.payment_failed);
+    let mut names = vec![name_a, name_b];
+    names.sort_by_key(|n| n.to_lowercase());
+    assert_eq!(invoice.projects, names);
+    assert!(invoice.number.is_some());
+    let stripe = app.stripe.as_ref().unwrap().base_url();
+    for link in [&invoice.hosted_invoice_url, &invoice.invoice_pdf] {
+        let link = link.as_deref().expect("Stripe's links");
+        assert!(link.starts_with(&stripe), "{link}");
+    }
+    let pdf = app
+        .http
+        .get(invoice.invoice_pdf.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+
+    // Manage payment details: a 303 to the sandbox's portal, which returns to /billing.
+    let opened = portal_form(&app).await;
+    assert_eq!(opened.status(), 303);
+    let portal = opened.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        portal.starts_with(&format!("{stripe}/portal/bps_")),
+        "{portal}"
+    );
+    let page = app
+        .http
+        .get(&portal)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("{}/billing", app.base)),
+        "return link"
+    );
+    // Billing email and a tax ID changed there show on the Billing page.
+    for (path, field, value) in [
+        ("customer", "email", "billing@harbor.example"),
+        ("tax_id", "tax_id", "DE123456789"),
+    ] {
+        let changed = app
+            .http
+            .post(format!("{portal}/{path}"))
+            .form(&[(field, value)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 303, "{path}");
+    }
+    let account = overview(&app).await.account.unwrap();
+    assert_eq!(account.email.as_deref(), Some("billing@harbor.example"));
+    let tax_ids: Vec<&str> = account.tax_ids.iter().map(|t| t.value.as_str()).collect();
+    assert_eq!(tax_ids, ["DE123456789"]);
+    let url: String = app
+        .call("open_billing_portal", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(url.starts_with(&format!("{stripe}/portal/bps_")), "{url}");
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn invoices_name_their_projects_on_sqlite() {
+    invoices_name_their_projects(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn invoices_name_their_projects_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        invoices_name_their_projects(db).await;
+    }
+}
+
+#[tokio::test]
+async fn billing_is_for_admins_and_their_own_company_only() {
+    let db = TestDb::sqlite().await;
+    let admin = harbor_admin(&db).await;
+    let [(a, _), (b, _)] = two_projects(&admin).await;
+    buy(&admin, a, b, "monthly").await;
+    assert_eq!(overview(&admin).await.invoices.len(), 1);
+
+    // The same admin in another company sees that company's billing: none.
+    switch(&admin, SUMMIT.get()).await;
+    let other = overview(&admin).await;
+    assert_eq!((other.account, other.invoices.len()), (None, 0));
+    assert_eq!(portal_form(&admin).await.status(), 404);
+
+    // A non-admin: 403 with the reason, from the server function and the form alike.
+    let pm = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    pm.sign_in(PM.0, PM.1).await;
+    let refused = pm.call("billing_overview", &[]).await;
+    assert_eq!(refused.status(), 403);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Only Procore company admins"));
+    let form = portal_form(&pm).await;
+    assert_eq!(form.status(), 403);
+    assert!(form
+        .text()
+        .await
+        .unwrap()
+        .contains("Only Procore company admins"));
+    assert_eq!(pm.call("open_billing_portal", &[]).await.status(), 403);
+    let alert: Option<Value> = pm.call("payment_alert", &[]).await.json().await.unwrap();
+    assert_eq!(alert, None, "non-admins get no banner");
+
+    // Signed out: the form sends people to sign in.
+    let stranger = admin.second_browser();
+    let form = portal_form(&stranger).await;
+    assert_eq!(form.status(), 303);
+    assert_eq!(form.headers()["location"], "/auth/procore/login");
+}
+
+/// Settings for an app on real-Stripe settings pointed at `stripe`, with Procore unreachable.
+fn real_stripe(stripe: &str, db: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATABASE_URL", db.to_string()),
+        ("PROCORE_CLIENT_ID", "x".into()),
+        ("PROCORE_CLIENT_SECRET", "y".into()),
+        ("PROCORE_LOGIN_BASE", "http://127.0.0.1:9".into()),
+        ("PROCORE_API_BASE", "http://127.0.0.1:9".into()),
+        (
+            "TOKEN_ENCRYPTION_KEY",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+        ),
+        ("STRIPE_SECRET_KEY", "sk_test_sandbox".into()),
+        ("STRIPE_WEBHOOK_SECRET", "whsec_sandbox".into()),
+        ("STRIPE_API_BASE", stripe.to_string()),
+    ]
+}
+
+async fn started_configuration(app: &TestApp) -> String {
+    for _ in 0..500 {
+        if let Some(id) = app.services.billing_service.portal_configuration_id().await {
+            return id;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the portal configuration was not prepared at start-up");
+}
+
+#[tokio::test]
+async fn the_portal_configuration_is_created_once_across_start_ups() {
+    let stripe = sandbox::start_stripe(sandbox::StripeOptions::default(), None)
+        .await
+        .unwrap();
+    let db = TestDb::sqlite().await;
+    let settings = real_stripe(&stripe.base_url(), &db.url);
+    let vars: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = spawn_app(&vars).await;
+    let id = started_configuration(&first).await;
+    let second = spawn_app(&vars).await;
+    assert_eq!(
+        started_configuration(&second).await,
+        id,
+        "found, not created again"
+    );
+
+    let listed: Value = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/billing_portal/configurations?limit=100",
+            stripe.base_url()
+        ))
+        .bearer_auth("sk_test_sandbox")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ours: Vec<&Value> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["metadata"]["app"] == "project-central")
+        .collect();
+    assert_eq!(ours.len(), 1, "{listed}");
+    let features = &ours[0]["features"];
+    assert_eq!(features["payment_method_update"]["enabled"], true);
+    assert_eq!(features["invoice_history"]["enabled"], true);
+    assert_eq!(features["customer_update"]["enabled"], true);
+    assert_eq!(features["subscription_cancel"]["enabled"], false);
+    assert_eq!(features["subscription_update"]["enabled"], false);
+    assert_eq!(
+        ours[0]["default_return_url"],
+        format!("{}/billing", first.base)
+    );
+}
+
+#[tokio::test]
+async fn stripe_down_at_start_up_is_retried_when_the_portal_is_needed() {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let db = TestDb::sqlite().await;
+    let settings = real_stripe(&format!("http://{addr}"), &db.url);
+    let vars: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = spawn_app(&vars).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let billing = &app.services.billing_service;
+    assert_eq!(
+        billing.portal_configuration_id().await,
+        None,
+        "Stripe was down"
+    );
+    let _stripe = sandbox::start_stripe(sandbox::StripeOptions::default(), Some(addr))
+        .await
+        .unwrap();
+    let id = billing.prepare_portal().await.unwrap();
+    assert!(id.starts_with("bpc_"), "{id}");
+    assert_eq!(billing.portal_configuration_id().await, Some(id));
+}
