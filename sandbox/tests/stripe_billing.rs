@@ -220,6 +220,7 @@ async fn portal_honours_its_configuration() {
             ("features[customer_update][enabled]", "true"),
             ("features[customer_update][allowed_updates][]", "email"),
             ("features[customer_update][allowed_updates][]", "tax_id"),
+            ("features[customer_update][allowed_updates][]", "address"),
             ("features[invoice_history][enabled]", "true"),
             ("features[subscription_cancel][enabled]", "true"),
             ("features[subscription_cancel][mode]", "at_period_end"),
@@ -267,6 +268,7 @@ async fn portal_honours_its_configuration() {
         "Pay now",
         "Update card",
         "Billing email",
+        "Address line 1",
         "Add tax ID",
         "Invoice history",
         "Cancel subscription",
@@ -307,7 +309,12 @@ async fn portal_honours_its_configuration() {
 
     let res = submit(
         format!("{url}/customer"),
-        &[("email", "billing@example.com")],
+        &[
+            ("email", "billing@example.com"),
+            ("address_line1", "1 Harbor Way"),
+            ("address_city", "Oakland"),
+            ("address_country", "us"),
+        ],
     )
     .await;
     assert_eq!(res.status(), 303);
@@ -315,6 +322,10 @@ async fn portal_honours_its_configuration() {
     assert_eq!(res.status(), 303);
     let c = get(&sb, &format!("/v1/customers/{customer}")).await.body;
     assert_eq!(c["email"], "billing@example.com");
+    assert_eq!(
+        (&c["address"]["city"], &c["address"]["country"]),
+        (&"Oakland".into(), &"US".into())
+    );
     let tax = get(&sb, &format!("/v1/customers/{customer}/tax_ids"))
         .await
         .body;

@@ -36,19 +36,16 @@ pub fn desired(
         }
     };
     for row in rows {
-        match replace {
-            Some((id, terms)) if id == row.project => {
-                if terms.switching_to.is_none()
-                    && counts(&ProjectTerms {
-                        terms,
-                        ..row.clone()
-                    })
-                {
-                    add(&terms.renewing);
-                }
-            }
-            _ if counts(row) => add(&row.terms.renewing),
-            _ => {}
+        // The replaced project counts with its new terms.
+        let row = match replace {
+            Some((id, terms)) if id == row.project => &ProjectTerms {
+                terms,
+                ..row.clone()
+            },
+            _ => row,
+        };
+        if counts(row) {
+            add(&row.terms.renewing);
         }
     }
     for license in extra {

@@ -1,18 +1,20 @@
 //! Stripe webhooks, inbox style. The HTTP edge (`http::webhooks`) verifies the signature,
-//! stores the event's id, kind and object ids here once per event id and answers 200 at
-//! once; the [`worker`] of any server process claims stored events under a lease, applies
-//! each through `LicensingService::apply_stripe_event` (which re-fetches the object, so
-//! arrival order does not matter) and marks it applied, or backs off and retries. All state
-//! is in the database ([`store`]); the in-process wake-up only shortens the wait.
+//! stores the event's id, kind and object ids here once per event id (through a writer that
+//! commits concurrent deliveries together, [`intake`]) and answers 200 once committed; the
+//! [`worker`] of any server process claims stored events under a lease, applies each through
+//! `LicensingService::apply_stripe_event` (which re-fetches the object, so arrival order does
+//! not matter) and marks it applied, or backs off and retries. All state is in the database
+//! ([`store`]); the in-process wake-up only shortens the wait.
 
+mod intake;
 pub mod store;
 pub mod worker;
 
 use std::sync::Arc;
 
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, oneshot, Notify};
 
-use crate::db::{now, Db};
+use crate::db::Db;
 use crate::licensing::events::StripeEventRef;
 pub use worker::{WebhookWorker, WorkerConfig};
 
@@ -29,31 +31,34 @@ pub struct ReceivedEvent {
     pub created: Option<i64>,
 }
 
-/// The inbox of one server process: the table, and the wake-up of this process's worker.
-/// Cheap to clone.
-#[derive(Clone, Debug)]
+/// The inbox of one server process: the table, its writer ([`intake`]) and the wake-up of
+/// this process's worker. Cheap to clone.
+#[derive(Clone)]
 pub struct WebhookInbox {
     db: Db,
     wake: Arc<Notify>,
+    intake: mpsc::Sender<intake::Pending>,
 }
 
 impl WebhookInbox {
-    /// The inbox on `db`.
+    /// The inbox on `db`; starts its writer on the current tokio runtime.
     pub fn new(db: Db) -> Self {
-        Self {
-            db,
-            wake: Arc::new(Notify::new()),
-        }
+        let wake = Arc::new(Notify::new());
+        let intake = intake::spawn_writer(db.clone(), wake.clone());
+        Self { db, wake, intake }
     }
 
     /// Stores a verified event unless its id is already stored (a duplicate delivery), and
-    /// wakes this process's worker; true when it is new.
-    pub async fn receive(&self, event: &ReceivedEvent) -> Result<bool, sqlx::Error> {
-        let stored = self.db.store_stripe_event(event, now()).await?;
-        if stored {
-            self.wake.notify_one();
-        }
-        Ok(stored)
+    /// wakes this process's worker; true when it is new. Returns once the row is committed.
+    pub async fn receive(&self, event: &ReceivedEvent) -> Result<bool, Arc<sqlx::Error>> {
+        let (answer, answered) = oneshot::channel();
+        let pending = intake::Pending {
+            event: event.clone(),
+            answer,
+        };
+        let gone = || Arc::new(sqlx::Error::WorkerCrashed);
+        self.intake.send(pending).await.map_err(|_| gone())?;
+        answered.await.map_err(|_| gone())?
     }
 
     /// The database the inbox lives in.

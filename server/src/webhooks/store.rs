@@ -1,9 +1,10 @@
-//! The SQL of the Stripe webhook inbox (`stripe_inbox`): store once per event id, claim due
+//! The SQL of the Stripe webhook inbox (`stripe_inbox`): store once per event id (several
+//! events per statement), claim due
 //! rows under a lease (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite serialises writers, so
 //! its single `UPDATE … RETURNING` is already atomic), mark applied or failed, prune.
 
 use super::ReceivedEvent;
-use crate::db::{Db, DbKind};
+use crate::db::{values_placeholders, Db, DbKind};
 use crate::licensing::events::StripeEventRef;
 
 /// Rows due for a worker: unapplied, attempts left, backoff over, no live claim.
@@ -23,26 +24,35 @@ pub struct ClaimedEvent {
 type ClaimedRow = (String, String, Option<String>, Option<String>, i64);
 
 impl Db {
-    /// Stores a verified event unless its id is already stored; true when it is new.
-    pub async fn store_stripe_event(
+    /// Stores verified events (distinct ids) whose ids are not stored yet, in one statement;
+    /// returns the ids it stored.
+    pub async fn store_stripe_events(
         &self,
-        received: &ReceivedEvent,
+        events: &[&ReceivedEvent],
         now: i64,
-    ) -> Result<bool, sqlx::Error> {
-        let event = &received.event;
-        let done = sqlx::query(
+    ) -> Result<Vec<String>, sqlx::Error> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
             "INSERT INTO stripe_inbox (id, kind, object_id, subscription, event_created, received_at, next_attempt_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(event.id.clone())
-        .bind(event.kind.clone())
-        .bind(event.object_id.clone())
-        .bind(event.subscription.clone())
-        .bind(received.created)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+             VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+            values_placeholders(events.len(), 7)
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for received in events {
+            let event = &received.event;
+            query = query
+                .bind(event.id.clone())
+                .bind(event.kind.clone())
+                .bind(event.object_id.clone())
+                .bind(event.subscription.clone())
+                .bind(received.created)
+                .bind(now)
+                .bind(now);
+        }
+        let stored = query.fetch_all(self.pool()).await?;
+        Ok(stored.into_iter().map(|(id,)| id).collect())
     }
 
     /// Claims up to `limit` due events for `worker` until `now + lease_secs`, counting an

@@ -163,7 +163,8 @@ async fn a_dead_process_claim_runs_out_and_another_applies_it(db: TestDb) {
         created: None,
     };
     let now = server::db::now();
-    assert!(db.db.store_stripe_event(&received, now).await.unwrap());
+    let stored = db.db.store_stripe_events(&[&received], now).await.unwrap();
+    assert_eq!(stored, ["evt_orphan"]);
     let claimed = db
         .db
         .claim_stripe_events("dead", 10, 1, 12, now)

@@ -17,7 +17,9 @@ pub(super) fn InvoiceTable(invoices: Vec<InvoiceRow>) -> impl IntoView {
         .map(|invoice| view! { <InvoiceLine invoice/> })
         .collect_view();
     view! {
-        <div class="table-scroll">
+        // On a narrow screen the table scrolls inside its own box (the page keeps its width);
+        // the box takes the keyboard focus so it can be scrolled without a mouse.
+        <div class="table-scroll" role="region" aria-labelledby="invoices-heading" tabindex="0">
             <table class="invoices">
                 <thead>
                     <tr>
@@ -52,17 +54,18 @@ fn InvoiceLine(invoice: InvoiceRow) -> impl IntoView {
         }
         .into_any()
     };
+    // The names say which invoice: every row has a "View" and a "PDF".
     let view_link = invoice.hosted_invoice_url.clone().map(|url| {
         view! {
-            <a href=url rel="external noopener" target="_blank">
-                "View" <span class="visually-hidden">{format!(" invoice {number}")}</span>
+            <a href=url rel="external noopener" target="_blank" aria-label=format!("View invoice {number}")>
+                "View"
             </a>
         }
     });
     let pdf_link = invoice.invoice_pdf.clone().map(|url| {
         view! {
-            <a href=url rel="external noopener" target="_blank">
-                "PDF" <span class="visually-hidden">{format!(" of invoice {number}")}</span>
+            <a href=url rel="external noopener" target="_blank" aria-label=format!("PDF of invoice {number}")>
+                "PDF"
             </a>
         }
     });

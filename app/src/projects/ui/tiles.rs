@@ -110,7 +110,7 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                             let pages = p.total.div_ceil(u64::from(p.per_page.max(1))).max(1);
                             let status = format!("Page {} of {pages} · {} projects", p.page, p.total);
                             let at = p.page;
-                            let items = if dense.get_untracked() {
+                            let items = if dense.get() {
                                 view! {
                                     <table class="table dense" id="subscribed-list">
                                         <thead><tr><th scope="col">"Project"</th><th scope="col">"Modules"</th><th scope="col">"Billing"</th><th scope="col">"Status"</th><th scope="col">"Next renewal"</th></tr></thead>
