@@ -59,9 +59,12 @@ type Row = (
     Option<String>,
 );
 
+/// The inbox rows of this test's events (ids `evt-test-…`): the Stripe sandbox's own events
+/// (e.g. for what the app sets up at start-up) are left out.
 async fn inbox(db: &Db) -> Vec<Row> {
     sqlx::query_as(
-        "SELECT id, attempts, apply_count, applied_at, last_error, claimed_by FROM stripe_inbox ORDER BY id",
+        "SELECT id, attempts, apply_count, applied_at, last_error, claimed_by FROM stripe_inbox
+         WHERE id LIKE 'evt-test-%' ORDER BY id",
     )
     .fetch_all(db.pool())
     .await
@@ -89,7 +92,7 @@ async fn duplicate_deliveries_are_stored_once_and_applied_once(db: TestDb) {
     let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
     let secret = app.services.stripe_webhook_secrets[0].clone();
     // Handled by the dispatcher: a Checkout Session of no order of ours is looked up, ignored.
-    let body = event("evt_dup_1", "checkout.session.expired", "cs_test_none");
+    let body = event("evt-test-dup", "checkout.session.expired", "cs_test_none");
     let answers = futures::future::join_all((0..3).map(|_| deliver(&app, &secret, &body))).await;
     assert!(
         answers.iter().all(|(status, _)| *status == 200),
@@ -118,7 +121,11 @@ async fn duplicate_deliveries_are_stored_once_and_applied_once(db: TestDb) {
 async fn a_bad_signature_is_refused_and_stores_nothing(db: TestDb) {
     let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
     let secret = app.services.stripe_webhook_secrets[0].clone();
-    let body = event("evt_forged", "checkout.session.expired", "cs_test_none");
+    let body = event(
+        "evt-test-forged",
+        "checkout.session.expired",
+        "cs_test_none",
+    );
     assert_eq!(
         deliver(&app, "whsec_wrong", &body).await.0,
         400,
@@ -155,7 +162,7 @@ async fn a_dead_process_claim_runs_out_and_another_applies_it(db: TestDb) {
     // A process stored the event, claimed it for 1 s and died before applying it.
     let received = server::webhooks::ReceivedEvent {
         event: server::licensing::events::StripeEventRef {
-            id: "evt_orphan".into(),
+            id: "evt-test-orphan".into(),
             kind: "checkout.session.expired".into(),
             object_id: Some("cs_test_none".into()),
             subscription: None,
@@ -164,7 +171,7 @@ async fn a_dead_process_claim_runs_out_and_another_applies_it(db: TestDb) {
     };
     let now = server::db::now();
     let stored = db.db.store_stripe_events(&[&received], now).await.unwrap();
-    assert_eq!(stored, ["evt_orphan"]);
+    assert_eq!(stored, ["evt-test-orphan"]);
     let claimed = db
         .db
         .claim_stripe_events("dead", 10, 1, 12, now)
@@ -172,7 +179,10 @@ async fn a_dead_process_claim_runs_out_and_another_applies_it(db: TestDb) {
         .unwrap();
     assert_eq!(claimed.len(), 1);
     let _live = spawn_app(&[("DATABASE_URL", &db.url)]).await;
-    let rows = until(&db.db, Duration::from_secs(10), |r| r[0].3.is_some()).await;
+    let rows = until(&db.db, Duration::from_secs(10), |r| {
+        r.first().is_some_and(|row| row.3.is_some())
+    })
+    .await;
     let (_, attempts, count, applied_at, _, by) = &rows[0];
     assert!(
         applied_at.is_some(),
@@ -225,7 +235,11 @@ async fn a_failing_event_backs_off_and_keeps_its_error() {
     let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
     let secret = app.services.stripe_webhook_secrets[0].clone();
     // Stripe does not know this subscription: the re-fetch fails.
-    let body = event("evt_fails", "customer.subscription.updated", "sub_unknown");
+    let body = event(
+        "evt-test-fails",
+        "customer.subscription.updated",
+        "sub_unknown",
+    );
     assert_eq!(
         deliver(&app, &secret, &body).await.0,
         200,
@@ -238,11 +252,12 @@ async fn a_failing_event_backs_off_and_keeps_its_error() {
     let (_, attempts, count, applied_at, error, _) = &rows[0];
     assert_eq!((*attempts, *count, *applied_at), (1, 0, None), "{rows:?}");
     assert!(!error.as_deref().unwrap_or("").is_empty());
-    let (next, received): (i64, i64) =
-        sqlx::query_as("SELECT next_attempt_at, received_at FROM stripe_inbox")
-            .fetch_one(db.db.pool())
-            .await
-            .unwrap();
+    let (next, received): (i64, i64) = sqlx::query_as(
+        "SELECT next_attempt_at, received_at FROM stripe_inbox WHERE id = 'evt-test-fails'",
+    )
+    .fetch_one(db.db.pool())
+    .await
+    .unwrap();
     assert!(
         next >= received + 3,
         "backs off at least 3 s before the next attempt"

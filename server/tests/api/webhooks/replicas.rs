@@ -143,7 +143,9 @@ async fn two_processes_apply_each_event_once(db: TestDb) {
             .unwrap();
     }
 
-    let ids: Vec<String> = (0..EVENTS).map(|i| format!("evt_replica_{i:03}")).collect();
+    let ids: Vec<String> = (0..EVENTS)
+        .map(|i| format!("evt-test-replica-{i:03}"))
+        .collect();
     let mut rng = rand::rngs::StdRng::seed_from_u64(8);
     let mut deliveries: Vec<usize> = (0..EVENTS).collect();
     deliveries.extend((0..EVENTS * 3 / 10).map(|_| rng.gen_range(0..EVENTS)));
