@@ -5,6 +5,7 @@
 //! token request to the API origin, or a REST call to the login origin, gets a 404 here
 //! as it would in production.
 
+mod directory;
 mod filters;
 mod oauth;
 mod pages;
@@ -18,7 +19,7 @@ mod tokens;
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -26,6 +27,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
+use directory::faults::Faults;
+use directory::Directory;
 use rate_limit::RateLimiter;
 use seed::Seed;
 use tokens::AuthStore;
@@ -122,6 +125,14 @@ pub struct ProcoreStats {
     pub rest_calls: u64,
     /// 429 responses sent.
     pub rate_limited: u64,
+    /// Injected 429s (`/__sandbox/faults`), not counted in `rate_limited`.
+    pub faults_429: u64,
+    /// Injected 500s.
+    pub faults_500: u64,
+    /// Injected 503s.
+    pub faults_503: u64,
+    /// Injected timeouts (the call was performed, its answer held back).
+    pub faults_timeout: u64,
 }
 
 /// A seeded user who can sign in on the emulator's login page.
@@ -146,6 +157,10 @@ pub(crate) struct Counters {
     pub client_credentials_grants: AtomicU64,
     pub rest_calls: AtomicU64,
     pub rate_limited: AtomicU64,
+    pub faults_429: AtomicU64,
+    pub faults_500: AtomicU64,
+    pub faults_503: AtomicU64,
+    pub faults_timeout: AtomicU64,
 }
 
 impl Counters {
@@ -163,6 +178,10 @@ impl Counters {
             client_credentials_grants: get(&self.client_credentials_grants),
             rest_calls: get(&self.rest_calls),
             rate_limited: get(&self.rate_limited),
+            faults_429: get(&self.faults_429),
+            faults_500: get(&self.faults_500),
+            faults_503: get(&self.faults_503),
+            faults_timeout: get(&self.faults_timeout),
         }
     }
 }
@@ -174,6 +193,12 @@ pub(crate) struct AppState {
     pub auth: Mutex<AuthStore>,
     pub limits: Mutex<RateLimiter>,
     pub counters: Counters,
+    /// The mutable directories (users, vendors, locations, roles).
+    pub dir: Mutex<Directory>,
+    /// Fault injection settings (`/__sandbox/faults`).
+    pub faults: Mutex<Faults>,
+    /// The one id counter of objects created through the API.
+    pub ids: AtomicI64,
 }
 
 impl AppState {
@@ -185,6 +210,21 @@ impl AppState {
     /// Locks the rate limiter (see [`AppState::auth`] about poisoning).
     pub fn limits(&self) -> MutexGuard<'_, RateLimiter> {
         self.limits.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the directories (see [`AppState::auth`] about poisoning).
+    pub fn dir(&self) -> MutexGuard<'_, Directory> {
+        self.dir.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the fault settings.
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A fresh id for a created object.
+    pub fn next_id(&self) -> i64 {
+        self.ids.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// Finds a registered client by id.
@@ -265,12 +305,17 @@ pub async fn start_procore_split(
     let api_addr = api_listener.local_addr()?;
     let login_addr = login_listener.local_addr()?;
     let limits = RateLimiter::new(opts.rate_limit_hourly, opts.rate_limit_spike);
+    let seed = Seed::generate();
+    let dir = Directory::new(&seed);
     let state = Arc::new(AppState {
         opts,
-        seed: Seed::generate(),
+        seed,
         auth: Mutex::new(AuthStore::default()),
         limits: Mutex::new(limits),
         counters: Counters::default(),
+        dir: Mutex::new(dir),
+        faults: Mutex::new(Faults::default()),
+        ids: AtomicI64::new(directory::FIRST_NEW_ID),
     });
     for (listener, app, origin) in [
         (api_listener, api_router(state.clone()), "api"),

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::rate_limit::{Decision, RateInfo, HOURLY_BODY, SPIKE_BODY};
 use super::seed::{Permitted, APP_INSTALLATION_ID};
 use super::tokens::{unix_now_ms, Principal};
-use super::{paging, projects, Counters, Shared};
+use super::{directory, paging, projects, Counters, Shared};
 
 /// Text Procore uses for a missing, expired or revoked token.
 pub(crate) const INVALID_TOKEN: &str = "The access token is invalid";
@@ -34,7 +34,12 @@ pub(crate) fn router(state: Shared) -> Router<Shared> {
             "/v1.0/companies/{company_id}/app_configurations",
             get(app_configurations),
         )
+        .merge(directory::router())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            directory::faults::inject,
+        ))
         .layer(axum::middleware::from_fn_with_state(state, gate))
 }
 
@@ -89,9 +94,17 @@ async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Resp
             };
             let decision = state.limits().check(&key, now);
             match decision {
-                Decision::Allowed(info) => {
+                Decision::Allowed(mut info) => {
                     req.extensions_mut().insert(who);
-                    (next.run(req).await, info, None)
+                    let res = next.run(req).await;
+                    if res
+                        .extensions()
+                        .get::<directory::faults::InjectedLimit>()
+                        .is_some()
+                    {
+                        info.remaining = 0;
+                    }
+                    (res, info, None)
                 }
                 Decision::Limited {
                     info,

@@ -9,6 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::directory::{self, faults};
 use super::Shared;
 
 /// Routes of the test switches.
@@ -17,6 +18,14 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/__sandbox/expire-tokens", post(expire_tokens))
         .route("/__sandbox/rate-limits", post(rate_limits))
         .route("/__sandbox/stats", get(stats))
+        .route(
+            "/__sandbox/faults",
+            get(faults::show).post(faults::set).delete(faults::clear),
+        )
+        .route(
+            "/__sandbox/procore/projects/{project_id}/bulk-users",
+            post(directory::bulk_users),
+        )
 }
 
 async fn expire_tokens(State(state): State<Shared>) -> Response {

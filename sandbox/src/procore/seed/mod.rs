@@ -374,6 +374,11 @@ impl Seed {
         self.by_id.get(&id).map(|&n| &self.projects[n])
     }
 
+    /// Position of a project in the seed (stable; used to derive directory ids).
+    pub fn project_index(&self, id: i64) -> Option<usize> {
+        self.by_id.get(&id).copied()
+    }
+
     /// Projects of a company, in id order.
     pub fn projects_of(&self, company_id: i64) -> impl Iterator<Item = &Project> {
         self.projects
@@ -508,7 +513,7 @@ fn iso_date(secs: i64) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, the UTC form Procore returns.
-fn iso_timestamp(secs: i64) -> String {
+pub(crate) fn iso_timestamp(secs: i64) -> String {
     let t = secs.rem_euclid(86_400);
     format!(
         "{}T{:02}:{:02}:{:02}Z",
