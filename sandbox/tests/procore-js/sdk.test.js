@@ -6,7 +6,7 @@
 // Run: SANDBOX_BIN=$CARGO_TARGET_DIR/debug/sandbox node --test --test-reporter=tap sdk.test.js
 'use strict';
 
-const { test, before, after } = require('node:test');
+const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -176,4 +176,139 @@ test('429: a burst past 25 per 10 s is rejected with Retry-After', async () => {
   assert.equal(err.response.headers.get('X-Rate-Limit-Limit'), '25');
   assert.equal(err.response.headers.get('X-Rate-Limit-Remaining'), '0');
   assert.match(err.body, /surpassed the max number of requests/);
+});
+
+// --- Project directory (procore-api.md §5): locations, vendors, users, roles ---------------
+
+const P1 = 562000000001;
+
+/** Follows rel="next" from `first` to the end; returns every item and the number of pages. */
+async function pageAll(first, companyId) {
+  const items = [];
+  let next = first;
+  let pages = 0;
+  let total;
+  while (next) {
+    const { body, response } = await client.get(next, { companyId });
+    pages += 1;
+    total = Number(response.headers.get('Total'));
+    assert.ok(Array.isArray(body), 'v1.x lists are bare arrays');
+    items.push(...body);
+    const link = response.headers.get('Link') || '';
+    const rel = link.split(',').find((part) => part.includes('rel="next"'));
+    next = rel ? rel.trim().slice(1, rel.trim().indexOf('>')).replace(apiBase, '') : null;
+  }
+  assert.equal(items.length, total, 'pages add up to Total');
+  assert.equal(new Set(items.map((i) => i.id)).size, items.length, 'no id twice');
+  return { items, pages };
+}
+
+/** POSTs to a `/__sandbox/` switch on the API origin. */
+async function sandboxSwitch(pathAndQuery, body) {
+  const res = await fetch(`${apiBase}/__sandbox/${pathAndQuery}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  return res.json();
+}
+
+describe('project directory through the SDK', () => {
+  before(async () => {
+    // Dozens of pages: lift the documented 25-per-10-s limit (the 429 test above ran already).
+    await sandboxSwitch('rate-limits?hourly=100000&spike=100000');
+  });
+
+  test('locations: page the tree; find_or_create_by_path 201 then 200; 404 on an unknown id', async () => {
+    const { items, pages } = await pageAll(
+      { base: '/projects/{project_id}/locations', params: { project_id: P1 }, qs: { per_page: 3 } },
+      SUMMIT,
+    );
+    assert.ok(pages >= 2);
+    assert.ok(items.some((l) => l.name.includes('>') && l.parent_id));
+    const path = { location: { path: ['JS Tower', 'Level 1', 'Lobby'] } };
+    const endpoint = { base: '/projects/{project_id}/locations/find_or_create_by_path', params: { project_id: P1 } };
+    const made = await client.post(endpoint, path, { companyId: SUMMIT });
+    assert.equal(made.response.status, 201);
+    assert.equal(made.body.name, 'JS Tower>Level 1>Lobby');
+    const found = await client.post(endpoint, path, { companyId: SUMMIT });
+    assert.equal(found.response.status, 200);
+    assert.equal(found.body.id, made.body.id);
+    const err = await rejection(client.get(
+      { base: '/projects/{project_id}/locations', params: { project_id: P1, id: 1 } },
+      { companyId: SUMMIT },
+    ));
+    assert.equal(err.response.status, 404);
+    assert.equal(typeof err.body.errors, 'string');
+  });
+
+  test('users: page project and company users; 422 on a taken email', async () => {
+    await sandboxSwitch(`procore/projects/${P1}/bulk-users?count=250`);
+    const { items, pages } = await pageAll(
+      { base: '/projects/{project_id}/users', params: { project_id: P1 }, qs: { per_page: 100 } },
+      SUMMIT,
+    );
+    assert.ok(items.length >= 250 && pages >= 3);
+    assert.ok(items.some((u) => u.email_address === ADMIN.login));
+    const company = await pageAll(
+      { base: '/companies/{company_id}/users', version: 'v1.3', params: { company_id: SUMMIT }, qs: { per_page: 200 } },
+      SUMMIT,
+    );
+    assert.ok(company.items.length >= items.length);
+    const endpoint = { base: '/projects/{project_id}/users', params: { project_id: P1 } };
+    const user = { user: { email_address: 'js.sdk@example.com', last_name: 'Sdk', first_name: 'Js' } };
+    const made = await client.post(endpoint, user, { companyId: SUMMIT });
+    assert.equal(made.response.status, 201);
+    const err = await rejection(client.post(endpoint, user, { companyId: SUMMIT }));
+    assert.equal(err.response.status, 422);
+    assert.deepEqual(err.body, { errors: { email_address: ['has already been taken'] } });
+    // The lookup a client does instead: search by email, then actions/add.
+    const { body } = await client.get(
+      { base: '/projects/{project_id}/users', params: { project_id: P1 }, qs: { filters: { search: 'js.sdk@example.com' } } },
+      { companyId: SUMMIT },
+    );
+    assert.deepEqual(body.map((u) => u.id), [made.body.id]);
+  });
+
+  test('vendors: page project and company vendors (filters[updated_at])', async () => {
+    const project = await pageAll(
+      { base: '/projects/{project_id}/vendors', version: 'v1.1', params: { project_id: P1 }, qs: { per_page: 2 } },
+      SUMMIT,
+    );
+    assert.ok(project.items.length >= 3 && project.items.every((v) => v.project_ids.includes(P1)));
+    const company = await pageAll(
+      { base: '/vendors', qs: { company_id: SUMMIT, per_page: 3, filters: { updated_at: '2000-01-01...2100-01-01' } } },
+      SUMMIT,
+    );
+    assert.ok(company.items.length >= project.items.length);
+  });
+
+  test('roles: the catalogue and project role assignments', async () => {
+    const { body } = await client.get(
+      { base: '/companies/{company_id}/roles', params: { company_id: SUMMIT } },
+      { companyId: SUMMIT },
+    );
+    assert.ok(body.map((r) => r.name).includes('Project Manager'));
+    const { items } = await pageAll({ base: '/project_roles', qs: { project_id: P1, per_page: 2 } }, SUMMIT);
+    assert.ok(items.length >= 3 && items.every((a) => a.role && a.user_id));
+  });
+
+  test('faults: an injected 429 reaches the SDK with Retry-After', async () => {
+    await sandboxSwitch('faults', { rate: 1, kinds: ['429'], seed: 7 });
+    try {
+      const err = await rejection(client.get(
+        { base: '/projects/{project_id}/locations', params: { project_id: P1 } },
+        { companyId: SUMMIT, formatter: (response) => response.text() },
+      ));
+      assert.equal(err.response.status, 429);
+      assert.equal(err.response.headers.get('Retry-After'), '1');
+      assert.ok(err.response.headers.get('X-Rate-Limit-Limit'));
+      assert.match(err.body, /surpassed the max number of requests/);
+    } finally {
+      await sandboxSwitch('faults', { rate: 0 });
+    }
+    const stats = await (await fetch(`${apiBase}/__sandbox/stats`)).json();
+    assert.equal(stats.faults_429, 1);
+  });
 });

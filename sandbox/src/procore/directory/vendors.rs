@@ -12,12 +12,13 @@ use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use serde_json::{Map, Value};
 
+use super::company_vendors as company;
 use super::data::{CompanyDir, Vendor};
 use super::{
-    invalid, json_body, list_response, missing, now, opt_bool, opt_str, path_id, project_scope,
-    respond, within, wrapper, Filters, Res,
+    invalid, list_response, missing, now, opt_bool, opt_str, path_id, project_scope, respond,
+    within, wrapper, Filters, Res,
 };
-use crate::procore::rest::{company_scope, query_params, self_base};
+use crate::procore::rest::{query_params, self_base};
 use crate::procore::tokens::Principal;
 use crate::procore::Shared;
 
@@ -26,10 +27,10 @@ const SORTS: &[&str] = &["name", "abbreviated_name", "created_at", "updated_at"]
 /// Routes of the vendor endpoints (project routes in v1.0 and v1.1).
 pub(crate) fn router() -> Router<Shared> {
     let mut r = Router::new()
-        .route("/v1.0/vendors", get(company_list).post(company_create))
+        .route("/v1.0/vendors", get(company::list).post(company::create))
         .route(
             "/v1.0/vendors/{id}",
-            get(company_show).patch(company_update),
+            get(company::show).patch(company::update),
         );
     for v in ["v1.0", "v1.1"] {
         let p = format!("/{v}/projects/{{project_id}}/vendors");
@@ -43,7 +44,10 @@ pub(crate) fn router() -> Router<Shared> {
 }
 
 /// Filters of the vendor lists (the project list has no `updated_at`; it is ignored there).
-fn matcher(params: &[(String, String)], company_list: bool) -> Res<impl Fn(&Vendor) -> bool> {
+pub(super) fn matcher(
+    params: &[(String, String)],
+    company_list: bool,
+) -> Res<impl Fn(&Vendor) -> bool> {
     let f = Filters::new(params);
     let (updated, created) = if company_list {
         (f.range("updated_at")?, f.range("created_at")?)
@@ -69,7 +73,7 @@ fn matcher(params: &[(String, String)], company_list: bool) -> Res<impl Fn(&Vend
 }
 
 /// Renders vendors with their projects.
-fn render<'a>(projects: &'a HashMap<i64, Vec<i64>>) -> impl Fn(&&Vendor) -> Value + 'a {
+pub(super) fn render<'a>(projects: &'a HashMap<i64, Vec<i64>>) -> impl Fn(&&Vendor) -> Value + 'a {
     move |v| v.json(projects.get(&v.id).map_or(&[][..], Vec::as_slice))
 }
 
@@ -108,54 +112,8 @@ async fn list(
     })())
 }
 
-/// The company of `/rest/v1.0/vendors` calls: `company_id` from the query or the JSON body.
-fn company_of(
-    state: &Shared,
-    who: &Principal,
-    headers: &HeaderMap,
-    raw: Option<&str>,
-    body: Option<&Map<String, Value>>,
-) -> Res<i64> {
-    let mut params = query_params(raw);
-    if let Some(id) = body.and_then(|b| b.get("company_id")) {
-        if !params.iter().any(|(k, _)| k == "company_id") {
-            let id = id.as_str().map_or_else(|| id.to_string(), str::to_owned);
-            params.push(("company_id".into(), id));
-        }
-    }
-    Ok(company_scope(state, who, headers, &params)?.0)
-}
-
-/// `GET /rest/v1.0/vendors?company_id=`: the company directory (with `filters[updated_at]`).
-async fn company_list(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    uri: OriginalUri,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    respond((|| {
-        let company_id = company_of(&state, &who, &headers, raw.as_deref(), None)?;
-        let params = query_params(raw.as_deref());
-        let keep = matcher(&params, true)?;
-        let mut guard = state.dir();
-        let projects = guard.vendor_projects(&state.seed, company_id);
-        let company = guard.company(company_id);
-        let items: Vec<&Vendor> = company.vendors.values().filter(|v| keep(v)).collect();
-        let base = self_base(&headers, &uri);
-        list_response(
-            &items,
-            render(&projects),
-            &params,
-            SORTS,
-            &base,
-            raw.as_deref(),
-        )
-    })())
-}
-
 /// Applies `{"vendor": {...}}` fields, validating against the company directory.
-fn apply(v: &mut Vendor, m: &Map<String, Value>, company: &CompanyDir) -> Res<()> {
+pub(super) fn apply(v: &mut Vendor, m: &Map<String, Value>, company: &CompanyDir) -> Res<()> {
     if let Some(name) = opt_str(m, "name")? {
         let name = name.unwrap_or_default().trim().to_owned();
         if name.is_empty() {
@@ -200,7 +158,11 @@ fn apply(v: &mut Vendor, m: &Map<String, Value>, company: &CompanyDir) -> Res<()
 }
 
 /// A new vendor from `{"vendor": {...}}` (name required), not yet stored.
-fn new_vendor(state: &Shared, m: &Map<String, Value>, company: &CompanyDir) -> Res<Vendor> {
+pub(super) fn new_vendor(
+    state: &Shared,
+    m: &Map<String, Value>,
+    company: &CompanyDir,
+) -> Res<Vendor> {
     if opt_str(m, "name")?
         .flatten()
         .is_none_or(|n| n.trim().is_empty())
@@ -217,85 +179,6 @@ fn new_vendor(state: &Shared, m: &Map<String, Value>, company: &CompanyDir) -> R
     apply(&mut v, m, company)?;
     v.id = state.next_id();
     Ok(v)
-}
-
-/// `POST /rest/v1.0/vendors` `{"company_id":..,"vendor":{...}}` → 201.
-async fn company_create(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    respond((|| {
-        let whole = json_body(&body)?;
-        let company_id = company_of(&state, &who, &headers, raw.as_deref(), Some(&whole))?;
-        let m = wrapper(&body, "vendor")?;
-        let mut guard = state.dir();
-        let company = guard.company(company_id);
-        let v = new_vendor(&state, &m, company)?;
-        let json = v.json(&[]);
-        company.vendors.insert(v.id, v);
-        Ok((StatusCode::CREATED, Json(json)).into_response())
-    })())
-}
-
-/// `GET /rest/v1.0/vendors/{id}?company_id=`.
-async fn company_show(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    respond((|| {
-        let company_id = company_of(&state, &who, &headers, raw.as_deref(), None)?;
-        let id = path_id(&id, "Vendor")?;
-        let mut guard = state.dir();
-        let projects = guard.vendor_projects(&state.seed, company_id);
-        let v = guard
-            .company(company_id)
-            .vendors
-            .get(&id)
-            .ok_or_else(|| missing("Vendor"))?;
-        let json = render(&projects)(&v);
-        Ok(Json(json).into_response())
-    })())
-}
-
-/// `PATCH /rest/v1.0/vendors/{id}?company_id=` `{"vendor":{...}}`.
-async fn company_update(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    body: Bytes,
-) -> Response {
-    respond((|| {
-        let whole = json_body(&body)?;
-        let company_id = company_of(&state, &who, &headers, raw.as_deref(), Some(&whole))?;
-        let id = path_id(&id, "Vendor")?;
-        let m = wrapper(&body, "vendor")?;
-        patch_vendor(&state, company_id, id, &m)
-    })())
-}
-
-/// Updates a company vendor and renders it.
-fn patch_vendor(state: &Shared, company_id: i64, id: i64, m: &Map<String, Value>) -> Res {
-    let mut guard = state.dir();
-    let projects = guard.vendor_projects(&state.seed, company_id);
-    let company = guard.company(company_id);
-    let mut v = company
-        .vendors
-        .get(&id)
-        .ok_or_else(|| missing("Vendor"))?
-        .clone();
-    apply(&mut v, m, company)?;
-    v.updated = now();
-    let json = render(&projects)(&&v);
-    company.vendors.insert(id, v);
-    Ok(Json(json).into_response())
 }
 
 /// `POST /rest/v1.x/projects/{project_id}/vendors`: creates a company vendor and adds it → 201.
@@ -358,7 +241,7 @@ async fn update(
         let id = path_id(&id, "Vendor")?;
         let m = wrapper(&body, "vendor")?;
         on_project(&state, project, id)?;
-        patch_vendor(&state, project.company.id, id, &m)
+        company::patch_vendor(&state, project.company.id, id, &m)
     })())
 }
 
