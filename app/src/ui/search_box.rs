@@ -24,15 +24,30 @@ pub fn debounce(
     }
 }
 
-/// Search input that updates the URL (and so the project list) as the user types.
+/// Search input that updates the URL (and so the list on the page) as the user types.
 #[component]
-pub fn SearchBox(initial: String) -> impl IntoView {
+pub fn SearchBox(
+    initial: String,
+    /// The page whose `?q=` it sets.
+    #[prop(into, default = "/projects".into())]
+    action: String,
+    /// The input's id.
+    #[prop(default = "project-search")]
+    id: &'static str,
+    /// What it searches, for people who cannot see the page.
+    #[prop(default = "Search projects")]
+    label: &'static str,
+    /// The hint inside the empty box.
+    #[prop(default = "Search by project name")]
+    placeholder: &'static str,
+) -> impl IntoView {
     let navigate = use_navigate();
+    let page = action.clone();
     let go = move |text: String| {
         let target = if text.trim().is_empty() {
-            "/projects".to_string()
+            page.clone()
         } else {
-            format!("/projects?q={}", urlencode(text.trim()))
+            format!("{page}?q={}", urlencode(text.trim()))
         };
         navigate(
             &target,
@@ -51,18 +66,18 @@ pub fn SearchBox(initial: String) -> impl IntoView {
             class="search"
             role="search"
             method="get"
-            action="/projects"
+            action=action
             on:submit=move |ev| {
                 ev.prevent_default();
                 go_now(text.get_untracked());
             }
         >
-            <label for="project-search" class="visually-hidden">"Search projects"</label>
+            <label for=id class="visually-hidden">{label}</label>
             <input
-                id="project-search"
+                id=id
                 type="search"
                 name="q"
-                placeholder="Search by project name"
+                placeholder=placeholder
                 value=initial
                 autocomplete="off"
                 maxlength="100"

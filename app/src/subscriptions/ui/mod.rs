@@ -110,6 +110,9 @@ fn Details(p: ProjectSubscription, changed: RwSignal<usize>) -> impl IntoView {
                 " "{terms.interval.label()}" billing · next renewal "{until.clone()}
             </p>
             <div class="tile-modules" id="modules">{badges}</div>
+            <p class="project-links">
+                <a class="button" id="project-settings" href=format!("/projects/{}/settings", project.id)>"Settings"</a>
+            </p>
             {switching.map(|s| view! { <p class="panel notice">{s}</p> })}
             {p.awaiting_payment.clone().map(|url| view! {
                 <p class="panel notice" role="status">
