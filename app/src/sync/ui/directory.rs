@@ -189,17 +189,17 @@ fn EntryTable(
     let resource = page.resource;
     let can_edit = page.can_edit;
     let confirming = RwSignal::new(None::<String>);
-    let remove = Action::new(move |(id, _): &(String, String)| {
-        let id = id.clone();
-        async move { remove_directory_entry(project, resource, id).await }
+    // Answers with the removed entry's label, for the notice.
+    let remove = Action::new(move |(id, label): &(String, String)| {
+        let (id, label) = (id.clone(), label.clone());
+        async move {
+            remove_directory_entry(project, resource, id)
+                .await
+                .map(|()| label)
+        }
     });
     Effect::new(move |_| {
-        if let Some(Ok(())) = remove.value().get() {
-            let label = remove
-                .input()
-                .get_untracked()
-                .map(|(_, l)| l)
-                .unwrap_or_default();
+        if let Some(Ok(label)) = remove.value().get() {
             notice.set(Some(format!("Removed {label}.")));
             confirming.set(None);
             version.update(|n| *n += 1);
@@ -285,7 +285,7 @@ fn EntryRow(
     can_edit: bool,
     editing: RwSignal<Option<Editing>>,
     confirming: RwSignal<Option<String>>,
-    remove: Action<(String, String), Result<(), AppError>>,
+    remove: Action<(String, String), Result<String, AppError>>,
 ) -> impl IntoView {
     let cells = columns(resource)
         .iter()

@@ -96,9 +96,11 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
             });
         }
     };
+    // Read once per showing (not tracked): redrawing on each change would take the
+    // keyboard focus away from the select being changed.
     let rows = move || {
         choices
-            .get()
+            .get_untracked()
             .into_iter()
             .map(|choice| {
                 let resource = choice.resource;
