@@ -2,10 +2,13 @@
 # Webhook ingest benchmark (prints figures; not a test, never part of `make test`).
 #
 # Starts the server binary on SQLite, then on PostgreSQL, and drives `POST /webhooks/stripe`
-# with `server/examples/webhook_load.rs`: 10,000 signed events plus 30 % duplicated
-# deliveries, shuffled, 32 at a time. Prints deliveries/s and the latency of
-# verify + store + answer (p50/p99/max), then the time until every event is applied from the
-# inbox. Goal: >= 1,000 events/s with p99 <= 50 ms.
+# with `server/examples/webhook_load.rs`, twice per database, each time 10,000 signed events
+# plus 30 % duplicated deliveries, shuffled:
+#   1. saturation: 32 deliveries in flight, as fast as the server answers (closed loop);
+#   2. a steady 1,000 deliveries/s on a fixed schedule (open loop; latency counted from the
+#      scheduled time).
+# Each prints deliveries/s and the latency of verify + store + answer (p50/p99/max), then the
+# time until every event is applied from the inbox. Goal: >= 1,000 events/s, p99 <= 50 ms.
 #
 # The server runs with "real" Procore and Stripe settings pointing nowhere (the events are of
 # kinds the dispatcher accepts without calling Stripe) and a known webhook secret.
@@ -14,7 +17,8 @@
 #   BENCH_PROFILE=debug        use a debug build (default: release)
 #   BENCH_EVENTS=N             distinct events (default 10000)
 #   BENCH_DUPLICATES=F         extra deliveries as a fraction of N (default 0.3)
-#   BENCH_CONCURRENCY=C        deliveries in flight (default 32)
+#   BENCH_CONCURRENCY=C        deliveries in flight in the saturation run (default 32)
+#   BENCH_RATE=R               deliveries/s of the steady run (default 1000)
 #   BENCH_POSTGRES_URL=URL     an admin URL to create a scratch database on (default
 #                              TEST_POSTGRES_URL, else postgres://postgres@127.0.0.1:5432/test;
 #                              skipped when PostgreSQL does not answer)
@@ -26,6 +30,7 @@ profile="${BENCH_PROFILE:-release}"
 events="${BENCH_EVENTS:-10000}"
 duplicates="${BENCH_DUPLICATES:-0.3}"
 concurrency="${BENCH_CONCURRENCY:-32}"
+rate="${BENCH_RATE:-1000}"
 pg_admin="${BENCH_POSTGRES_URL:-${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}}"
 
 build_flags=()
@@ -68,15 +73,17 @@ bench() {
     kill -0 "$server_pid" 2>/dev/null || { cat "$scratch/$label.log" >&2; echo "server exited" >&2; exit 1; }
     sleep 0.2
   done
-  "$load_bin" --url "http://127.0.0.1:$port" --secret "$secret" --database-url "$database_url" \
-    --events "$events" --duplicates "$duplicates" --concurrency "$concurrency" --label "$label ($profile)"
+  local load=("$load_bin" --url "http://127.0.0.1:$port" --secret "$secret" \
+    --database-url "$database_url" --events "$events" --duplicates "$duplicates")
+  "${load[@]}" --concurrency "$concurrency" --label "$label, $profile, saturation"
+  "${load[@]}" --rate "$rate" --label "$label, $profile, steady"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
 
 nproc_now=$(nproc)
-echo "==> $events events + ${duplicates} duplicated, concurrency $concurrency, $profile build, $nproc_now CPUs (load generator on the same machine)" >&2
+echo "==> $events events + ${duplicates} duplicated; $concurrency in flight, then $rate/s; $profile build; $nproc_now CPUs shared with the load generator (load average now: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 bench sqlite "sqlite://$scratch/bench.db?mode=rwc"
 
 if command -v psql >/dev/null && psql "$pg_admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then

@@ -1,15 +1,16 @@
 //! Load generator for `POST /webhooks/stripe` (run by `bench/webhooks.sh`; not a test).
 //!
 //! Fires `--events` distinct signed events plus `--duplicates` of them again (a fraction),
-//! shuffled, `--concurrency` at a time, at a running server; prints deliveries per second
-//! and the latency of verify + store + answer (p50, p99, max), then waits until every event
-//! has `applied_at` in the inbox and prints how long that took from the first delivery.
+//! shuffled, `--concurrency` at a time or at a fixed `--rate` per second, at a running
+//! server; prints deliveries per second and the latency of verify + store + answer (p50,
+//! p99, max), then waits until every event has `applied_at` in the inbox and prints how
+//! long that took from the first delivery.
 //! The events are of kinds the dispatcher accepts without calling Stripe, so the figures are
 //! those of the inbox itself.
 //!
 //! `cargo run --release -p server --example webhook_load -- --url http://127.0.0.1:3000
 //!  --secret whsec_… --database-url sqlite://… [--events 10000] [--duplicates 0.3]
-//!  [--concurrency 32] [--label sqlite]`
+//!  [--concurrency 32 | --rate 1000] [--label sqlite]`
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -71,6 +72,10 @@ async fn main() -> anyhow::Result<()> {
     let events: usize = opts.get("events").unwrap_or(&"10000").parse()?;
     let duplicates: f64 = opts.get("duplicates").unwrap_or(&"0.3").parse()?;
     let concurrency: usize = opts.get("concurrency").unwrap_or(&"32").parse()?;
+    // Deliveries per second on a fixed schedule (open loop; latency counts from the scheduled
+    // time, so a slow server cannot hide its queue); 0 = as fast as `concurrency` allows.
+    let rate: f64 = opts.get("rate").unwrap_or(&"0").parse()?;
+    let in_flight = if rate > 0.0 { 1024 } else { concurrency };
     let label = opts.get("label").unwrap_or(&"server").to_string();
 
     let run = uuid::Uuid::new_v4().simple().to_string();
@@ -84,16 +89,20 @@ async fn main() -> anyhow::Result<()> {
         .map(|i| body(&format!("{prefix}{i:06}"), KINDS[i % KINDS.len()], now))
         .collect();
     let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
+        .pool_max_idle_per_host(in_flight)
         .build()?;
 
     let started = Instant::now();
-    let results: Vec<(u16, Duration)> = futures::stream::iter(plan)
-        .map(|i| {
+    let results: Vec<(u16, Duration)> = futures::stream::iter(plan.into_iter().enumerate())
+        .map(|(n, i)| {
             let (http, url, body) = (http.clone(), url.clone(), bodies[i].clone());
             let signature = sign(&secret, server::db::now(), &body);
+            let due = (rate > 0.0).then(|| started + Duration::from_secs_f64(n as f64 / rate));
             async move {
-                let sent = Instant::now();
+                if let Some(due) = due {
+                    tokio::time::sleep_until(due.into()).await;
+                }
+                let sent = due.unwrap_or_else(Instant::now);
                 let status = match http
                     .post(&url)
                     .header("stripe-signature", signature)
@@ -111,7 +120,7 @@ async fn main() -> anyhow::Result<()> {
                 (status, sent.elapsed())
             }
         })
-        .buffer_unordered(concurrency)
+        .buffer_unordered(in_flight)
         .collect()
         .await;
     let sent_in = started.elapsed();
@@ -145,8 +154,12 @@ async fn main() -> anyhow::Result<()> {
     .await?;
 
     let deliveries = results.len();
+    let mode = match rate > 0.0 {
+        true => format!("open loop at {rate:.0} deliveries/s"),
+        false => format!("closed loop, {concurrency} in flight"),
+    };
     println!(
-        "[{label}] {deliveries} deliveries ({events} events, {} duplicates), concurrency {concurrency}",
+        "[{label}] {deliveries} deliveries ({events} events, {} duplicates), {mode}",
         deliveries - events
     );
     println!(

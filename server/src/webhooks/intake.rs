@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::ReceivedEvent;
+use super::{ReceivedEvent, WriteTurns};
 use crate::db::{now, Db};
 
 /// The most events one write stores.
@@ -26,11 +26,12 @@ pub(super) struct Pending {
 }
 
 /// Starts the writer; it stops when every sender is gone.
-pub(super) fn spawn_writer(db: Db, wake: Arc<Notify>) -> mpsc::Sender<Pending> {
+pub(super) fn spawn_writer(db: Db, wake: Arc<Notify>, turns: WriteTurns) -> mpsc::Sender<Pending> {
     let (sender, mut queue) = mpsc::channel::<Pending>(4 * MAX_BATCH);
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let _turn = turns.take().await;
             write(&db, &wake, std::mem::take(&mut batch)).await;
         }
     });

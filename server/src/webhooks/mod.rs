@@ -12,9 +12,9 @@ pub mod worker;
 
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot, Mutex, MutexGuard, Notify};
 
-use crate::db::Db;
+use crate::db::{Db, DbKind};
 use crate::licensing::events::StripeEventRef;
 pub use worker::{WebhookWorker, WorkerConfig};
 
@@ -38,14 +38,42 @@ pub struct WebhookInbox {
     db: Db,
     wake: Arc<Notify>,
     intake: mpsc::Sender<intake::Pending>,
+    turns: WriteTurns,
+}
+
+/// SQLite has one writer at a time, and a connection that finds it busy sleeps for growing
+/// spells (1, 2, 5 … 100 ms) before trying again: the writer and the worker, hitting it
+/// together, would add those sleeps to webhook answers. Within a process they take turns in
+/// arrival order instead (tokio's fair mutex). Not a guard: every statement is atomic on its
+/// own, and on PostgreSQL they run side by side.
+#[derive(Clone)]
+struct WriteTurns(Option<Arc<Mutex<()>>>);
+
+impl WriteTurns {
+    fn for_db(db: &Db) -> Self {
+        Self((db.kind() == DbKind::Sqlite).then(|| Arc::new(Mutex::new(()))))
+    }
+
+    async fn take(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.0 {
+            Some(turns) => Some(turns.lock().await),
+            None => None,
+        }
+    }
 }
 
 impl WebhookInbox {
     /// The inbox on `db`; starts its writer on the current tokio runtime.
     pub fn new(db: Db) -> Self {
         let wake = Arc::new(Notify::new());
-        let intake = intake::spawn_writer(db.clone(), wake.clone());
-        Self { db, wake, intake }
+        let turns = WriteTurns::for_db(&db);
+        let intake = intake::spawn_writer(db.clone(), wake.clone(), turns.clone());
+        Self {
+            db,
+            wake,
+            intake,
+            turns,
+        }
     }
 
     /// Stores a verified event unless its id is already stored (a duplicate delivery), and
@@ -64,6 +92,11 @@ impl WebhookInbox {
     /// The database the inbox lives in.
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// Waits for this process's turn to write to the inbox (SQLite only; see [`WriteTurns`]).
+    async fn write_turn(&self) -> Option<MutexGuard<'_, ()>> {
+        self.turns.take().await
     }
 
     /// Resolves after the next store (or at once if one happened since the last wait).

@@ -122,6 +122,7 @@ impl WebhookWorker {
     /// many events were claimed.
     pub async fn run_once(&self) -> Result<usize, sqlx::Error> {
         let db = self.inbox.db();
+        let turn = self.inbox.write_turn().await;
         let claimed = db
             .claim_stripe_events(
                 &self.name,
@@ -131,6 +132,7 @@ impl WebhookWorker {
                 now(),
             )
             .await?;
+        drop(turn);
         let count = claimed.len();
         let applied: Vec<StripeEventRef> = futures::stream::iter(claimed)
             .map(|claimed| self.apply(claimed))
@@ -142,7 +144,10 @@ impl WebhookWorker {
             return Ok(count);
         }
         let ids: Vec<String> = applied.iter().map(|e| e.id.clone()).collect();
-        if let Err(error) = db.mark_stripe_events_applied(&ids, now()).await {
+        let turn = self.inbox.write_turn().await;
+        let marked = db.mark_stripe_events_applied(&ids, now()).await;
+        drop(turn);
+        if let Err(error) = marked {
             // Their claims run out and they are applied again, which changes nothing.
             tracing::warn!(%error, events = ?ids, "marking Stripe events applied failed");
             return Ok(count);
@@ -166,11 +171,13 @@ impl WebhookWorker {
             };
         let attempt = claimed.attempt;
         let delay = retry_delay_secs(attempt, &self.config, rand::thread_rng().gen::<f64>());
+        let turn = self.inbox.write_turn().await;
         let recorded = self
             .inbox
             .db()
             .mark_stripe_event_failed(&event.id, &self.name, attempt, &error, now() + delay)
             .await;
+        drop(turn);
         if let Err(db_error) = recorded {
             tracing::warn!(error = %db_error, event = event.id, "recording a failed Stripe event failed");
         }
