@@ -12,6 +12,7 @@ pub mod licensing;
 pub mod ports;
 pub mod projects;
 pub mod subscriptions;
+pub mod sync;
 pub mod ui;
 
 use leptos::prelude::*;
@@ -52,6 +53,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("") view=account::Home/>
                 <Route path=path!("/projects") view=projects::ProjectCentral/>
                 <Route path=path!("/projects/:id") view=subscriptions::ProjectPage/>
+                <Route path=path!("/projects/:id/settings") view=sync::ProjectSettingsPage/>
+                <Route path=path!("/projects/:id/:section") view=sync::DirectoryPageView/>
                 <Route path=path!("/licensing") view=licensing::LicensingWizard/>
                 <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/auth/error") view=account::AuthError/>

@@ -20,6 +20,8 @@ use crate::subscriptions::api::{
     ChangeOutcome, ChangePreview, ProjectSubscription, RecheckReport, SubscribedPage,
 };
 use crate::subscriptions::{ChangeRequest, PreviewAmounts};
+use crate::sync::api::{DirectoryPage, EntryView, LogLine, ResourceStatus, RunView, SyncOverview};
+use crate::sync::{CheckedEntry, Resource, SettingsForm};
 
 /// Who is calling: built once per request from the typed session after the membership check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +153,61 @@ pub trait Billing: Send + Sync + 'static {
     async fn portal_url(&self, caller: &Caller) -> Result<String, AppError>;
 }
 
+/// Procore settings and the project's own directory, kept in step with Procore.
+#[async_trait]
+pub trait ProjectSync: Send + Sync + 'static {
+    /// The settings page (404 for another company's or an unlicensed project).
+    async fn overview(&self, caller: &Caller, project: ProjectId) -> Result<SyncOverview, AppError>;
+    /// Saves validated settings (admins only) and schedules the next runs.
+    async fn save_settings(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        form: SettingsForm,
+    ) -> Result<SyncOverview, AppError>;
+    /// One page of a resource's entries.
+    async fn entries(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        search: &str,
+        page: u32,
+    ) -> Result<DirectoryPage, AppError>;
+    /// Adds (no id) or edits a checked entry (admins only).
+    async fn save_entry(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        id: Option<String>,
+        entry: CheckedEntry,
+    ) -> Result<EntryView, AppError>;
+    /// Removes an entry (admins only).
+    async fn remove_entry(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        id: &str,
+    ) -> Result<(), AppError>;
+    /// Queues a manual run (admins only; 409 while one is open).
+    async fn start(&self, caller: &Caller, project: ProjectId, resource: Resource)
+        -> Result<RunView, AppError>;
+    /// One resource's schedule and runs.
+    async fn status(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+    ) -> Result<ResourceStatus, AppError>;
+    /// Recent runs, newest first.
+    async fn runs(&self, caller: &Caller, project: ProjectId) -> Result<Vec<RunView>, AppError>;
+    /// The first lines of a run's log.
+    async fn log(&self, caller: &Caller, project: ProjectId, run: &str)
+        -> Result<Vec<LogLine>, AppError>;
+}
+
 /// Everything server functions reach, provided once as Leptos context.
 #[derive(Clone)]
 pub struct AppServices {
@@ -164,6 +221,8 @@ pub struct AppServices {
     pub billing: Arc<dyn Billing>,
     /// Subscriptions after checkout.
     pub subscriptions: Arc<dyn Subscriptions>,
+    /// Procore settings and the project directory.
+    pub sync: Arc<dyn ProjectSync>,
 }
 
 /// Builds the caller, runs `call`, and sets the HTTP status of any error (including a

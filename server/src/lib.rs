@@ -26,5 +26,6 @@ pub mod projects;
 pub mod startup;
 pub mod stripe;
 pub mod subscriptions;
+pub mod sync;
 pub mod telemetry;
 pub mod webhooks;

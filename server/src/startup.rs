@@ -140,6 +140,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     )?);
     let accounts = Arc::new(AccountService::new(db.clone(), access.clone()));
     let access_for_directory = access.clone();
+    let access_for_sync = access.clone();
     let subscriptions = Arc::new(SubscriptionService::new(
         db.clone(),
         accounts.clone(),
@@ -179,8 +180,18 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     });
     prepare_prices(billing);
     prepare_portal(billing_service.clone());
+    let sync_config = crate::sync::SyncConfig {
+        delete_cap: config.sync_delete_cap,
+        ..Default::default()
+    };
+    let sync_engine = Arc::new(crate::sync::SyncEngine::new(
+        db.clone(),
+        access_for_sync,
+        sync_config.clone(),
+    ));
     let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default())
         .await?
+        .with_sync(sync_engine)
         .with_webhooks(webhooks, licensing.clone(), WorkerConfig::default())
         .with_reconciler(crate::jobs::Reconciler {
             licensing: licensing.clone(),
@@ -199,6 +210,11 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             subscriptions,
         }),
         billing: billing_service,
+        sync: Arc::new(crate::sync::SyncService::new(
+            db.clone(),
+            jobs.store().clone(),
+            sync_config,
+        )),
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),

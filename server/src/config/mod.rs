@@ -105,6 +105,8 @@ pub struct Config {
     pub procore_rate_limits: crate::procore::RateLimits,
     /// `FRAME_ANCESTORS`: who may embed our pages (CSP `frame-ancestors`), default `'self'`.
     pub frame_ancestors: Vec<String>,
+    /// `SYNC_MAX_DELETES_PER_RUN`: the most records one sync run may delete (default 100).
+    pub sync_delete_cap: u32,
 }
 
 impl Config {
@@ -279,7 +281,9 @@ impl Config {
                 crate::procore::RateLimits::default().spike,
             )?,
         };
+        let sync_delete_cap = rate_limit("SYNC_MAX_DELETES_PER_RUN", 100)?;
         Ok(Self {
+            sync_delete_cap,
             listen_addr,
             public_base_url,
             database_url,

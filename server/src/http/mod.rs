@@ -10,6 +10,7 @@ pub mod limits;
 pub mod security;
 pub mod session;
 pub mod sign_in_cookie;
+pub mod sync_log;
 pub mod webhooks;
 
 use axum::http::{header, HeaderMap};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(billing::router())
         .merge(webhooks::router())
+        .merge(sync_log::router())
 }
 
 /// The value of the first request cookie whose name `wanted` accepts.

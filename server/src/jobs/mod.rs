@@ -7,6 +7,7 @@
 
 pub mod periodic;
 mod store;
+pub mod sync_task;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use crate::db::Db;
 use crate::licensing::LicensingService;
 use crate::subscriptions::SubscriptionService;
+use crate::sync::SyncEngine;
 use crate::webhooks::{WebhookInbox, WebhookWorker, WorkerConfig};
 use periodic::{PeriodicKind, PeriodicTask};
 pub use store::JobStore;
@@ -66,6 +68,7 @@ pub struct Jobs {
     worker: String,
     webhooks: Option<WebhookWorker>,
     reconciler: Option<Reconciler>,
+    sync: Option<Arc<SyncEngine>>,
 }
 
 /// What the hourly reconciliation uses.
@@ -125,6 +128,7 @@ impl Jobs {
             worker,
             webhooks: None,
             reconciler: None,
+            sync: None,
         })
     }
 
@@ -151,6 +155,17 @@ impl Jobs {
         self
     }
 
+    /// Adds the worker that runs Procore syncs (and the scan for due ones).
+    pub fn with_sync(mut self, engine: Arc<SyncEngine>) -> Self {
+        self.sync = Some(engine);
+        self
+    }
+
+    /// The job storage (for queuing sync runs).
+    pub fn store(&self) -> &JobStore {
+        &self.store
+    }
+
     /// This process's worker name.
     pub fn worker_name(&self) -> &str {
         &self.worker
@@ -168,6 +183,9 @@ impl Jobs {
             if self.store.enqueue_once(&task).await? {
                 enqueued += 1;
             }
+        }
+        if self.sync.is_some() {
+            enqueued += sync_task::scan_syncs(&self.db, &self.store).await?;
         }
         Ok(enqueued)
     }
@@ -200,6 +218,13 @@ impl Jobs {
             })
         };
         let mut tasks = vec![worker, scanner];
+        if let Some(engine) = &self.sync {
+            let context = sync_task::SyncContext {
+                engine: engine.clone(),
+                worker: format!("{}-sync", self.worker),
+            };
+            tasks.push(self.spawn_sync_worker(context, token.clone()));
+        }
         tasks.extend(self.webhooks.as_ref().map(|w| w.spawn(token.clone())));
         JobsHandle { token, tasks }
     }
@@ -241,6 +266,63 @@ impl Jobs {
                 }
             }
         })
+    }
+
+    /// The sync worker, restarted like [`Self::spawn_worker`].
+    fn spawn_sync_worker(
+        &self,
+        context: sync_task::SyncContext,
+        token: CancellationToken,
+    ) -> JoinHandle<()> {
+        let jobs = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let stop = {
+                    let token = token.clone();
+                    async move {
+                        token.cancelled().await;
+                        Ok::<(), std::io::Error>(())
+                    }
+                };
+                let outcome = jobs.run_sync_worker(context.clone(), stop).await;
+                if token.is_cancelled() {
+                    break;
+                }
+                if let Err(error) = outcome {
+                    tracing::error!(%error, "sync worker stopped; restarting in 5 s");
+                }
+                tokio::select! {
+                    _ = token.cancelled() => break,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+                }
+            }
+        })
+    }
+
+    async fn run_sync_worker(
+        &self,
+        context: sync_task::SyncContext,
+        stop: impl std::future::Future<Output = Result<(), std::io::Error>> + Send + 'static,
+    ) -> Result<(), WorkerError> {
+        let name = context.worker.clone();
+        let (poll, heartbeat) = (self.config.poll_every, self.config.heartbeat);
+        macro_rules! run_on {
+            ($storage:ident, $config:path, $pool:expr) => {{
+                let config = <$config>::default()
+                    .queue(sync_task::SYNC_QUEUE)
+                    .heartbeat_interval(heartbeat)
+                    .missed_heartbeats(2);
+                let backend = $storage::<sync_task::SyncTask>::new($pool)
+                    .with_config(config)
+                    .poll_with_interval(poll);
+                let worker = WorkerBuilder::new(name).backend(backend).data(context);
+                worker.build(sync_task::run).run_until(stop).await
+            }};
+        }
+        match &self.store {
+            JobStore::Postgres(pool) => run_on!(PostgresStorage, apalis_postgres::Config, pool),
+            JobStore::Sqlite(pool) => run_on!(SqliteStorage, apalis_sqlite::Config, pool),
+        }
     }
 
     async fn run_worker(

@@ -12,7 +12,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
 use super::periodic::PeriodicTask;
+use super::sync_task::{SyncTask, SYNC_QUEUE};
 use super::PERIODIC_QUEUE;
+use crate::sync::runs::{run_key, ADVANCE_SCHEDULE, QUEUE_RUN};
+use crate::sync::QueuedRun;
 
 /// A claimed period: inserted only if no process claimed it before.
 const CLAIM_PERIOD: &str = "INSERT INTO job_periods (task, period_start, enqueued_at)
@@ -99,6 +102,64 @@ impl JobStore {
             );
         }
         Ok(claimed)
+    }
+
+    /// Queues a sync run and its job in one transaction (and, for a scheduled run, moves
+    /// the schedule on); false when the run's key or an open run of the resource exists.
+    pub async fn enqueue_sync(&self, run: &QueuedRun) -> anyhow::Result<bool> {
+        let args = serde_json::to_vec(&SyncTask {
+            run_id: run.id.clone(),
+        })?;
+        let built = TaskBuilder::new(args).max_attempts(25).build();
+        let now = crate::db::now();
+        macro_rules! queue_then {
+            ($pool:expr, |$tx:ident| $push:expr) => {{
+                let mut $tx = $pool.begin().await?;
+                let queued = sqlx::query(QUEUE_RUN)
+                    .bind(run.id.clone())
+                    .bind(run.company.get())
+                    .bind(run.project.get())
+                    .bind(run.resource.key())
+                    .bind(run_key(run.project, run.resource, run.due_at))
+                    .bind(run.due_at)
+                    .bind(run.trigger)
+                    .bind(i64::from(run.full))
+                    .bind(run.direction.key())
+                    .bind(run.requested_by)
+                    .bind(now)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected()
+                    == 1;
+                if queued {
+                    $push.await?;
+                }
+                if let Some(next) = run.next_run_at {
+                    sqlx::query(ADVANCE_SCHEDULE)
+                        .bind(next)
+                        .bind(run.company.get())
+                        .bind(run.project.get())
+                        .bind(run.resource.key())
+                        .bind(run.due_at)
+                        .execute(&mut *$tx)
+                        .await?;
+                }
+                $tx.commit().await?;
+                queued
+            }};
+        }
+        let queued = match self {
+            Self::Postgres(pool) => queue_then!(pool, |tx| {
+                apalis_postgres::queries::push_tasks(&mut *tx, SYNC_QUEUE, vec![built])
+            }),
+            Self::Sqlite(pool) => queue_then!(pool, |tx| {
+                apalis_sqlite::queries::push_tasks(&mut *tx, SYNC_QUEUE, &[built])
+            }),
+        };
+        if queued {
+            tracing::info!(run = run.id, project = %run.project, resource = run.resource.key(), trigger = run.trigger, "sync run queued");
+        }
+        Ok(queued)
     }
 
     /// Closes the pool.

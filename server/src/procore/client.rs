@@ -129,6 +129,20 @@ impl ProcoreClient {
         }
     }
 
+    /// The same client with another per-request timeout (background syncs wait less).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.http = reqwest::Client::builder()
+            .user_agent(concat!(
+                "SmartappProjectCentral/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .timeout(timeout)
+            .connect_timeout(Duration::from_secs(10).min(timeout))
+            .build()
+            .expect("a reqwest client with static settings builds");
+        self
+    }
+
     /// The same client, pacing bound clients by `budget`.
     pub fn with_budget(mut self, budget: Budget) -> Self {
         self.budget = Some(budget);
@@ -272,13 +286,13 @@ impl ProcoreClient {
         Ok(items)
     }
 
-    fn url(&self, path: &str) -> url::Url {
+    pub(super) fn url(&self, path: &str) -> url::Url {
         self.api_base
             .join(path)
             .expect("static API paths join the base URL")
     }
 
-    async fn collect<T: DeserializeOwned>(
+    pub(super) async fn collect<T: DeserializeOwned>(
         &self,
         token: &str,
         company_id: Option<i64>,
@@ -337,6 +351,22 @@ impl ProcoreClient {
         company_id: Option<i64>,
         url: url::Url,
     ) -> Result<reqwest::Response, ProcoreError> {
+        self.send_with(reqwest::Method::GET, token, company_id, url, None)
+            .await
+    }
+
+    /// Sends one request, pacing it and waiting out throttling. A POST that fails without
+    /// an answer (timeout, connection lost, 5xx) is not sent again: Procore may have done it,
+    /// so the caller looks up before creating again. 429 and 503 are always safe to retry.
+    pub(super) async fn send_with(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        company_id: Option<i64>,
+        url: url::Url,
+        body: Option<&serde_json::Value>,
+    ) -> Result<reqwest::Response, ProcoreError> {
+        let replayable = method != reqwest::Method::POST;
         let mut attempt = 0u32;
         loop {
             let slot = match self.pacing() {
@@ -350,12 +380,16 @@ impl ProcoreClient {
             };
             let mut request = self
                 .http
-                .get(url.clone())
+                .request(method.clone(), url.clone())
                 .header(AUTHORIZATION, format!("Bearer {token}"));
+            if let Some(body) = body {
+                request = request.json(body);
+            }
             if let Some(id) = company_id {
                 request = request.header("Procore-Company-Id", id.to_string());
             }
             let retries_left = attempt < self.policy.max_retries;
+            let may_replay = retries_left && replayable;
             let sent = request.send().await;
             if let Some((budget, pace)) = self.pacing() {
                 let answer = sent
@@ -371,7 +405,7 @@ impl ProcoreClient {
                     } else {
                         "connection failed"
                     };
-                    if !retries_left {
+                    if !may_replay {
                         return Err(ProcoreError::Unavailable(reason.into()));
                     }
                     tracing::warn!(attempt, reason, "Procore request failed; retrying");
@@ -405,7 +439,7 @@ impl ProcoreClient {
                         StatusCode::INTERNAL_SERVER_ERROR
                         | StatusCode::BAD_GATEWAY
                         | StatusCode::GATEWAY_TIMEOUT => {
-                            if !retries_left {
+                            if !may_replay {
                                 return Err(ProcoreError::Unavailable(format!(
                                     "HTTP {}",
                                     status.as_u16()
@@ -423,7 +457,7 @@ impl ProcoreClient {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ProcoreError> {
+pub(super) async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ProcoreError> {
     let bytes = response
         .bytes()
         .await
@@ -431,7 +465,7 @@ async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, P
     serde_json::from_slice(&bytes).map_err(|e| ProcoreError::Decode(e.to_string()))
 }
 
-async fn classify(response: reqwest::Response) -> ProcoreError {
+pub(super) async fn classify(response: reqwest::Response) -> ProcoreError {
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
     let message = error_message(&body);

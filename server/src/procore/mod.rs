@@ -7,6 +7,7 @@ pub mod budget;
 pub mod client;
 pub mod link;
 pub mod oauth;
+pub mod rest;
 pub mod token_cipher;
 pub mod tokens;
 pub mod types;
