@@ -44,25 +44,42 @@ async fn download(
             .await
             .map_err(AppError::from)?
             .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
-        let lines = db.run_log(&found.id, MAX_LINES).await.map_err(AppError::from)?;
+        let lines = db
+            .run_log(&found.id, MAX_LINES)
+            .await
+            .map_err(AppError::from)?;
         let mut out = csv::Writer::from_writer(Vec::new());
         let header = ["time_utc", "level", "record", "message"];
-        out.write_record(header).map_err(|e| crate::error::internal(e))?;
+        out.write_record(header)
+            .map_err(|e| crate::error::internal(e))?;
         for l in lines {
             let at = crate::sync::resources::iso(l.at);
-            out.write_record([at.as_str(), &l.level, l.record.as_deref().unwrap_or(""), &l.message])
-                .map_err(|e| crate::error::internal(e))?;
+            out.write_record([
+                at.as_str(),
+                &l.level,
+                l.record.as_deref().unwrap_or(""),
+                &l.message,
+            ])
+            .map_err(|e| crate::error::internal(e))?;
         }
         let bytes = out.into_inner().map_err(|e| crate::error::internal(e))?;
         Ok::<_, AppError>((found, bytes))
     };
     match answer.await {
         Ok((run, bytes)) => {
-            let name = format!("sync-{}-{}-{}.csv", run.project_id, run.resource, &run.id[..8.min(run.id.len())]);
+            let name = format!(
+                "sync-{}-{}-{}.csv",
+                run.project_id,
+                run.resource,
+                &run.id[..8.min(run.id.len())]
+            );
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
                     (header::CACHE_CONTROL, "no-store".to_string()),
                 ],
                 bytes,
@@ -70,7 +87,8 @@ async fn download(
                 .into_response()
         }
         Err(error) => {
-            let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, error.to_string()).into_response()
         }
     }

@@ -120,7 +120,16 @@ impl JobStore {
                     .bind(run.company.get())
                     .bind(run.project.get())
                     .bind(run.resource.key())
-                    .bind(run_key(run.project, run.resource, run.due_at))
+                    .bind(if run.trigger == "manual" {
+                        format!(
+                            "{}:{}:manual:{}",
+                            run.project.get(),
+                            run.resource.key(),
+                            run.id
+                        )
+                    } else {
+                        run_key(run.project, run.resource, run.due_at)
+                    })
                     .bind(run.due_at)
                     .bind(run.trigger)
                     .bind(i64::from(run.full))

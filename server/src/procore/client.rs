@@ -457,7 +457,9 @@ impl ProcoreClient {
     }
 }
 
-pub(super) async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, ProcoreError> {
+pub(super) async fn decode<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, ProcoreError> {
     let bytes = response
         .bytes()
         .await

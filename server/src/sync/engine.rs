@@ -66,7 +66,11 @@ enum Counted {
 impl SyncEngine {
     /// An engine.
     pub fn new(db: Db, procore: Arc<ProcoreAccess>, config: SyncConfig) -> Self {
-        Self { db, procore, config }
+        Self {
+            db,
+            procore,
+            config,
+        }
     }
 
     /// The settings.
@@ -79,15 +83,25 @@ impl SyncEngine {
     pub async fn execute(&self, id: &str, worker: &str) -> ServerResult<()> {
         let run = loop {
             let at = now();
-            if let Some(run) = self.db.claim_run(id, worker, at, at + self.config.lease_secs).await? {
+            if let Some(run) = self
+                .db
+                .claim_run(id, worker, at, at + self.config.lease_secs)
+                .await?
+            {
                 break run;
             }
             match self.db.run(id).await? {
                 Some(r) if r.finished_at.is_none() => {
                     // Held by another worker: wait for its lease (it renews while alive).
                     let wait = r.lease_until.unwrap_or(at) - at + 1;
-                    tokio::time::sleep(Duration::from_secs(wait.clamp(1, self.config.lease_secs) as u64)).await;
-                    if self.db.run(id).await?.is_some_and(|r| r.claimed_by.as_deref() != Some(worker) && r.lease_until.unwrap_or(0) >= now()) {
+                    tokio::time::sleep(Duration::from_secs(
+                        wait.clamp(1, self.config.lease_secs) as u64
+                    ))
+                    .await;
+                    if self.db.run(id).await?.is_some_and(|r| {
+                        r.claimed_by.as_deref() != Some(worker)
+                            && r.lease_until.unwrap_or(0) >= now()
+                    }) {
                         return Ok(());
                     }
                 }
@@ -95,7 +109,16 @@ impl SyncEngine {
             }
         };
         if run.done > 0 || run.total > 0 {
-            self.log(&run.id, "info", None, &format!("Resumed by {worker} after record {} of {}.", run.done, run.total)).await;
+            self.log(
+                &run.id,
+                "info",
+                None,
+                &format!(
+                    "Resumed by {worker} after record {} of {}.",
+                    run.done, run.total
+                ),
+            )
+            .await;
         }
         let ending = match self.work(&run, worker).await {
             Ok(Some(ending)) => ending,
@@ -106,8 +129,20 @@ impl SyncEngine {
         if let Some(latest) = self.db.run(id).await? {
             closed.full_run = latest.full_run;
         }
-        self.log(&run.id, if ending.0 == RunState::Succeeded { "info" } else { "error" }, None, &ending.1).await;
-        self.db.finish_run(&closed, ending.0, &ending.1, now()).await
+        self.log(
+            &run.id,
+            if ending.0 == RunState::Succeeded {
+                "info"
+            } else {
+                "error"
+            },
+            None,
+            &ending.1,
+        )
+        .await;
+        self.db
+            .finish_run(&closed, ending.0, &ending.1, now())
+            .await
     }
 
     async fn work(&self, run: &RunRow, worker: &str) -> ServerResult<Option<Ending>> {
@@ -116,7 +151,12 @@ impl SyncEngine {
         let direction = Direction::parse(&run.direction).ok_or_else(|| bad("direction"))?;
         let (company, project) = (CompanyId(run.company_id), ProjectId(run.project_id));
         match licence(&self.db, company, project).await? {
-            None => return Ok(Some((RunState::Failed, "This project is not licensed, so it does not sync.".into()))),
+            None => {
+                return Ok(Some((
+                    RunState::Failed,
+                    "This project is not licensed, so it does not sync.".into(),
+                )))
+            }
             Some((_, standing)) => {
                 if let Some(reason) = standing_reason(&standing) {
                     return Ok(Some((RunState::Failed, reason)));
@@ -128,23 +168,68 @@ impl SyncEngine {
         if let Some(reason) = connection_reason(&self.db, company, user).await? {
             return Ok(Some((RunState::Failed, reason)));
         }
-        let cx = Cx { procore: self.procore.clone(), db: self.db.clone(), user: UserId(user.unwrap_or_default()), company, project };
+        let cx = Cx {
+            procore: self.procore.clone(),
+            db: self.db.clone(),
+            user: UserId(user.unwrap_or_default()),
+            company,
+            project,
+        };
         let adapter = adapter(resource);
         let schedule = self.db.sync_resources(company, project).await?;
-        let last = schedule.iter().find(|r| r.resource == resource).and_then(|r| r.last_success_at);
-        let since = if run.full_run == 1 || adapter.always_full() { None } else { last };
+        let last = schedule
+            .iter()
+            .find(|r| r.resource == resource)
+            .and_then(|r| r.last_success_at);
+        let since = if run.full_run == 1 || adapter.always_full() {
+            None
+        } else {
+            last
+        };
         if since.is_none() && run.full_run == 0 {
-            sqlx::query("UPDATE sync_runs SET full_run = 1 WHERE id = $1").bind(run.id.clone()).execute(self.db.pool()).await?;
+            sqlx::query("UPDATE sync_runs SET full_run = 1 WHERE id = $1")
+                .bind(run.id.clone())
+                .execute(self.db.pool())
+                .await?;
         }
-        self.log(&run.id, "info", None, &format!("{} sync started: {}, {}.", resource.label(), direction.label(), if since.is_none() { "full run" } else { "changes since the last run" })).await;
+        self.log(
+            &run.id,
+            "info",
+            None,
+            &format!(
+                "{} sync started: {}, {}.",
+                resource.label(),
+                direction.label(),
+                if since.is_none() {
+                    "full run"
+                } else {
+                    "changes since the last run"
+                }
+            ),
+        )
+        .await;
 
-        let mut counts = Counts { total: run.total, done: run.done, created: run.created, updated: run.updated, deleted: run.deleted, unchanged: run.unchanged, failed: run.failed };
-        let remote = match self.paused(run, worker, &mut counts, || adapter.list(&cx, since)).await? {
+        let mut counts = Counts {
+            total: run.total,
+            done: run.done,
+            created: run.created,
+            updated: run.updated,
+            deleted: run.deleted,
+            unchanged: run.unchanged,
+            failed: run.failed,
+        };
+        let remote = match self
+            .paused(run, worker, &mut counts, || adapter.list(&cx, since))
+            .await?
+        {
             Some(remote) => remote,
             None => return Ok(None),
         };
         let locals = self.db.directory_locals(company, project, resource).await?;
-        let changed_at: HashMap<String, i64> = locals.iter().map(|l| (l.id.clone(), l.changed_at)).collect();
+        let changed_at: HashMap<String, i64> = locals
+            .iter()
+            .map(|l| (l.id.clone(), l.changed_at))
+            .collect();
         let planned = plan(&locals, &remote, direction);
         let deletions = planned.deletions();
         if deletions > self.config.delete_cap as usize {
@@ -154,19 +239,38 @@ impl SyncEngine {
             ))));
         }
         for conflict in &planned.conflicts {
-            self.log(&run.id, "warn", None, &format!("Conflict — {conflict}.")).await;
+            self.log(&run.id, "warn", None, &format!("Conflict — {conflict}."))
+                .await;
         }
         let resumed = run.total > 0;
         counts.total = counts.done + planned.ops.len() as i64;
         if !resumed {
             counts.unchanged = i64::from(planned.unchanged);
         }
-        if !self.progress(run, worker, counts, RunState::Running, None).await? {
+        if !self
+            .progress(run, worker, counts, RunState::Running, None)
+            .await?
+        {
             return Ok(None);
         }
         for op in &planned.ops {
-            let seen = op_local(op).and_then(|l| changed_at.get(l)).copied().unwrap_or_else(now);
-            match self.apply_with_retries(run, worker, &mut counts, &cx, adapter.as_ref(), resource, op, seen).await {
+            let seen = op_local(op)
+                .and_then(|l| changed_at.get(l))
+                .copied()
+                .unwrap_or_else(now);
+            match self
+                .apply_with_retries(
+                    run,
+                    worker,
+                    &mut counts,
+                    &cx,
+                    adapter.as_ref(),
+                    resource,
+                    op,
+                    seen,
+                )
+                .await
+            {
                 Ok(Some(Counted::Created)) => counts.created += 1,
                 Ok(Some(Counted::Updated)) => counts.updated += 1,
                 Ok(Some(Counted::Deleted)) => counts.deleted += 1,
@@ -175,11 +279,15 @@ impl SyncEngine {
                 Err(error) if is_fatal(&error) => return Err(error),
                 Err(error) => {
                     counts.failed += 1;
-                    self.log(&run.id, "error", Some(op.key()), &record_words(&error)).await;
+                    self.log(&run.id, "error", Some(op.key()), &record_words(&error))
+                        .await;
                 }
             }
             counts.done += 1;
-            if !self.progress(run, worker, counts, RunState::Running, None).await? {
+            if !self
+                .progress(run, worker, counts, RunState::Running, None)
+                .await?
+            {
                 return Ok(None);
             }
         }
@@ -206,11 +314,15 @@ impl SyncEngine {
     ) -> ServerResult<Option<Counted>> {
         let mut attempt = 0;
         loop {
-            let outcome = self.paused(run, worker, counts, || self.apply(cx, adapter, resource, op, seen)).await;
+            let outcome = self
+                .paused(run, worker, counts, || {
+                    self.apply(cx, adapter, resource, op, seen)
+                })
+                .await;
             match outcome {
-                Err(ServerError::Procore(ProcoreError::Unavailable(_) | ProcoreError::Decode(_)))
-                    if attempt + 1 < self.config.attempts =>
-                {
+                Err(ServerError::Procore(
+                    ProcoreError::Unavailable(_) | ProcoreError::Decode(_),
+                )) if attempt + 1 < self.config.attempts => {
                     attempt += 1;
                     tokio::time::sleep(self.config.retry_base * 2u32.pow(attempt - 1)).await;
                 }
@@ -219,17 +331,38 @@ impl SyncEngine {
         }
     }
 
-    async fn apply(&self, cx: &Cx, adapter: &dyn Adapter, resource: Resource, op: &Op, seen: i64) -> ServerResult<Counted> {
+    async fn apply(
+        &self,
+        cx: &Cx,
+        adapter: &dyn Adapter,
+        resource: Resource,
+        op: &Op,
+        seen: i64,
+    ) -> ServerResult<Counted> {
         let db = &self.db;
         let (company, project) = (cx.company, cx.project);
         Ok(match op {
             Op::Pull { local, remote } => {
                 let label = label_of(resource, &remote.fields);
-                db.pull_entry(company, project, resource, local.as_deref(), remote, &label, now()).await?;
-                if local.is_some() { Counted::Updated } else { Counted::Created }
+                db.pull_entry(
+                    company,
+                    project,
+                    resource,
+                    local.as_deref(),
+                    remote,
+                    &label,
+                    now(),
+                )
+                .await?;
+                if local.is_some() {
+                    Counted::Updated
+                } else {
+                    Counted::Created
+                }
             }
             Op::Link { local, remote } => {
-                db.mark_synced(local, remote.id, remote.updated_at, seen).await?;
+                db.mark_synced(local, remote.id, remote.updated_at, seen)
+                    .await?;
                 Counted::Unchanged
             }
             Op::DropLocal { local, .. } => {
@@ -238,15 +371,24 @@ impl SyncEngine {
             }
             Op::Create { local, fields, .. } => {
                 let made = adapter.create(cx, local, fields).await?;
-                db.mark_synced(local, made.id, made.updated_at, seen).await?;
+                db.mark_synced(local, made.id, made.updated_at, seen)
+                    .await?;
                 Counted::Created
             }
-            Op::Update { local, procore_id, fields, .. } => {
+            Op::Update {
+                local,
+                procore_id,
+                fields,
+                ..
+            } => {
                 let sent = adapter.update(cx, *procore_id, fields).await?;
-                db.mark_synced(local, sent.id, sent.updated_at, seen).await?;
+                db.mark_synced(local, sent.id, sent.updated_at, seen)
+                    .await?;
                 Counted::Updated
             }
-            Op::DeleteRemote { local, procore_id, .. } => {
+            Op::DeleteRemote {
+                local, procore_id, ..
+            } => {
                 adapter.delete(cx, *procore_id).await?;
                 db.forget_entry(local).await?;
                 Counted::Deleted
@@ -260,7 +402,13 @@ impl SyncEngine {
 
     /// Runs `call`; while Procore's rate limit (or our shared budget) says wait, the run is
     /// Paused with the time it resumes, then tries again. None: the lease was lost.
-    async fn paused<T, F, Fut>(&self, run: &RunRow, worker: &str, counts: &mut Counts, call: F) -> ServerResult<Option<T>>
+    async fn paused<T, F, Fut>(
+        &self,
+        run: &RunRow,
+        worker: &str,
+        counts: &mut Counts,
+        call: F,
+    ) -> ServerResult<Option<T>>
     where
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = ServerResult<T>>,
@@ -269,12 +417,27 @@ impl SyncEngine {
             match call().await {
                 Err(ServerError::Procore(ProcoreError::RateLimited { retry_after })) => {
                     let until = now() + retry_after.as_secs().max(1) as i64;
-                    self.log(&run.id, "warn", None, &format!("Paused by Procore's rate limit; resumes at {}.", super::resources::iso(until))).await;
-                    if !self.progress(run, worker, *counts, RunState::Paused, Some(until)).await? {
+                    self.log(
+                        &run.id,
+                        "warn",
+                        None,
+                        &format!(
+                            "Paused by Procore's rate limit; resumes at {}.",
+                            super::resources::iso(until)
+                        ),
+                    )
+                    .await;
+                    if !self
+                        .progress(run, worker, *counts, RunState::Paused, Some(until))
+                        .await?
+                    {
                         return Ok(None);
                     }
                     tokio::time::sleep(retry_after.max(Duration::from_secs(1))).await;
-                    if !self.progress(run, worker, *counts, RunState::Running, None).await? {
+                    if !self
+                        .progress(run, worker, *counts, RunState::Running, None)
+                        .await?
+                    {
                         return Ok(None);
                     }
                 }
@@ -283,9 +446,18 @@ impl SyncEngine {
         }
     }
 
-    async fn progress(&self, run: &RunRow, worker: &str, counts: Counts, state: RunState, paused_until: Option<i64>) -> ServerResult<bool> {
+    async fn progress(
+        &self,
+        run: &RunRow,
+        worker: &str,
+        counts: Counts,
+        state: RunState,
+        paused_until: Option<i64>,
+    ) -> ServerResult<bool> {
         let lease = paused_until.unwrap_or_else(now) + self.config.lease_secs;
-        self.db.run_progress(&run.id, worker, counts, state, paused_until, lease).await
+        self.db
+            .run_progress(&run.id, worker, counts, state, paused_until, lease)
+            .await
     }
 
     async fn log(&self, run: &str, level: &str, record: Option<&str>, message: &str) {
@@ -320,8 +492,12 @@ fn is_fatal(error: &ServerError) -> bool {
 /// A failed record in the log: Procore's own message where it gave one.
 fn record_words(error: &ServerError) -> String {
     match error {
-        ServerError::Procore(ProcoreError::Rejected { status, message }) => format!("Procore refused it ({status}): {message}"),
-        ServerError::Procore(ProcoreError::NotFound) => "Procore no longer has it, or it is hidden from this connection (404).".into(),
+        ServerError::Procore(ProcoreError::Rejected { status, message }) => {
+            format!("Procore refused it ({status}): {message}")
+        }
+        ServerError::Procore(ProcoreError::NotFound) => {
+            "Procore no longer has it, or it is hidden from this connection (404).".into()
+        }
         ServerError::App(app) => app.to_string(),
         other => format!("Failed after retries: {other}"),
     }

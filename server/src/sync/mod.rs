@@ -16,7 +16,8 @@ pub mod store;
 pub use engine::{SyncConfig, SyncEngine};
 
 /// What a missing project, entry or run answers (the same for another company's).
-pub const NOT_FOUND: &str = "No such project, entry or sync run in this company's licensed projects.";
+pub const NOT_FOUND: &str =
+    "No such project, entry or sync run in this company's licensed projects.";
 pub use port::SyncService;
 
 use app::ids::{CompanyId, ProjectId};
@@ -49,8 +50,13 @@ pub struct QueuedRun {
 
 /// Whether a scheduled run is a full one: daily and weekly runs are, and an hourly run is
 /// once a day (deletions never show through `updated_at`).
-pub fn scheduled_full(frequency: app::sync::Frequency, last_full_at: Option<i64>, now: i64) -> bool {
-    frequency != app::sync::Frequency::Hourly || last_full_at.is_none_or(|at| now - at >= 86_400 - 300)
+pub fn scheduled_full(
+    frequency: app::sync::Frequency,
+    last_full_at: Option<i64>,
+    now: i64,
+) -> bool {
+    frequency != app::sync::Frequency::Hourly
+        || last_full_at.is_none_or(|at| now - at >= 86_400 - 300)
 }
 
 #[cfg(test)]

@@ -218,15 +218,25 @@ fn pair(l: &Local, r: &Remote, direction: Direction, out: &mut Plan) {
                     r.key
                 ));
             }
-            out.ops.push(Op::Pull { local: Some(local), remote: r.clone() });
+            out.ops.push(Op::Pull {
+                local: Some(local),
+                remote: r.clone(),
+            });
         } else {
-            out.ops.push(Op::DeleteRemote { local, procore_id: r.id, key: r.key.clone() });
+            out.ops.push(Op::DeleteRemote {
+                local,
+                procore_id: r.id,
+                key: r.key.clone(),
+            });
         }
         return;
     }
     if l.fields == r.fields {
         if here || there {
-            out.ops.push(Op::Link { local, remote: r.clone() });
+            out.ops.push(Op::Link {
+                local,
+                remote: r.clone(),
+            });
         } else {
             out.unchanged += 1;
         }
@@ -240,7 +250,12 @@ fn pair(l: &Local, r: &Remote, direction: Direction, out: &mut Plan) {
             fields: l.fields.clone(),
         })
     };
-    let pull = |out: &mut Plan| out.ops.push(Op::Pull { local: Some(l.id.clone()), remote: r.clone() });
+    let pull = |out: &mut Plan| {
+        out.ops.push(Op::Pull {
+            local: Some(l.id.clone()),
+            remote: r.clone(),
+        })
+    };
     match direction {
         Direction::FromProcore => pull(out),
         Direction::ToProcore => push(out),
@@ -272,14 +287,22 @@ fn alone(l: &Local, known_gone: bool, direction: Direction, out: &mut Plan) {
     if l.deleted {
         match l.procore_id {
             Some(procore_id) if !known_gone && direction.pushes() => {
-                out.ops.push(Op::DeleteRemote { local, procore_id, key })
+                out.ops.push(Op::DeleteRemote {
+                    local,
+                    procore_id,
+                    key,
+                })
             }
             // Never in Procore, gone there too, or not ours to remove there.
             _ => out.ops.push(Op::Forget { local, key }),
         }
         return;
     }
-    let create = Op::Create { local: local.clone(), key: key.clone(), fields: l.fields.clone() };
+    let create = Op::Create {
+        local: local.clone(),
+        key: key.clone(),
+        fields: l.fields.clone(),
+    };
     match (l.procore_id, known_gone) {
         (None, _) if direction.pushes() => out.ops.push(create),
         (None, _) => out.unchanged += 1,
@@ -295,7 +318,12 @@ fn alone(l: &Local, known_gone: bool, direction: Direction, out: &mut Plan) {
             Direction::Both => out.ops.push(Op::DropLocal { local, key }),
         },
         (Some(procore_id), false) if direction.pushes() && l.changed_here() => {
-            out.ops.push(Op::Update { local, procore_id, key, fields: l.fields.clone() })
+            out.ops.push(Op::Update {
+                local,
+                procore_id,
+                key,
+                fields: l.fields.clone(),
+            })
         }
         (Some(_), false) => out.unchanged += 1,
     }

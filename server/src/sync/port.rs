@@ -34,8 +34,14 @@ impl SyncService {
         Self { db, jobs, config }
     }
 
-    async fn licensed(&self, caller: &Caller, project: ProjectId) -> ServerResult<(ProjectTerms, Standing)> {
-        licence(&self.db, caller.company, project).await?.ok_or_else(|| AppError::NotFound(NOT_FOUND.into()).into())
+    async fn licensed(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> ServerResult<(ProjectTerms, Standing)> {
+        licence(&self.db, caller.company, project)
+            .await?
+            .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()).into())
     }
 
     fn admin(caller: &Caller) -> ServerResult<()> {
@@ -47,18 +53,34 @@ impl SyncService {
     }
 
     /// Why the project does not sync now (standing first, then the connection).
-    async fn paused_reason(&self, caller: &Caller, project: ProjectId, standing: &Standing) -> ServerResult<Option<String>> {
+    async fn paused_reason(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        standing: &Standing,
+    ) -> ServerResult<Option<String>> {
         if let Some(reason) = standing_reason(standing) {
             return Ok(Some(reason));
         }
         match self.db.sync_settings(caller.company, project).await? {
-            Some(s) if s.procore_on => connection_reason(&self.db, caller.company, s.connection_user_id).await,
+            Some(s) if s.procore_on => {
+                connection_reason(&self.db, caller.company, s.connection_user_id).await
+            }
             _ => Ok(None),
         }
     }
 
-    async fn resource_status(&self, caller: &Caller, project: ProjectId, resource: Resource) -> ServerResult<ResourceStatus> {
-        let on = self.db.sync_settings(caller.company, project).await?.is_some_and(|s| s.procore_on);
+    async fn resource_status(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+    ) -> ServerResult<ResourceStatus> {
+        let on = self
+            .db
+            .sync_settings(caller.company, project)
+            .await?
+            .is_some_and(|s| s.procore_on);
         let next = self
             .db
             .sync_resources(caller.company, project)
@@ -68,7 +90,10 @@ impl SyncService {
             .and_then(|r| r.next_run_at)
             .filter(|_| on);
         let active = self.db.open_run(caller.company, project, resource).await?;
-        let last = self.db.project_runs(caller.company, project, Some(resource), true, 1).await?;
+        let last = self
+            .db
+            .project_runs(caller.company, project, Some(resource), true, 1)
+            .await?;
         Ok(ResourceStatus {
             resource,
             next_run_at: next,
@@ -77,13 +102,21 @@ impl SyncService {
         })
     }
 
-    async fn build_overview(&self, caller: &Caller, project: ProjectId) -> ServerResult<SyncOverview> {
+    async fn build_overview(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> ServerResult<SyncOverview> {
         let (terms, standing) = self.licensed(caller, project).await?;
         let saved = self.db.sync_settings(caller.company, project).await?;
         let mut settings = SettingsForm::defaults();
         settings.procore_on = saved.as_ref().is_some_and(|s| s.procore_on);
         for row in self.db.sync_resources(caller.company, project).await? {
-            if let Some(choice) = settings.choices.iter_mut().find(|c| c.resource == row.resource) {
+            if let Some(choice) = settings
+                .choices
+                .iter_mut()
+                .find(|c| c.resource == row.resource)
+            {
                 choice.direction = row.direction;
                 choice.frequency = row.frequency;
             }
@@ -112,27 +145,58 @@ impl SyncService {
 
     /// Queues a run; false when its key or an open run of the resource already exists.
     pub async fn queue(&self, run: &QueuedRun) -> ServerResult<bool> {
-        self.jobs.enqueue_sync(run).await.map_err(|e| ServerError::Corrupt(format!("queueing a sync: {e}")))
+        self.jobs
+            .enqueue_sync(run)
+            .await
+            .map_err(|e| ServerError::Corrupt(format!("queueing a sync: {e}")))
     }
 }
 
 #[async_trait]
 impl ProjectSync for SyncService {
-    async fn overview(&self, caller: &Caller, project: ProjectId) -> Result<SyncOverview, AppError> {
+    async fn overview(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> Result<SyncOverview, AppError> {
         Ok(self.build_overview(caller, project).await?)
     }
 
-    async fn save_settings(&self, caller: &Caller, project: ProjectId, form: SettingsForm) -> Result<SyncOverview, AppError> {
+    async fn save_settings(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        form: SettingsForm,
+    ) -> Result<SyncOverview, AppError> {
         Self::admin(caller)?;
         self.licensed(caller, project).await?;
-        self.db.save_sync_settings(caller.company, project, &form, caller.user.get(), now()).await?;
+        self.db
+            .save_sync_settings(caller.company, project, &form, caller.user.get(), now())
+            .await?;
         tracing::info!(company = %caller.company, project = %project, on = form.procore_on, "Procore settings saved");
         Ok(self.build_overview(caller, project).await?)
     }
 
-    async fn entries(&self, caller: &Caller, project: ProjectId, resource: Resource, search: &str, page: u32) -> Result<DirectoryPage, AppError> {
+    async fn entries(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        search: &str,
+        page: u32,
+    ) -> Result<DirectoryPage, AppError> {
         let (terms, standing) = self.licensed(caller, project).await?;
-        let (entries, total) = self.db.directory_page(caller.company, project, resource, search, page, ENTRIES_PER_PAGE).await?;
+        let (entries, total) = self
+            .db
+            .directory_page(
+                caller.company,
+                project,
+                resource,
+                search,
+                page,
+                ENTRIES_PER_PAGE,
+            )
+            .await?;
         Ok(DirectoryPage {
             resource,
             project_name: terms.name.clone(),
@@ -141,38 +205,75 @@ impl ProjectSync for SyncService {
             page,
             per_page: ENTRIES_PER_PAGE,
             can_edit: caller.is_admin,
-            procore_on: self.db.sync_settings(caller.company, project).await?.is_some_and(|s| s.procore_on),
+            procore_on: self
+                .db
+                .sync_settings(caller.company, project)
+                .await?
+                .is_some_and(|s| s.procore_on),
             paused_reason: self.paused_reason(caller, project, &standing).await?,
             sync: self.resource_status(caller, project, resource).await?,
         })
     }
 
-    async fn save_entry(&self, caller: &Caller, project: ProjectId, resource: Resource, id: Option<String>, entry: CheckedEntry) -> Result<EntryView, AppError> {
+    async fn save_entry(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        id: Option<String>,
+        entry: CheckedEntry,
+    ) -> Result<EntryView, AppError> {
         Self::admin(caller)?;
         self.licensed(caller, project).await?;
         let saved = match id {
-            None => self.db.add_entry(caller.company, project, resource, &entry, now()).await?,
-            Some(id) => self.db.edit_entry(caller.company, project, resource, &id, &entry, now()).await?,
+            None => {
+                self.db
+                    .add_entry(caller.company, project, resource, &entry, now())
+                    .await?
+            }
+            Some(id) => {
+                self.db
+                    .edit_entry(caller.company, project, resource, &id, &entry, now())
+                    .await?
+            }
         };
         Ok(saved)
     }
 
-    async fn remove_entry(&self, caller: &Caller, project: ProjectId, resource: Resource, id: &str) -> Result<(), AppError> {
+    async fn remove_entry(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        id: &str,
+    ) -> Result<(), AppError> {
         Self::admin(caller)?;
         self.licensed(caller, project).await?;
-        if self.db.remove_entry(caller.company, project, resource, id, now()).await? {
+        if self
+            .db
+            .remove_entry(caller.company, project, resource, id, now())
+            .await?
+        {
             Ok(())
         } else {
             Err(AppError::NotFound(NOT_FOUND.into()))
         }
     }
 
-    async fn start(&self, caller: &Caller, project: ProjectId, resource: Resource) -> Result<RunView, AppError> {
+    async fn start(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+    ) -> Result<RunView, AppError> {
         Self::admin(caller)?;
         let (_, standing) = self.licensed(caller, project).await?;
         let settings = self.db.sync_settings(caller.company, project).await?;
         if !settings.as_ref().is_some_and(|s| s.procore_on) {
-            return Err(AppError::Conflict("Procore is OFF for this project: turn it ON in the project's settings first.".into()));
+            return Err(AppError::Conflict(
+                "Procore is OFF for this project: turn it ON in the project's settings first."
+                    .into(),
+            ));
         }
         if let Some(reason) = self.paused_reason(caller, project, &standing).await? {
             return Err(AppError::Conflict(reason));
@@ -200,31 +301,56 @@ impl ProjectSync for SyncService {
         };
         if !self.queue(&run).await? {
             let open = self.db.open_run(caller.company, project, resource).await?;
-            let when = open.as_ref().map(|r| super::resources::iso(r.queued_at)).unwrap_or_default();
+            let when = open
+                .as_ref()
+                .map(|r| super::resources::iso(r.queued_at))
+                .unwrap_or_default();
             return Err(AppError::Conflict(format!(
                 "A {} sync is already queued or running (queued {when}); it shows its progress here.",
                 resource.label()
             )));
         }
         tracing::info!(company = %caller.company, project = %project, resource = resource.key(), "manual sync queued");
-        let queued = self.db.run(&run.id).await?.ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
+        let queued = self
+            .db
+            .run(&run.id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
         Ok(queued.view()?)
     }
 
-    async fn status(&self, caller: &Caller, project: ProjectId, resource: Resource) -> Result<ResourceStatus, AppError> {
+    async fn status(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+    ) -> Result<ResourceStatus, AppError> {
         self.licensed(caller, project).await?;
         Ok(self.resource_status(caller, project, resource).await?)
     }
 
     async fn runs(&self, caller: &Caller, project: ProjectId) -> Result<Vec<RunView>, AppError> {
         self.licensed(caller, project).await?;
-        let rows = self.db.project_runs(caller.company, project, None, false, 20).await?;
+        let rows = self
+            .db
+            .project_runs(caller.company, project, None, false, 20)
+            .await?;
         Ok(rows.iter().map(|r| r.view()).collect::<ServerResult<_>>()?)
     }
 
-    async fn log(&self, caller: &Caller, project: ProjectId, run: &str) -> Result<Vec<LogLine>, AppError> {
+    async fn log(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        run: &str,
+    ) -> Result<Vec<LogLine>, AppError> {
         self.licensed(caller, project).await?;
-        if self.db.project_run(caller.company, project, run).await?.is_none() {
+        if self
+            .db
+            .project_run(caller.company, project, run)
+            .await?
+            .is_none()
+        {
             return Err(AppError::NotFound(NOT_FOUND.into()));
         }
         Ok(self.db.run_log(run, 500).await?)

@@ -22,7 +22,8 @@ pub const QUEUE_RUN: &str = "INSERT INTO sync_runs (id, company_id, project_id, 
 pub const ADVANCE_SCHEDULE: &str = "UPDATE project_sync_resources SET next_run_at = $1
      WHERE company_id = $2 AND project_id = $3 AND resource = $4 AND next_run_at = $5";
 
-/// The unique key of a run.
+/// The unique key of a scheduled run (a manual one is keyed by its own id; the one-open
+/// index is what refuses a second manual run).
 pub fn run_key(project: ProjectId, resource: Resource, due_at: i64) -> String {
     format!("{}:{}:{due_at}", project.get(), resource.key())
 }

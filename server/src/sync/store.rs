@@ -181,7 +181,14 @@ impl Db {
         company: CompanyId,
         project: ProjectId,
     ) -> ServerResult<Vec<ResourceRow>> {
-        type Row = (String, String, String, Option<i64>, Option<i64>, Option<i64>);
+        type Row = (
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT resource, direction, frequency, next_run_at, last_success_at, last_full_at FROM project_sync_resources WHERE company_id = $1 AND project_id = $2",
         )
@@ -373,7 +380,8 @@ impl Db {
                 return Err(taken(resource, entry));
             }
         }
-        self.entry_by_key(company, project, resource, &entry.key).await
+        self.entry_by_key(company, project, resource, &entry.key)
+            .await
     }
 
     /// Edits an entry (404 if not this project's; 409 when the new key is another's).
@@ -421,7 +429,8 @@ impl Db {
         if changed == 0 {
             return Err(app::error::AppError::NotFound(super::NOT_FOUND.into()).into());
         }
-        self.entry_by_key(company, project, resource, &entry.key).await
+        self.entry_by_key(company, project, resource, &entry.key)
+            .await
     }
 
     /// Removes an entry: at once if never in Procore, else marked until a sync removes it

@@ -13,4 +13,5 @@ mod procore;
 mod return_page;
 mod store;
 mod subscriptions;
+mod sync;
 mod webhooks;

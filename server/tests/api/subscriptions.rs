@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 const DAY: i64 = 24 * 3600;
 
-async fn harbor_admin(db: &TestDb) -> TestApp {
+pub(crate) async fn harbor_admin(db: &TestDb) -> TestApp {
     // Planner Board priced, so that its quantity is on Stripe.
     let app = spawn_app(&[
         ("DATABASE_URL", &db.url),
@@ -31,7 +31,7 @@ async fn harbor_admin(db: &TestDb) -> TestApp {
     app
 }
 
-async fn harbor_ids(app: &TestApp) -> Vec<i64> {
+pub(crate) async fn harbor_ids(app: &TestApp) -> Vec<i64> {
     let page: Value = app
         .call(
             "wizard_projects",
@@ -64,7 +64,7 @@ fn choice(id: i64, planner: bool, board: bool, safety: bool) -> Value {
 }
 
 /// First purchase through Checkout: Planner + Board on `a`, Planner + Safety on `b`.
-async fn first_purchase(app: &TestApp, a: i64, b: i64) {
+pub(crate) async fn first_purchase(app: &TestApp, a: i64, b: i64) {
     let body = json!({"selection": {"projects": [choice(a, true, true, false), choice(b, true, false, true)]}, "interval": "monthly"});
     let started = post(app, "start_checkout", &body).await;
     assert_eq!(started.status(), 200);

@@ -14,7 +14,13 @@ use crate::sync::plan::{Remote, RemoteSide};
 
 pub(super) struct Companies;
 
-const FIELDS: [&str; 5] = ["name", "abbreviated_name", "trade_name", "business_phone", "email_address"];
+const FIELDS: [&str; 5] = [
+    "name",
+    "abbreviated_name",
+    "trade_name",
+    "business_phone",
+    "email_address",
+];
 
 fn remote(v: &Value) -> ServerResult<Remote> {
     let mut fields = Fields::new();
@@ -53,15 +59,23 @@ impl Companies {
     async fn find(&self, cx: &Cx, local: &str, name: &str) -> ServerResult<Option<Value>> {
         let company = cx.company.get();
         let by_origin = cx
-            .list(format!("/rest/v1.0/vendors?company_id={company}&filters[origin_id]={}", enc(&origin(local))))
+            .list(format!(
+                "/rest/v1.0/vendors?company_id={company}&filters[origin_id]={}",
+                enc(&origin(local))
+            ))
             .await?;
         if let Some(found) = by_origin.into_iter().next() {
             return Ok(Some(found));
         }
         let by_name = cx
-            .list(format!("/rest/v1.0/vendors?company_id={company}&filters[search]={}", enc(name)))
+            .list(format!(
+                "/rest/v1.0/vendors?company_id={company}&filters[search]={}",
+                enc(name)
+            ))
             .await?;
-        Ok(by_name.into_iter().find(|v| text(v, "name").eq_ignore_ascii_case(name)))
+        Ok(by_name
+            .into_iter()
+            .find(|v| text(v, "name").eq_ignore_ascii_case(name)))
     }
 }
 
@@ -74,12 +88,21 @@ impl Adapter for Companies {
     async fn list(&self, cx: &Cx, since: Option<i64>) -> ServerResult<RemoteSide> {
         let (company, project) = (cx.company.get(), cx.project.get());
         let Some(since) = since else {
-            let all = cx.list(format!("/rest/v1.0/projects/{project}/vendors")).await?;
+            let all = cx
+                .list(format!("/rest/v1.0/projects/{project}/vendors"))
+                .await?;
             let records = all.iter().map(remote).collect::<ServerResult<_>>()?;
-            return Ok(RemoteSide { records, full: true, gone: vec![] });
+            return Ok(RemoteSide {
+                records,
+                full: true,
+                gone: vec![],
+            });
         };
         let changed = cx
-            .list(format!("/rest/v1.0/vendors?company_id={company}&{}", updated_since(since)))
+            .list(format!(
+                "/rest/v1.0/vendors?company_id={company}&{}",
+                updated_since(since)
+            ))
             .await?;
         let mut side = RemoteSide::default();
         for v in &changed {
@@ -103,16 +126,25 @@ impl Adapter for Companies {
             return self.update(cx, id, fields).await;
         }
         let path = format!("/rest/v1.0/projects/{project}/vendors");
-        remote(&cx.write(Method::POST, path, Some(body(fields, Some(&origin(local))))).await?)
+        remote(
+            &cx.write(Method::POST, path, Some(body(fields, Some(&origin(local)))))
+                .await?,
+        )
     }
 
     async fn update(&self, cx: &Cx, id: i64, fields: &Fields) -> ServerResult<Remote> {
         let path = format!("/rest/v1.0/projects/{}/vendors/{id}", cx.project.get());
-        remote(&cx.write(Method::PATCH, path, Some(body(fields, None))).await?)
+        remote(
+            &cx.write(Method::PATCH, path, Some(body(fields, None)))
+                .await?,
+        )
     }
 
     async fn delete(&self, cx: &Cx, id: i64) -> ServerResult<()> {
-        cx.delete(format!("/rest/v1.0/projects/{}/vendors/{id}/actions/remove", cx.project.get()))
-            .await
+        cx.delete(format!(
+            "/rest/v1.0/projects/{}/vendors/{id}/actions/remove",
+            cx.project.get()
+        ))
+        .await
     }
 }

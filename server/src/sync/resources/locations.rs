@@ -28,24 +28,41 @@ fn remote(v: &Value) -> ServerResult<Remote> {
 #[async_trait]
 impl Adapter for Locations {
     async fn list(&self, cx: &Cx, since: Option<i64>) -> ServerResult<RemoteSide> {
-        let mut path = format!("/rest/v1.0/projects/{}/locations?sort=name", cx.project.get());
+        let mut path = format!(
+            "/rest/v1.0/projects/{}/locations?sort=name",
+            cx.project.get()
+        );
         if let Some(since) = since {
             path = format!("{path}&{}", updated_since(since));
         }
-        let records = cx.list(path).await?.iter().map(remote).collect::<ServerResult<_>>()?;
-        Ok(RemoteSide { records, full: since.is_none(), gone: vec![] })
+        let records = cx
+            .list(path)
+            .await?
+            .iter()
+            .map(remote)
+            .collect::<ServerResult<_>>()?;
+        Ok(RemoteSide {
+            records,
+            full: since.is_none(),
+            gone: vec![],
+        })
     }
 
     async fn create(&self, cx: &Cx, _local: &str, fields: &Fields) -> ServerResult<Remote> {
         let body = json!({"location": {"path": path_parts(field(fields, "path"))}});
-        let path = format!("/rest/v1.0/projects/{}/locations/find_or_create_by_path", cx.project.get());
+        let path = format!(
+            "/rest/v1.0/projects/{}/locations/find_or_create_by_path",
+            cx.project.get()
+        );
         remote(&cx.write(Method::POST, path, Some(body)).await?)
     }
 
     async fn update(&self, cx: &Cx, id: i64, fields: &Fields) -> ServerResult<Remote> {
         let project = cx.project.get();
         let wanted = path_parts(field(fields, "path"));
-        let current = cx.get(format!("/rest/v1.0/projects/{project}/locations/{id}")).await?;
+        let current = cx
+            .get(format!("/rest/v1.0/projects/{project}/locations/{id}"))
+            .await?;
         let now = path_parts(&text(&current, "name"));
         if now.len() == wanted.len() && now[..now.len() - 1] == wanted[..wanted.len() - 1] {
             // A rename in place keeps the node, its id and its sub-locations.
@@ -62,6 +79,10 @@ impl Adapter for Locations {
     }
 
     async fn delete(&self, cx: &Cx, id: i64) -> ServerResult<()> {
-        cx.delete(format!("/rest/v1.1/projects/{}/locations/{id}", cx.project.get())).await
+        cx.delete(format!(
+            "/rest/v1.1/projects/{}/locations/{id}",
+            cx.project.get()
+        ))
+        .await
     }
 }

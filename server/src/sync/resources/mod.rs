@@ -61,12 +61,21 @@ impl Cx {
     }
 
     /// A write.
-    pub async fn write(&self, method: Method, path: String, body: Option<Value>) -> ServerResult<Value> {
+    pub async fn write(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<Value>,
+    ) -> ServerResult<Value> {
         let company = self.company.get();
         self.procore
             .as_user_in_background(self.user, |client, token| {
                 let (path, body, method) = (path.clone(), body.clone(), method.clone());
-                async move { client.write_json(method, &token, company, &path, body.as_ref()).await }
+                async move {
+                    client
+                        .write_json(method, &token, company, &path, body.as_ref())
+                        .await
+                }
             })
             .await
     }

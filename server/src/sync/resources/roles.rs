@@ -31,18 +31,33 @@ fn remote(v: &Value, email: &str) -> ServerResult<Remote> {
 
 impl Roles {
     async fn all(&self, cx: &Cx) -> ServerResult<Vec<Value>> {
-        cx.list(format!("/rest/v1.0/project_roles?project_id={}", cx.project.get())).await
+        cx.list(format!(
+            "/rest/v1.0/project_roles?project_id={}",
+            cx.project.get()
+        ))
+        .await
     }
 
     /// The Procore id of the project member with `email`.
     async fn user_id(&self, cx: &Cx, email: &str) -> ServerResult<i64> {
-        if let Some(id) = cx.db.linked_id(cx.company, cx.project, Resource::Users, email).await? {
+        if let Some(id) = cx
+            .db
+            .linked_id(cx.company, cx.project, Resource::Users, email)
+            .await?
+        {
             return Ok(id);
         }
         let found = cx
-            .list(format!("/rest/v1.0/projects/{}/users?filters[search]={}", cx.project.get(), enc(email)))
+            .list(format!(
+                "/rest/v1.0/projects/{}/users?filters[search]={}",
+                cx.project.get(),
+                enc(email)
+            ))
             .await?;
-        match found.iter().find(|u| text(u, "email_address").eq_ignore_ascii_case(email)) {
+        match found
+            .iter()
+            .find(|u| text(u, "email_address").eq_ignore_ascii_case(email))
+        {
             Some(user) => id_of(user),
             None => Err(AppError::Invalid(format!(
                 "{email} is not on the Procore project: add them under Users and sync Users first."
@@ -55,11 +70,17 @@ impl Roles {
 #[async_trait]
 impl Adapter for Roles {
     async fn list(&self, cx: &Cx, _since: Option<i64>) -> ServerResult<RemoteSide> {
-        let mut emails: HashMap<i64, String> =
-            cx.db.linked_emails(cx.company, cx.project).await?.into_iter().collect();
+        let mut emails: HashMap<i64, String> = cx
+            .db
+            .linked_emails(cx.company, cx.project)
+            .await?
+            .into_iter()
+            .collect();
         let mut records = Vec::new();
         for v in self.all(cx).await? {
-            let Some(user) = v.get("user_id").and_then(Value::as_i64) else { continue };
+            let Some(user) = v.get("user_id").and_then(Value::as_i64) else {
+                continue;
+            };
             if !emails.contains_key(&user) {
                 let path = format!("/rest/v1.0/projects/{}/users/{user}", cx.project.get());
                 match cx.get(path).await {
@@ -73,24 +94,38 @@ impl Adapter for Roles {
             }
             records.push(remote(&v, &emails[&user])?);
         }
-        Ok(RemoteSide { records, full: true, gone: vec![] })
+        Ok(RemoteSide {
+            records,
+            full: true,
+            gone: vec![],
+        })
     }
 
     async fn create(&self, cx: &Cx, _local: &str, fields: &Fields) -> ServerResult<Remote> {
         let (role, email) = (field(fields, "role"), field(fields, "email_address"));
         let user = self.user_id(cx, email).await?;
         let body = json!({"project_id": cx.project.get(), "project_role": {"role": role, "user_id": user}});
-        match cx.write(Method::POST, "/rest/v1.0/project_roles".into(), Some(body)).await {
+        match cx
+            .write(Method::POST, "/rest/v1.0/project_roles".into(), Some(body))
+            .await
+        {
             Ok(created) => remote(&created, email),
             // Already held (e.g. our earlier attempt went through): use that one.
-            Err(ServerError::Procore(ProcoreError::Rejected { status: 409, message })) => {
+            Err(ServerError::Procore(ProcoreError::Rejected {
+                status: 409,
+                message,
+            })) => {
                 let existing = self.all(cx).await?.into_iter().find(|v| {
                     v.get("user_id").and_then(Value::as_i64) == Some(user)
                         && text(v, "role").eq_ignore_ascii_case(role)
                 });
                 match existing {
                     Some(v) => remote(&v, email),
-                    None => Err(ProcoreError::Rejected { status: 409, message }.into()),
+                    None => Err(ProcoreError::Rejected {
+                        status: 409,
+                        message,
+                    }
+                    .into()),
                 }
             }
             Err(other) => Err(other),
@@ -106,7 +141,11 @@ impl Adapter for Roles {
     }
 
     async fn delete(&self, cx: &Cx, id: i64) -> ServerResult<()> {
-        cx.delete(format!("/rest/v1.0/project_roles/{id}?project_id={}", cx.project.get())).await
+        cx.delete(format!(
+            "/rest/v1.0/project_roles/{id}?project_id={}",
+            cx.project.get()
+        ))
+        .await
     }
 
     fn always_full(&self) -> bool {

@@ -16,11 +16,17 @@ pub(super) struct Users;
 
 fn remote(v: &Value) -> ServerResult<Remote> {
     let mut fields = Fields::new();
-    fields.insert("email_address".into(), text(v, "email_address").to_lowercase());
+    fields.insert(
+        "email_address".into(),
+        text(v, "email_address").to_lowercase(),
+    );
     for name in ["first_name", "last_name", "job_title"] {
         fields.insert(name.into(), text(v, name));
     }
-    let company = v.get("vendor").map(|vendor| text(vendor, "name")).unwrap_or_default();
+    let company = v
+        .get("vendor")
+        .map(|vendor| text(vendor, "name"))
+        .unwrap_or_default();
     fields.insert("company".into(), company);
     Ok(Remote {
         id: id_of(v)?,
@@ -38,11 +44,18 @@ impl Users {
             user.insert(name.into(), json!(field(fields, name)));
         }
         if create {
-            user.insert("email_address".into(), json!(field(fields, "email_address")));
+            user.insert(
+                "email_address".into(),
+                json!(field(fields, "email_address")),
+            );
         }
         let company = field(fields, "company");
         if !company.is_empty() {
-            if let Some(vendor) = cx.db.linked_id(cx.company, cx.project, Resource::Companies, company).await? {
+            if let Some(vendor) = cx
+                .db
+                .linked_id(cx.company, cx.project, Resource::Companies, company)
+                .await?
+            {
                 user.insert("vendor_id".into(), json!(vendor));
             }
         }
@@ -52,14 +65,23 @@ impl Users {
     /// The company-directory person with this email.
     async fn find(&self, cx: &Cx, email: &str) -> ServerResult<Option<Value>> {
         let found = cx
-            .list(format!("/rest/v1.3/companies/{}/users?filters[search]={}", cx.company.get(), enc(email)))
+            .list(format!(
+                "/rest/v1.3/companies/{}/users?filters[search]={}",
+                cx.company.get(),
+                enc(email)
+            ))
             .await?;
-        Ok(found.into_iter().find(|u| text(u, "email_address").eq_ignore_ascii_case(email)))
+        Ok(found
+            .into_iter()
+            .find(|u| text(u, "email_address").eq_ignore_ascii_case(email)))
     }
 
     async fn add_existing(&self, cx: &Cx, person: &Value, fields: &Fields) -> ServerResult<Remote> {
         let id = id_of(person)?;
-        let add = format!("/rest/v1.0/projects/{}/users/{id}/actions/add", cx.project.get());
+        let add = format!(
+            "/rest/v1.0/projects/{}/users/{id}/actions/add",
+            cx.project.get()
+        );
         cx.write(Method::POST, add, None).await?;
         self.update(cx, id, fields).await
     }
@@ -72,8 +94,17 @@ impl Adapter for Users {
         if let Some(since) = since {
             path = format!("{path}?{}", updated_since(since));
         }
-        let records = cx.list(path).await?.iter().map(remote).collect::<ServerResult<_>>()?;
-        Ok(RemoteSide { records, full: since.is_none(), gone: vec![] })
+        let records = cx
+            .list(path)
+            .await?
+            .iter()
+            .map(remote)
+            .collect::<ServerResult<_>>()?;
+        Ok(RemoteSide {
+            records,
+            full: since.is_none(),
+            gone: vec![],
+        })
     }
 
     async fn create(&self, cx: &Cx, _local: &str, fields: &Fields) -> ServerResult<Remote> {
@@ -86,12 +117,17 @@ impl Adapter for Users {
         match cx.write(Method::POST, path, Some(body)).await {
             Ok(created) => remote(&created),
             // Created meanwhile (or by our own attempt that timed out): add that person.
-            Err(ServerError::Procore(ProcoreError::Rejected { status: 422, message })) => {
-                match self.find(cx, email).await? {
-                    Some(person) => self.add_existing(cx, &person, fields).await,
-                    None => Err(ProcoreError::Rejected { status: 422, message }.into()),
+            Err(ServerError::Procore(ProcoreError::Rejected {
+                status: 422,
+                message,
+            })) => match self.find(cx, email).await? {
+                Some(person) => self.add_existing(cx, &person, fields).await,
+                None => Err(ProcoreError::Rejected {
+                    status: 422,
+                    message,
                 }
-            }
+                .into()),
+            },
             Err(other) => Err(other),
         }
     }
@@ -103,7 +139,10 @@ impl Adapter for Users {
     }
 
     async fn delete(&self, cx: &Cx, id: i64) -> ServerResult<()> {
-        cx.delete(format!("/rest/v1.0/projects/{}/users/{id}/actions/remove", cx.project.get()))
-            .await
+        cx.delete(format!(
+            "/rest/v1.0/projects/{}/users/{id}/actions/remove",
+            cx.project.get()
+        ))
+        .await
     }
 }
