@@ -6,14 +6,17 @@ import AxeBuilder from "@axe-core/playwright";
 // Interactions need the WASM to have hydrated the server-rendered page.
 export const hydrated = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
 
-// Signs in through the (sandbox) Procore page and waits for Project Central to be interactive.
-export async function signIn(page: Page, login = "admin@summitridge.example", password = "sandbox-admin") {
+// Signs in through the (sandbox) Procore page and waits for Project Central to be interactive;
+// returns the Procore sandbox's origin (its `/__sandbox/` switches live there).
+export async function signIn(page: Page, login = "admin@summitridge.example", password = "sandbox-admin"): Promise<string> {
   await page.goto("/auth/procore/login");
+  const procore = new URL(page.url()).origin;
   await page.getByLabel("Email").fill(login);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/projects/);
   await hydrated(page);
+  return procore;
 }
 
 // axe-core's WCAG 2.1 A/AA rules on the page as it is now; any violation fails the test
@@ -48,4 +51,38 @@ export async function watchForProblems(page: Page) {
     });
   });
   return problems;
+}
+
+// Licenses the last not-licensed project of the current company for Planner (monthly)
+// and returns its name.
+export async function licenseOneProject(page: Page): Promise<string> {
+  await page.goto("/licensing");
+  await hydrated(page);
+  const rows = page.locator("table.wizard-grid tbody tr");
+  await expect(rows.first()).toBeVisible();
+  const row = rows.last();
+  const name = await row.locator(".project-name").innerText();
+  await row.locator("td").nth(0).locator("input[type=checkbox]").check();
+  await row.locator("td").nth(1).locator("input[type=checkbox]").check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByRole("radio", { name: /Monthly/ }).check();
+  // The company's monthly subscription may exist already (earlier specs): then Confirm.
+  const confirm = page.locator("#confirm-purchase");
+  const checkout = page.getByRole("button", { name: "Checkout" });
+  await expect(confirm.or(checkout)).toBeVisible();
+  await page.waitForTimeout(500);
+  if (await confirm.isVisible()) {
+    await expect(page.locator("#due-now")).toContainText("$");
+    await confirm.click();
+  } else {
+    await checkout.click();
+    await page.getByLabel("Email").fill("ap@summitridge.example");
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+    await page.getByLabel("CVC").fill("123");
+    await page.getByRole("button", { name: "Subscribe" }).click();
+  }
+  await expect(page).toHaveURL(/\/projects/);
+  await hydrated(page);
+  return name;
 }

@@ -1,43 +1,9 @@
-import { expect, Page, test } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, signIn, watchForProblems } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, licenseOneProject, signIn, watchForProblems } from "./fixtures";
 
 // Manage Subscription in a real browser: license a project (Checkout the first time, the
 // card on file once the company has a monthly subscription), open its page, add Safety
 // with Stripe's preview, see the new badge; remove it (kept until the period end), undo.
-
-/// Licenses the last not-licensed project of the current company for Planner (monthly)
-/// and returns its name.
-async function licenseOneProject(page: Page): Promise<string> {
-  await page.goto("/licensing");
-  await hydrated(page);
-  const rows = page.locator("table.wizard-grid tbody tr");
-  await expect(rows.first()).toBeVisible();
-  const row = rows.last();
-  const name = await row.locator(".project-name").innerText();
-  await row.locator("td").nth(0).locator("input[type=checkbox]").check();
-  await row.locator("td").nth(1).locator("input[type=checkbox]").check();
-  await page.getByRole("button", { name: "Next", exact: true }).click();
-  await page.getByRole("radio", { name: /Monthly/ }).check();
-  // The company's monthly subscription may exist already (earlier specs): then Confirm.
-  const confirm = page.locator("#confirm-purchase");
-  const checkout = page.getByRole("button", { name: "Checkout" });
-  await expect(confirm.or(checkout)).toBeVisible();
-  await page.waitForTimeout(500);
-  if (await confirm.isVisible()) {
-    await expect(page.locator("#due-now")).toContainText("$");
-    await confirm.click();
-  } else {
-    await checkout.click();
-    await page.getByLabel("Email").fill("ap@summitridge.example");
-    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
-    await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
-    await page.getByLabel("CVC").fill("123");
-    await page.getByRole("button", { name: "Subscribe" }).click();
-  }
-  await expect(page).toHaveURL(/\/projects/);
-  await hydrated(page);
-  return name;
-}
 
 test("manage a project's subscription: add Safety with the preview, remove it, undo", async ({ page }, testInfo) => {
   const problems = await watchForProblems(page);

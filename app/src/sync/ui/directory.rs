@@ -28,20 +28,14 @@ pub fn DirectoryPageView() -> impl IntoView {
             .get("section")
             .and_then(|s| resource_of_section(&s))
     });
-    let known = Memo::new(move |_| project.get().is_some() && resource.get().is_some());
-    move || {
-        if known.get() {
-            view! {
-                <ProjectTopBar/>
-                {move || match (project.get(), resource.get()) {
-                    (Some(project), Some(resource)) => view! { <Directory project resource/> }.into_any(),
-                    _ => ().into_any(),
-                }}
-            }
-            .into_any()
-        } else {
-            view! { <NotFound/> }.into_any()
+    let page = Memo::new(move |_| project.get().zip(resource.get()));
+    // One dynamic child only: a nested one here leaves the server's markers and the
+    // browser's out of step, and the page would not hydrate.
+    move || match page.get() {
+        Some((project, resource)) => {
+            view! { <ProjectTopBar/> <Directory project resource/> }.into_any()
         }
+        None => view! { <NotFound/> }.into_any(),
     }
 }
 
@@ -99,9 +93,12 @@ fn Directory(project: ProjectId, resource: SyncResource) -> impl IntoView {
                         label=search_label placeholder=search_label/>
                 </div>
                 <p class="directory-notice" role="status" id="directory-notice">{move || notice.get()}</p>
-                {move || editing.get().map(|editing| view! {
-                    <EntryForm project resource editing on_saved on_cancel/>
-                })}
+                // In its own element, so its marker stays clear of the list's Transition.
+                <div class="entry-form-slot">
+                    {move || editing.get().map(|editing| view! {
+                        <EntryForm project resource editing on_saved on_cancel/>
+                    })}
+                </div>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
