@@ -83,6 +83,7 @@ test("Procore settings, then a Users sync with progress, result, log and CSV", a
     await page.locator("#sync-now").click();
     await expect(page.locator("#sync-progress")).toBeVisible();
     await expect(page.locator("#sync-now")).toBeDisabled();
+    await page.locator("#sync-progress-box").screenshot({ path: testInfo.outputPath("sync-progress-start.png") });
     // The run lives on the server: a second tab shows it as well.
     const second = await context.newPage();
     await second.goto(page.url());
