@@ -117,10 +117,14 @@ pub fn adapter(resource: Resource) -> Box<dyn Adapter> {
     }
 }
 
-/// `filters[updated_at]=SINCE...NOW` (ISO-8601), one minute early so a record written
-/// as the last run started is not missed.
+/// How far before the last run's start an incremental run looks again, in case Procore's
+/// clock is behind ours (both ends of the filter are inclusive, so a record written in the
+/// same second as the last run started is seen either way).
+pub const OVERLAP_SECS: i64 = 15;
+
+/// `filters[updated_at]=SINCE...` (ISO-8601), [`OVERLAP_SECS`] early.
 pub fn updated_since(since: i64) -> String {
-    let from = iso(since - 60);
+    let from = iso(since - OVERLAP_SECS);
     let to = iso(crate::db::now() + 3600);
     format!("filters[updated_at]={from}...{to}")
 }
@@ -182,6 +186,6 @@ mod tests {
         let at = seconds(&v, "updated_at");
         assert_eq!(iso(at), "2026-11-30T05:17:00Z");
         assert_eq!(seconds(&v, "created_at"), 0);
-        assert!(updated_since(at).starts_with("filters[updated_at]=2026-11-30T05:16:00Z..."));
+        assert!(updated_since(at).starts_with("filters[updated_at]=2026-11-30T05:16:45Z..."));
     }
 }

@@ -3,6 +3,7 @@
 //! licenses two Harbor Point projects, turns sync on through the server functions and runs
 //! syncs on "replicas": job systems with the sync worker on the same database.
 
+mod bench;
 mod faults;
 mod flows;
 mod replicas;
