@@ -231,8 +231,7 @@ impl SyncEngine {
             .map(|l| (l.id.clone(), l.changed_at))
             .collect();
         let planned = plan(&locals, &remote, direction);
-        let deletions = planned.deletions();
-        if deletions > self.config.delete_cap as usize {
+        if let Some(deletions) = planned.over_cap(self.config.delete_cap) {
             return Ok(Some((RunState::Stopped, format!(
                 "Stopped before changing anything: this run would delete {deletions} records, more than the limit of {} per run. Check the project in Procore and here; if the deletions are right, ask support to raise the limit.",
                 self.config.delete_cap

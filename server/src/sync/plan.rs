@@ -145,6 +145,12 @@ impl Plan {
     pub fn deletions(&self) -> usize {
         self.ops.iter().filter(|o| o.deletes()).count()
     }
+
+    /// The number of deletions when it is over `cap` (the run must stop before any).
+    pub fn over_cap(&self, cap: u32) -> Option<usize> {
+        let deletions = self.deletions();
+        (deletions > cap as usize).then_some(deletions)
+    }
 }
 
 /// What Procore's side of a run shows.
