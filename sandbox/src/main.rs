@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use sandbox::{
-    start_procore_split, start_stripe, OAuthClient, ProcoreOptions, SandboxOptions, StripeOptions,
+    start_procore_on, start_stripe, OAuthClient, ProcoreOptions, SandboxOptions, StripeOptions,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -29,7 +29,14 @@ async fn main() -> anyhow::Result<()> {
     };
     let procore_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_PROCORE_PORT")?));
     let login_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_PROCORE_LOGIN_PORT")?));
-    let procore = start_procore_split(opts.procore, Some(procore_addr), Some(login_addr)).await?;
+    let web_port = env_port("SANDBOX_PROCORE_WEB_PORT")?;
+    let procore = start_procore_on(
+        opts.procore,
+        Some(procore_addr),
+        Some(login_addr),
+        Some(web_port),
+    )
+    .await?;
     let stripe_addr = SocketAddr::from(([127, 0, 0, 1], env_port("SANDBOX_STRIPE_PORT")?));
     let stripe = start_stripe(opts.stripe, Some(stripe_addr)).await?;
 
@@ -39,6 +46,7 @@ async fn main() -> anyhow::Result<()> {
     println!("stripe: {}", stripe.base_url());
     println!("procore-login: {}", procore.login_base_url());
     println!("procore-api: {}", procore.api_base_url());
+    println!("procore-web: {}", procore.web_base_url());
 
     println!("demo sign-ins (Procore sandbox):");
     for u in procore.demo_users() {
@@ -105,6 +113,17 @@ fn procore_options_from_env() -> anyhow::Result<ProcoreOptions> {
         !client.redirect_uris.is_empty(),
         "SANDBOX_REDIRECT_URIS lists no URI"
     );
+    // The two marketplace apps: Planner on SANDBOX_PLANNER_* (default: the client above),
+    // Safety on SANDBOX_SAFETY_*, both framing the app at SANDBOX_APP_BASE_URL.
+    let app_client = |prefix: &str, default: &OAuthClient| OAuthClient {
+        client_id: var(&format!("{prefix}_CLIENT_ID")).unwrap_or(default.client_id.clone()),
+        client_secret: var(&format!("{prefix}_CLIENT_SECRET"))
+            .unwrap_or(default.client_secret.clone()),
+        redirect_uris: client.redirect_uris.clone(),
+    };
+    let planner = app_client("SANDBOX_PLANNER", &client);
+    let safety = app_client("SANDBOX_SAFETY", &opts.apps[1].client);
+    let app_base = var("SANDBOX_APP_BASE_URL").unwrap_or("http://127.0.0.1:3000".into());
     opts.clients = vec![client];
-    Ok(opts)
+    Ok(opts.with_smartapp_apps(&app_base, planner, safety))
 }

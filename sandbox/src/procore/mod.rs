@@ -5,6 +5,7 @@
 //! token request to the API origin, or a REST call to the login origin, gets a 404 here
 //! as it would in production.
 
+mod apps;
 mod directory;
 mod filters;
 mod oauth;
@@ -14,6 +15,7 @@ mod projects;
 mod rate_limit;
 mod rest;
 mod seed;
+mod shell;
 mod switches;
 mod tokens;
 
@@ -27,6 +29,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
+pub use apps::MarketplaceApp;
+
+use apps::Installs;
 use directory::faults::Faults;
 use directory::Directory;
 use rate_limit::RateLimiter;
@@ -58,8 +63,13 @@ impl fmt::Debug for OAuthClient {
 /// Settings of the Procore emulator.
 #[derive(Clone, Debug)]
 pub struct ProcoreOptions {
-    /// Registered OAuth apps.
+    /// Registered OAuth apps (clients that belong to no marketplace app are never
+    /// "uninstalled").
     pub clients: Vec<OAuthClient>,
+    /// Marketplace apps (each with its own client, also accepted by `/oauth/*`), installed in
+    /// every seeded company at start. Default: Smartapp Planner on the default client and
+    /// Smartapp Safety on `smartapp-safety-local`; see [`ProcoreOptions::with_smartapp_apps`].
+    pub apps: Vec<MarketplaceApp>,
     /// Lifetime of access tokens (Procore: 5400 s).
     pub access_token_ttl: Duration,
     /// Lifetime of authorization codes (Procore: 10 minutes).
@@ -96,12 +106,14 @@ impl ProcoreOptions {
 
 impl Default for ProcoreOptions {
     fn default() -> Self {
+        let client = OAuthClient {
+            client_id: "smartapp-local".into(),
+            client_secret: "smartapp-local-secret".into(),
+            redirect_uris: vec!["http://127.0.0.1:3000/auth/procore/callback".into()],
+        };
         Self {
-            clients: vec![OAuthClient {
-                client_id: "smartapp-local".into(),
-                client_secret: "smartapp-local-secret".into(),
-                redirect_uris: vec!["http://127.0.0.1:3000/auth/procore/callback".into()],
-            }],
+            apps: apps::default_apps(&client),
+            clients: vec![client],
             access_token_ttl: Duration::from_secs(5400),
             code_ttl: Duration::from_secs(600),
             rate_limit_hourly: DOCUMENTED_HOURLY_LIMIT,
@@ -189,12 +201,18 @@ impl Counters {
 /// Shared state of one running emulator.
 pub(crate) struct AppState {
     pub opts: ProcoreOptions,
+    /// `opts.clients` plus every app's client: who may use `/oauth/*`.
+    pub clients: Vec<OAuthClient>,
+    /// Which app is installed in which company, and the apps' configurations.
+    pub installs: Mutex<Installs>,
     pub seed: Seed,
     pub auth: Mutex<AuthStore>,
     pub limits: Mutex<RateLimiter>,
     pub counters: Counters,
     /// The mutable directories (users, vendors, locations, roles).
     pub dir: Mutex<Directory>,
+    /// Sessions of the web shell.
+    pub shell: Mutex<shell::Sessions>,
     /// Fault injection settings (`/__sandbox/faults`).
     pub faults: Mutex<Faults>,
     /// The one id counter of objects created through the API.
@@ -222,6 +240,29 @@ impl AppState {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Locks the web shell's sessions.
+    pub fn shell(&self) -> MutexGuard<'_, shell::Sessions> {
+        self.shell.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Locks the installs and configurations.
+    pub fn installs(&self) -> MutexGuard<'_, Installs> {
+        self.installs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The marketplace app whose client is `client_id`, if any.
+    pub fn app_of_client(&self, client_id: &str) -> Option<&MarketplaceApp> {
+        self.opts
+            .apps
+            .iter()
+            .find(|a| a.client.client_id == client_id)
+    }
+
+    /// The marketplace app with this key.
+    pub fn app(&self, key: &str) -> Option<&MarketplaceApp> {
+        self.opts.apps.iter().find(|a| a.key == key)
+    }
+
     /// A fresh id for a created object.
     pub fn next_id(&self) -> i64 {
         self.ids.fetch_add(1, Ordering::Relaxed) + 1
@@ -229,7 +270,7 @@ impl AppState {
 
     /// Finds a registered client by id.
     pub fn client(&self, client_id: &str) -> Option<&OAuthClient> {
-        self.opts.clients.iter().find(|c| c.client_id == client_id)
+        self.clients.iter().find(|c| c.client_id == client_id)
     }
 }
 
@@ -241,6 +282,7 @@ pub struct ProcoreSandbox {
     state: Shared,
     api_addr: SocketAddr,
     login_addr: SocketAddr,
+    web_port: u16,
 }
 
 impl ProcoreSandbox {
@@ -263,6 +305,13 @@ impl ProcoreSandbox {
         format!("http://{}", self.login_addr)
     }
 
+    /// The web shell's origin (like `https://app.procore.com`), `http://localhost:PORT`
+    /// without trailing slash: another site than the app on 127.0.0.1 and than the
+    /// login and API origins. Company home `/companies/{id}`, `/marketplace`, App Management.
+    pub fn web_base_url(&self) -> String {
+        format!("http://localhost:{}", self.web_port)
+    }
+
     /// Snapshot of the emulator's counters.
     pub fn stats(&self) -> ProcoreStats {
         self.state.counters.snapshot()
@@ -276,6 +325,29 @@ impl ProcoreSandbox {
     /// Test switch: changes both rate limits and empties every bucket.
     pub fn set_rate_limits(&self, hourly: u32, spike: u32) {
         self.state.limits().set_limits(hourly, spike);
+    }
+
+    /// The registered marketplace apps.
+    pub fn apps(&self) -> Vec<MarketplaceApp> {
+        self.state.opts.apps.clone()
+    }
+
+    /// Test switch: installs (or reinstalls) app `app_key` in a company; false if unknown.
+    pub fn install_app(&self, app_key: &str, company_id: i64) -> bool {
+        let installer = (0, "Sandbox switch".to_owned());
+        self.state
+            .installs()
+            .install(company_id, app_key, installer)
+    }
+
+    /// Test switch: uninstalls app `app_key` from a company; false if unknown.
+    pub fn uninstall_app(&self, app_key: &str, company_id: i64) -> bool {
+        self.state.installs().uninstall(company_id, app_key)
+    }
+
+    /// True when app `app_key` is installed in the company.
+    pub fn is_app_installed(&self, app_key: &str, company_id: i64) -> bool {
+        self.state.installs().is_installed(company_id, app_key)
     }
 
     /// The users that can sign in, with their passwords.
@@ -299,15 +371,40 @@ pub async fn start_procore_split(
     api_addr: Option<SocketAddr>,
     login_addr: Option<SocketAddr>,
 ) -> anyhow::Result<ProcoreSandbox> {
+    start_procore_on(opts, api_addr, login_addr, None).await
+}
+
+/// Like [`start_procore_split`], also choosing the web shell's port (`None`: any free
+/// port). The shell listens on localhost (127.0.0.1, and ::1 when available).
+pub async fn start_procore_on(
+    opts: ProcoreOptions,
+    api_addr: Option<SocketAddr>,
+    login_addr: Option<SocketAddr>,
+    web_port: Option<u16>,
+) -> anyhow::Result<ProcoreSandbox> {
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let api_listener = tokio::net::TcpListener::bind(api_addr.unwrap_or(any)).await?;
     let login_listener = tokio::net::TcpListener::bind(login_addr.unwrap_or(any)).await?;
+    let web_listener =
+        tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], web_port.unwrap_or(0))))
+            .await?;
     let api_addr = api_listener.local_addr()?;
     let login_addr = login_listener.local_addr()?;
+    let web_port = web_listener.local_addr()?.port();
+    // Browsers may try ::1 first for localhost; answer there too when the port is free.
+    let web_v6 = tokio::net::TcpListener::bind(std::net::SocketAddr::from((
+        std::net::Ipv6Addr::LOCALHOST,
+        web_port,
+    )))
+    .await
+    .ok();
     let limits = RateLimiter::new(opts.rate_limit_hourly, opts.rate_limit_spike);
     let seed = Seed::generate();
     let dir = Directory::new(&seed);
+    let installs = Installs::seeded(&seed, &opts.apps);
     let state = Arc::new(AppState {
+        clients: apps::registry(&opts),
+        installs: Mutex::new(installs),
         opts,
         seed,
         auth: Mutex::new(AuthStore::default()),
@@ -315,23 +412,30 @@ pub async fn start_procore_split(
         counters: Counters::default(),
         dir: Mutex::new(dir),
         faults: Mutex::new(Faults::default()),
+        shell: Mutex::new(shell::Sessions::default()),
         ids: AtomicI64::new(directory::FIRST_NEW_ID),
     });
-    for (listener, app, origin) in [
+    let mut listeners = vec![
         (api_listener, api_router(state.clone()), "api"),
         (login_listener, login_router(state.clone()), "login"),
-    ] {
+        (web_listener, web_router(state.clone()), "web"),
+    ];
+    if let Some(v6) = web_v6 {
+        listeners.push((v6, web_router(state.clone()), "web (::1)"));
+    }
+    for (listener, app, origin) in listeners {
         tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 tracing::error!(%err, origin, "procore sandbox server stopped");
             }
         });
     }
-    tracing::info!(%api_addr, %login_addr, "procore sandbox listening");
+    tracing::info!(%api_addr, %login_addr, web_port, "procore sandbox listening");
     Ok(ProcoreSandbox {
         state,
         api_addr,
         login_addr,
+        web_port,
     })
 }
 
@@ -348,6 +452,15 @@ fn login_router(state: Shared) -> Router {
         .route("/oauth/revoke", post(oauth::revoke))
         .merge(switches::router())
         .fallback(rest::not_found)
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// The web shell origin: company home, project pages, Marketplace, App Management.
+fn web_router(state: Shared) -> Router {
+    Router::new()
+        .merge(shell::router())
+        .merge(switches::router())
         .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
 }

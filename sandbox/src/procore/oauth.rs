@@ -310,7 +310,6 @@ pub(crate) async fn token(
     };
     let client = client_auth(&headers, &fields).and_then(|(id, secret)| {
         state
-            .opts
             .clients
             .iter()
             .position(|c| c.client_id == id && c.client_secret == secret)
@@ -323,7 +322,7 @@ pub(crate) async fn token(
         );
         return res;
     };
-    let client_id = state.opts.clients[client_index].client_id.clone();
+    let client_id = state.clients[client_index].client_id.clone();
     let ttl = state.opts.access_token_ttl;
     match grant_type {
         "authorization_code" => {

@@ -1,6 +1,6 @@
 //! The `/rest/*` API: token gate, rate limits, and the company/project endpoints.
 
-use axum::extract::{OriginalUri, Path, RawQuery, Request, State};
+use axum::extract::{OriginalUri, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -10,9 +10,8 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 use super::rate_limit::{Decision, RateInfo, HOURLY_BODY, SPIKE_BODY};
-use super::seed::{Permitted, APP_INSTALLATION_ID};
 use super::tokens::{unix_now_ms, Principal};
-use super::{directory, paging, projects, Counters, Shared};
+use super::{apps, directory, paging, projects, Counters, Shared};
 
 /// Text Procore uses for a missing, expired or revoked token.
 pub(crate) const INVALID_TOKEN: &str = "The access token is invalid";
@@ -30,9 +29,16 @@ pub(crate) fn router(state: Shared) -> Router<Shared> {
             "/v1.0/companies/{company_id}/projects",
             get(projects::company_projects),
         )
+        .route("/v1.0/app_installations", get(apps::list_installations))
         .route(
             "/v1.0/companies/{company_id}/app_configurations",
-            get(app_configurations),
+            get(apps::list_configurations).post(apps::create_configuration),
+        )
+        .route(
+            "/v1.0/companies/{company_id}/app_configurations/{id}",
+            get(apps::show_configuration)
+                .patch(apps::update_configuration)
+                .delete(apps::destroy_configuration),
         )
         .merge(directory::router())
         .fallback(not_found)
@@ -65,7 +71,7 @@ async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Resp
         state
             .auth()
             .valid_access(token)
-            .map(|t| t.principal.clone())
+            .map(|t| (t.principal.clone(), t.client_id.clone()))
     });
     let (mut res, info, retry_after) = match principal {
         None => {
@@ -79,7 +85,7 @@ async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Resp
             );
             (res, info, None)
         }
-        Some(who) => {
+        Some((who, client_id)) => {
             let key = match &who {
                 Principal::User(id) => format!("user:{id}"),
                 // DMSA buckets are per company when the call names one (procore-api.md §2.5).
@@ -94,6 +100,10 @@ async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Resp
             };
             let decision = state.limits().check(&key, now);
             match decision {
+                Decision::Allowed(info) if !connected(&state, &client_id, &req) => {
+                    let res = errors(StatusCode::FORBIDDEN, apps::NOT_CONNECTED);
+                    (res, info, None)
+                }
                 Decision::Allowed(mut info) => {
                     req.extensions_mut().insert(who);
                     let res = next.run(req).await;
@@ -126,6 +136,28 @@ async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Resp
     };
     stamp(res.headers_mut(), info, retry_after);
     res
+}
+
+/// False when the token's client is a marketplace app uninstalled from the company named
+/// by `Procore-Company-Id`. `/me`, `/companies` and `app_installations` always answer.
+fn connected(state: &Shared, client_id: &str, req: &Request) -> bool {
+    let path = req.uri().path();
+    let path = path.strip_prefix("/rest").unwrap_or(path);
+    if matches!(
+        path.trim_end_matches('/'),
+        "/v1.0/me" | "/v1.0/companies" | "/v1.0/app_installations"
+    ) {
+        return true;
+    }
+    let Some(app) = state.app_of_client(client_id) else {
+        return true;
+    };
+    let Ok(company_id) = company_header(req.headers()) else {
+        return true;
+    };
+    // A company without install records (unknown id) is left to the handlers' own checks.
+    let installs = state.installs();
+    installs.get(company_id, &app.key).is_none() || installs.is_installed(company_id, &app.key)
 }
 
 fn stamp(h: &mut HeaderMap, info: RateInfo, retry_after: Option<u64>) {
@@ -316,56 +348,4 @@ async fn companies(
         &self_base(&headers, &uri),
         raw.as_deref(),
     )
-}
-
-/// App Management (and so its configurations) belongs to company admins: members who are not
-/// admins get 403, as in Procore. Project Central uses this to learn who may buy licences.
-async fn app_configurations(
-    State(state): State<Shared>,
-    Extension(who): Extension<Principal>,
-    headers: HeaderMap,
-    Path(company_id): Path<i64>,
-) -> Response {
-    let header_id = match company_header(&headers) {
-        Ok(id) => id,
-        Err(res) => return res.into_response(),
-    };
-    if header_id != company_id {
-        return errors(
-            StatusCode::BAD_REQUEST,
-            format!("Procore-Company-Id header ({header_id}) does not match company {company_id}"),
-        );
-    }
-    match state.seed.membership(&who, company_id) {
-        Some(true) => Json(app_configuration(&state, company_id)).into_response(),
-        Some(false) => errors(
-            StatusCode::FORBIDDEN,
-            "You do not have permission to manage apps in this company",
-        ),
-        None => errors(
-            StatusCode::FORBIDDEN,
-            format!("You do not have access to company {company_id}"),
-        ),
-    }
-}
-
-/// The data-connection app's configuration: the projects its service account may see
-/// (procore-api.md §8.6 shape; `project_ids` or `applies_to_all_projects`).
-fn app_configuration(state: &Shared, company_id: i64) -> Value {
-    let (all, mut ids): (bool, Vec<i64>) = match state.seed.dmsa_permitted(company_id) {
-        Some(Permitted::All) => (true, Vec::new()),
-        Some(Permitted::Only(ids)) => (false, ids.iter().copied().collect()),
-        None => return json!([]),
-    };
-    ids.sort_unstable();
-    json!([{
-        "id": APP_INSTALLATION_ID + 1,
-        "app_installation_id": APP_INSTALLATION_ID,
-        "company_id": company_id,
-        "title": "Project Central data connection",
-        "instance_configuration": {},
-        "project_ids": ids,
-        "applies_to_all_projects": all,
-        "applies_to_company": true,
-    }])
 }

@@ -9,6 +9,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::apps;
 use super::directory::{self, faults};
 use super::Shared;
 
@@ -26,6 +27,7 @@ pub(crate) fn router() -> Router<Shared> {
             "/__sandbox/procore/projects/{project_id}/bulk-users",
             post(directory::bulk_users),
         )
+        .merge(apps::switches::router())
 }
 
 async fn expire_tokens(State(state): State<Shared>) -> Response {
