@@ -35,7 +35,11 @@ pub(crate) async fn index(State(state): State<Shared>, headers: HeaderMap) -> Re
                     let admin = state.seed.membership(&Principal::User(v.user_id), c.id) == Some(true);
                     let name = escape(&c.name);
                     let action = if installs.is_installed(c.id, &app.key) {
-                        format!("Installed. <a href=\"/companies/{}/admin/apps#app-{}\">App Management</a>", c.id, app.key)
+                        let manage = format!(
+                            " <a href=\"/companies/{}/admin/apps#app-{}\">App Management</a>",
+                            c.id, app.key
+                        );
+                        format!("Installed.{}", if admin { manage.as_str() } else { "" })
                     } else if admin {
                         format!(
                             "<form method=\"post\" action=\"/marketplace/{key}/install\">{csrf}\
