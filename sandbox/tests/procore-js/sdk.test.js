@@ -312,3 +312,46 @@ describe('project directory through the SDK', () => {
     assert.equal(stats.faults_429, 1);
   });
 });
+
+// --- Marketplace installs (procore-api.md §9): app_installations and the uninstall 403 ------
+
+describe('app installations through the SDK', () => {
+  const SAFETY = { id: 'smartapp-safety-local', secret: 'smartapp-safety-local-secret' };
+
+  test('app_installations lists both apps; an uninstalled app meets 403, the other does not', async () => {
+    const list = async () => (await client.get(
+      { base: '/app_installations', qs: { company_id: HARBOR } },
+      { companyId: HARBOR },
+    )).body;
+    const before = await list();
+    assert.deepEqual(before.map((i) => [i.app_uid, i.status]), [[CLIENT_ID, 'installed'], [SAFETY.id, 'installed']]);
+    assert.equal(before[1].developer_app.name, 'Smartapp Safety');
+
+    // A Safety token for the same admin, through the SDK's token helper.
+    const form = new URLSearchParams({
+      response_type: 'code', client_id: SAFETY.id, redirect_uri: REDIRECT,
+      login: ADMIN.login, password: ADMIN.password, action: 'sign_in',
+    });
+    const res = await fetch(`${loginBase}/oauth/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+    const code = new URL(res.headers.get('location')).searchParams.get('code');
+    const token = await sdk.token({ id: SAFETY.id, secret: SAFETY.secret, code, uri: REDIRECT }, { apiHostname: loginBase });
+    const safety = sdk.client(sdk.oauth(token.access_token), {}, { apiHostname: apiBase });
+    const projects = { base: '/companies/{company_id}/projects', params: { company_id: HARBOR } };
+
+    await sandboxSwitch(`apps/safety/uninstall?company_id=${HARBOR}`);
+    try {
+      const err = await rejection(safety.get(projects, { companyId: HARBOR }));
+      assert.equal(err.response.status, 403);
+      assert.deepEqual(err.body, { errors: 'App is not connected to this company' });
+      const other = await client.get(projects, { companyId: HARBOR });
+      assert.equal(other.response.status, 200, 'Planner still works');
+      const after = await list();
+      assert.equal(after[1].status, 'uninstalled');
+      assert.ok(after[1].uninstalled_at);
+    } finally {
+      await sandboxSwitch(`apps/safety/install?company_id=${HARBOR}`);
+    }
+    const back = await safety.get(projects, { companyId: HARBOR });
+    assert.equal(back.response.status, 200, 'reinstalling restores it');
+  });
+});
