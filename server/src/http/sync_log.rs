@@ -24,6 +24,16 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/projects/{id}/sync/runs/{run}/log.csv", get(download))
 }
 
+/// A cell a spreadsheet will not run as a formula: names and messages come from Procore
+/// and from people, so one starting with `=`, `+`, `-`, `@` (or a tab/CR) gets a `'` first.
+fn cell(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    }
+}
+
 #[tracing::instrument(skip_all)]
 async fn download(
     State(services): State<Arc<Services>>,
@@ -54,13 +64,9 @@ async fn download(
             .map_err(|e| crate::error::internal(e))?;
         for l in lines {
             let at = crate::sync::resources::iso(l.at);
-            out.write_record([
-                at.as_str(),
-                &l.level,
-                l.record.as_deref().unwrap_or(""),
-                &l.message,
-            ])
-            .map_err(|e| crate::error::internal(e))?;
+            let (record, message) = (cell(l.record.as_deref().unwrap_or("")), cell(&l.message));
+            out.write_record([at.as_str(), &l.level, &record, &message])
+                .map_err(|e| crate::error::internal(e))?;
         }
         let bytes = out.into_inner().map_err(|e| crate::error::internal(e))?;
         Ok::<_, AppError>((found, bytes))
@@ -91,5 +97,17 @@ async fn download(
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, error.to_string()).into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("Ana Diaz"), "Ana Diaz");
     }
 }

@@ -55,17 +55,29 @@ pub async fn scan_syncs(db: &Db, store: &JobStore) -> anyhow::Result<usize> {
             tracing::warn!(resource = due.resource, "unreadable sync schedule skipped");
             continue;
         };
+        let (company, project) = (CompanyId(due.company_id), ProjectId(due.project_id));
+        let next = next_run(frequency, at);
+        // An Inactive, Cancelled or unlicensed project keeps its schedule but runs nothing.
+        let syncs = matches!(
+            crate::sync::standing::licence(db, company, project).await?,
+            Some((_, standing)) if crate::sync::standing::standing_reason(&standing).is_none()
+        );
+        if !syncs {
+            db.skip_due_sync(company, project, resource, due.next_run_at, next)
+                .await?;
+            continue;
+        }
         let run = QueuedRun {
             id: uuid::Uuid::now_v7().to_string(),
-            company: CompanyId(due.company_id),
-            project: ProjectId(due.project_id),
+            company,
+            project,
             resource,
             due_at: due.next_run_at,
             trigger: "schedule",
             full: scheduled_full(frequency, due.last_full_at, at),
             direction,
             requested_by: None,
-            next_run_at: Some(next_run(frequency, at)),
+            next_run_at: Some(next),
         };
         if store.enqueue_sync(&run).await? {
             queued += 1;

@@ -240,7 +240,11 @@ fn the_delete_cap_counts_deletions_on_either_side() {
     gone_here.deleted = true;
     let gone_there = local("b", "Bolt", Some((8, 20)), 15, Some(15));
     let kept = local("c", "Cord", Some((9, 20)), 15, Some(15));
-    let p = plan(&[gone_here, gone_there, kept], &full(vec![remote(7, "Acme", 20), remote(9, "Cord", 20)]), Direction::Both);
+    let p = plan(
+        &[gone_here, gone_there, kept],
+        &full(vec![remote(7, "Acme", 20), remote(9, "Cord", 20)]),
+        Direction::Both,
+    );
     assert_eq!(p.deletions(), 2, "{:?}", p.ops);
     assert_eq!(p.over_cap(2), None);
     assert_eq!(p.over_cap(1), Some(2));

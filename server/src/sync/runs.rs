@@ -62,6 +62,26 @@ impl Db {
         .await?)
     }
 
+    /// Moves a schedule on without queuing a run (the project does not sync now).
+    pub async fn skip_due_sync(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        resource: Resource,
+        due_at: i64,
+        next: i64,
+    ) -> ServerResult<()> {
+        sqlx::query(ADVANCE_SCHEDULE)
+            .bind(next)
+            .bind(company.get())
+            .bind(project.get())
+            .bind(resource.key())
+            .bind(due_at)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Claims a run for `worker` until `lease_until`: a queued run, one of its own, or one
     /// whose holder's lease ran out (its process died). None when closed or held.
     pub async fn claim_run(
