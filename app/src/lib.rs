@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod billing;
+pub mod embedded;
 pub mod error;
 pub mod ids;
 pub mod licensing;
@@ -19,7 +20,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -56,6 +57,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/projects/:id/settings") view=sync::ProjectSettingsPage/>
                 <Route path=path!("/projects/:id/:section") view=sync::DirectoryPageView/>
                 <Route path=path!("/licensing") view=licensing::LicensingWizard/>
+                // Async: the ids are checked with Procore before the first byte, so a refused
+                // id answers 403/404 rather than a 200 with an error inside.
+                <Route path=path!("/embedded/:company/:project") view=embedded::EmbeddedPage ssr=SsrMode::Async/>
                 <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/auth/error") view=account::AuthError/>
                 <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod billing;
 pub mod config;
 pub mod db;
+pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod jobs;

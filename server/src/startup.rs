@@ -17,6 +17,7 @@ use crate::accounts::AccountService;
 use crate::billing::BillingService;
 use crate::config::{Config, ProcoreSettings, StripeSettings};
 use crate::db::{Db, DbSessionStore};
+use crate::http::embedded::{flag_embedded_sessions, partition_embedded_cookie, SessionCookieName};
 use crate::http::security::{
     provide_csp_nonce, same_origin_writes, security_headers, AllowedOrigin, FramePolicy,
 };
@@ -216,6 +217,17 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             sync_config,
         )),
     };
+    let embedded =
+        app::embedded::api::EmbeddedContext(Arc::new(crate::embedded::EmbeddedService::new(
+            db.clone(),
+            app_services.accounts.clone(),
+            Arc::new(ProcoreAccess::new(
+                services.procore.clone(),
+                services.tokens.clone(),
+            )),
+            app_services.sync.clone(),
+            config.catalog.clone(),
+        )));
     let state = AppState {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
@@ -223,12 +235,13 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     // `__Host-` binds the cookie to this exact origin (Secure, Path=/, no Domain); browsers
     // accept it only over HTTPS, so a plain-HTTP development run keeps the bare name.
     let https = config.cookie_secure && config.public_base_url.scheme() == "https";
+    let session_cookie = SessionCookieName(if https {
+        "__Host-pc_session"
+    } else {
+        "pc_session"
+    });
     let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
-        .with_name(if https {
-            "__Host-pc_session"
-        } else {
-            "pc_session"
-        })
+        .with_name(session_cookie.0)
         .with_path("/")
         .with_http_only(true)
         .with_secure(config.cookie_secure)
@@ -242,6 +255,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let routes = generate_route_list(app::App);
     let context = move || {
         provide_context(app_services.clone());
+        provide_context(embedded.clone());
         provide_csp_nonce();
     };
     let router = Router::new()
@@ -266,7 +280,12 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             limits.clone(),
             crate::http::limits::limit,
         ))
+        .layer(axum::middleware::from_fn(flag_embedded_sessions))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            session_cookie,
+            partition_embedded_cookie,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             FramePolicy(config.frame_ancestors.clone()),
             security_headers,

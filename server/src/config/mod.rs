@@ -103,7 +103,8 @@ pub struct Config {
     /// Procore's limits per connection (`PROCORE_RATE_LIMIT_HOURLY`, default 600;
     /// `PROCORE_RATE_LIMIT_SPIKE`, per 10 s, default 25).
     pub procore_rate_limits: crate::procore::RateLimits,
-    /// `FRAME_ANCESTORS`: who may embed our pages (CSP `frame-ancestors`), default `'self'`.
+    /// `FRAME_ANCESTORS`: who may embed our pages (CSP `frame-ancestors`); default `'self'`,
+    /// Procore's web origins and, with the built-in sandbox, its shell (`http://localhost:*`).
     pub frame_ancestors: Vec<String>,
     /// `SYNC_MAX_DELETES_PER_RUN`: the most records one sync run may delete (default 100).
     pub sync_delete_cap: u32,
@@ -261,7 +262,7 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(bad("LOG_FORMAT", format!("`{other}` is not text or json"))),
         };
-        let frame_ancestors = parse_frame_ancestors(get("FRAME_ANCESTORS").as_deref())?;
+        let frame_ancestors = parse_frame_ancestors(get("FRAME_ANCESTORS").as_deref(), sandbox)?;
         let rate_limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
             match get(name) {
                 None => Ok(default),
@@ -469,7 +470,27 @@ mod tests {
 
     #[test]
     fn frame_ancestors_are_self_or_origins() {
-        assert_eq!(config(&[]).unwrap().frame_ancestors, ["'self'"]);
+        let defaults = config(&[]).unwrap().frame_ancestors;
+        assert_eq!(defaults[0], "'self'");
+        assert!(defaults.iter().any(|s| s == "https://app.procore.com"));
+        assert!(defaults.iter().any(|s| s == "https://sandbox.procore.com"));
+        assert_eq!(
+            defaults.last().unwrap(),
+            "http://localhost:*",
+            "sandbox shell"
+        );
+        let real = parse_frame_ancestors(None, false).unwrap();
+        assert!(
+            !real.iter().any(|s| s.contains("localhost")),
+            "no shell without the sandbox"
+        );
+        assert!(parse_frame_ancestors(Some("http://localhost:*"), false).is_err());
+        assert_eq!(
+            config(&[("FRAME_ANCESTORS", "'self' http://localhost:*")])
+                .unwrap()
+                .frame_ancestors,
+            ["'self'", "http://localhost:*"]
+        );
         let listed = [(
             "FRAME_ANCESTORS",
             "'self'  https://app.procore.com http://127.0.0.1:8080/",

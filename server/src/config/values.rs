@@ -131,15 +131,49 @@ pub(super) fn parse_http_url(variable: &'static str, value: &str) -> Result<url:
 }
 
 /// Space-separated `'self'` or http(s) origins (`https://app.procore.com`), as CSP takes them.
-pub(super) fn parse_frame_ancestors(value: Option<&str>) -> Result<Vec<String>, ConfigError> {
+/// Procore's web origins that frame embedded apps (production regions, the developer
+/// sandbox and the monthly sandbox's browser host).
+pub const PROCORE_WEB_ORIGINS: [&str; 5] = [
+    "https://app.procore.com",
+    "https://us02.procore.com",
+    "https://uk01.procore.com",
+    "https://sandbox.procore.com",
+    "https://api-sandbox-monthly.procore.com",
+];
+
+/// The built-in sandbox's Procore web shell runs on `localhost` (another origin than the
+/// app's `127.0.0.1`) on a port chosen at start-up; allowed in sandbox mode only.
+pub const SANDBOX_SHELL_SOURCE: &str = "http://localhost:*";
+
+/// `FRAME_ANCESTORS`, or by default `'self'`, Procore's web origins and, in sandbox mode,
+/// the sandbox shell.
+pub(super) fn parse_frame_ancestors(
+    value: Option<&str>,
+    sandbox: bool,
+) -> Result<Vec<String>, ConfigError> {
     let Some(value) = value else {
-        return Ok(vec!["'self'".into()]);
+        let mut sources = vec!["'self'".to_string()];
+        sources.extend(PROCORE_WEB_ORIGINS.iter().map(|o| o.to_string()));
+        if sandbox {
+            sources.push(SANDBOX_SHELL_SOURCE.into());
+        }
+        return Ok(sources);
     };
     value
         .split_whitespace()
         .map(|source| {
             if source == "'self'" {
                 return Ok(source.to_string());
+            }
+            if source == SANDBOX_SHELL_SOURCE {
+                return if sandbox {
+                    Ok(source.to_string())
+                } else {
+                    Err(bad(
+                        "FRAME_ANCESTORS",
+                        format!("`{source}` is allowed only with the built-in sandbox"),
+                    ))
+                };
             }
             match url::Url::parse(source) {
                 Ok(url)

@@ -7,12 +7,13 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use app::ids::{CompanyId, UserId};
 
+use super::security::CspNonce;
 use super::session::AppSession;
 use super::sign_in_cookie::PendingSignIn;
 use crate::accounts::{StoredCompany, StoredUser};
@@ -33,12 +34,22 @@ fn fail(reason: &str) -> Response {
     Redirect::to(&format!("/auth/error?reason={reason}")).into_response()
 }
 
+/// `?popup=1`: the sign-in runs in the embedded view's popup.
+#[derive(Debug, Deserialize)]
+pub struct LoginParams {
+    popup: Option<String>,
+}
+
 #[tracing::instrument(skip_all)]
-async fn login(State(services): State<Arc<Services>>) -> Response {
+async fn login(
+    State(services): State<Arc<Services>>,
+    Query(params): Query<LoginParams>,
+) -> Response {
+    let popup = matches!(params.popup.as_deref(), Some("1" | "true"));
     let start = services.oauth.start();
     let cookie = services
         .sign_in_cookies
-        .issue(&start.state, &start.pkce_verifier);
+        .issue(&start.state, &start.pkce_verifier, popup);
     let mut response = Redirect::to(start.url.as_str()).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
@@ -57,6 +68,7 @@ async fn callback(
     State(services): State<Arc<Services>>,
     session: Session,
     headers: HeaderMap,
+    nonce: Option<Extension<CspNonce>>,
     Query(params): Query<CallbackParams>,
 ) -> Response {
     let state = params.state.clone().unwrap_or_default();
@@ -77,7 +89,23 @@ async fn callback(
         tracing::warn!("sign-in state matches no attempt in progress");
         return fail("state");
     };
+    let popup = pending.popup;
     let mut response = complete(&services, AppSession(&session), params, pending).await;
+    if popup
+        && response
+            .headers()
+            .get(header::LOCATION)
+            .is_some_and(|l| l == "/projects")
+    {
+        // Signed in: the popup hands the frame that opened it a code instead.
+        if let (Ok(Some(user)), Ok(Some(company))) = (
+            AppSession(&session).user().await,
+            AppSession(&session).company().await,
+        ) {
+            let nonce = nonce.as_ref().map(|Extension(n)| n);
+            response = super::embedded::hand_off_page(&services, user, company, nonce).await;
+        }
+    }
     response.headers_mut().append(header::SET_COOKIE, clear);
     response
 }

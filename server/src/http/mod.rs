@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod bad_input;
 pub mod billing;
+pub mod embedded;
 pub mod health;
 pub mod limits;
 pub mod security;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(billing::router())
         .merge(webhooks::router())
         .merge(sync_log::router())
+        .merge(embedded::router())
 }
 
 /// The value of the first request cookie whose name `wanted` accepts.

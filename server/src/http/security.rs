@@ -55,6 +55,11 @@ fn is_cross_site_write(request: &Request, allowed: &str) -> bool {
 pub struct CspNonce(std::sync::Arc<str>);
 
 impl CspNonce {
+    /// The nonce text, for `nonce="…"` on a script of a page built outside Leptos.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// 128 random bits, URL-safe base64 (a valid CSP nonce).
     fn generate() -> Self {
         use base64::Engine;

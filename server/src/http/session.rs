@@ -8,6 +8,7 @@ use tower_sessions::Session;
 const USER_ID: &str = "user_id";
 const COMPANY_ID: &str = "company_id";
 const VERIFIED_AT: &str = "access_verified_at";
+const EMBEDDED: &str = "embedded";
 
 /// A browser session with typed accessors.
 #[derive(Clone, Debug)]
@@ -47,6 +48,17 @@ impl AppSession<'_> {
         self.0.insert(USER_ID, user.get()).await?;
         self.0.insert(COMPANY_ID, company.get()).await?;
         self.0.insert(VERIFIED_AT, at).await
+    }
+
+    /// Marks the session as the Procore iframe's own (its cookie is written partitioned
+    /// and `SameSite=None`; see [`super::embedded`]).
+    pub async fn mark_embedded(&self) -> Result<(), Error> {
+        self.0.insert(EMBEDDED, true).await
+    }
+
+    /// Whether this is an iframe's session.
+    pub async fn is_embedded(&self) -> Result<bool, Error> {
+        Ok(self.0.get::<bool>(EMBEDDED).await?.unwrap_or(false))
     }
 
     /// Ends the session (sign-out).

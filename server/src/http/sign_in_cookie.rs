@@ -25,6 +25,9 @@ pub struct PendingSignIn {
     pub pkce_verifier: String,
     /// When the attempt lapses (UTC unix seconds).
     pub expires_at: i64,
+    /// Started from the embedded view's popup: the callback hands the frame a code.
+    #[serde(default)]
+    pub popup: bool,
 }
 
 /// Issues and redeems sign-in cookies.
@@ -71,12 +74,13 @@ impl SignInCookies {
         .expect("cookie text is ASCII")
     }
 
-    /// The `Set-Cookie` for a new attempt.
-    pub fn issue(&self, state: &str, pkce_verifier: &str) -> HeaderValue {
+    /// The `Set-Cookie` for a new attempt (`popup`: from the embedded view's popup).
+    pub fn issue(&self, state: &str, pkce_verifier: &str, popup: bool) -> HeaderValue {
         let pending = PendingSignIn {
             state: state.to_string(),
             pkce_verifier: pkce_verifier.to_string(),
             expires_at: now() + LIFETIME_SECS,
+            popup,
         };
         let payload = B64.encode(serde_json::to_vec(&pending).expect("plain struct"));
         let signature = B64.encode(self.mac(&payload).finalize().into_bytes());
@@ -127,7 +131,7 @@ mod tests {
     #[test]
     fn an_attempt_is_redeemed_once_by_its_own_state() {
         let cookies = SignInCookies::new(&[3u8; 32], true);
-        let issued = cookies.issue("state-a", "verifier-a");
+        let issued = cookies.issue("state-a", "verifier-a", true);
         let text = issued.to_str().unwrap();
         assert!(
             text.contains("HttpOnly")
@@ -137,6 +141,7 @@ mod tests {
         let headers = request_with(&issued);
         let (pending, clear) = cookies.redeem(&headers, "state-a").expect("redeemed");
         assert_eq!(pending.pkce_verifier, "verifier-a");
+        assert!(pending.popup);
         assert!(clear.to_str().unwrap().contains("Max-Age=0"));
         assert!(
             cookies.redeem(&headers, "state-b").is_none(),
@@ -148,9 +153,9 @@ mod tests {
     fn forged_or_foreign_cookies_are_refused() {
         let cookies = SignInCookies::new(&[3u8; 32], false);
         let other_key = SignInCookies::new(&[4u8; 32], false);
-        let issued = other_key.issue("state-a", "verifier-a");
+        let issued = other_key.issue("state-a", "verifier-a", false);
         assert!(cookies.redeem(&request_with(&issued), "state-a").is_none());
-        let issued = cookies.issue("state-a", "verifier-a");
+        let issued = cookies.issue("state-a", "verifier-a", false);
         let tampered = issued.to_str().unwrap().replacen(".", "x.", 1);
         let tampered = HeaderValue::from_str(&tampered).unwrap();
         assert!(cookies

@@ -225,6 +225,22 @@ impl ProcoreClient {
         self.page(token, Some(company_id), url).await
     }
 
+    /// One project as the user sees it (`GET /rest/v1.0/projects/{id}`); Procore answers
+    /// 404 both for a project that does not exist and for one the user may not see.
+    #[tracing::instrument(skip(self, token))]
+    pub async fn project(
+        &self,
+        token: &str,
+        company_id: i64,
+        project_id: i64,
+    ) -> Result<ProcoreProject, ProcoreError> {
+        let mut url = self.url(&format!("rest/v1.0/projects/{project_id}"));
+        url.query_pairs_mut()
+            .append_pair("company_id", &company_id.to_string());
+        let response = self.send(token, Some(company_id), url).await?;
+        decode(response).await
+    }
+
     /// All of the company's active projects. Page 1's `Total` tells how many pages follow;
     /// those are fetched a few at a time (a 10,000-project company is 34 pages); a paced
     /// client spreads them over the spike window instead of drawing 429s (34 pages at 25

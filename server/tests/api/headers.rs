@@ -20,6 +20,12 @@ async fn app_with_assets(extra: &[(&str, &str)]) -> TestApp {
     .await
 }
 
+/// `FRAME_ANCESTORS` unset in sandbox mode: our own pages, Procore's web origins and the
+/// sandbox's Procore shell.
+const DEFAULT_ANCESTORS: &str = "'self' https://app.procore.com https://us02.procore.com \
+     https://uk01.procore.com https://sandbox.procore.com \
+     https://api-sandbox-monthly.procore.com http://localhost:*";
+
 fn header(response: &reqwest::Response, name: &str) -> Option<String> {
     response
         .headers()
@@ -94,11 +100,11 @@ async fn assert_html_policy(app: &TestApp, path: &str, frame_ancestors: &str) ->
 #[tokio::test]
 async fn pages_carry_a_nonce_policy_and_are_not_stored() {
     let app = app_with_assets(&[]).await;
-    let home = assert_html_policy(&app, "/", "'self'").await;
+    let home = assert_html_policy(&app, "/", DEFAULT_ANCESTORS).await;
     app.sign_in(ADMIN.0, ADMIN.1).await;
-    assert_html_policy(&app, "/projects", "'self'").await;
-    assert_html_policy(&app, "/licensing", "'self'").await;
-    let again = assert_html_policy(&app, "/", "'self'").await;
+    assert_html_policy(&app, "/projects", DEFAULT_ANCESTORS).await;
+    assert_html_policy(&app, "/licensing", DEFAULT_ANCESTORS).await;
+    let again = assert_html_policy(&app, "/", DEFAULT_ANCESTORS).await;
     assert_ne!(home, again, "a new nonce per response");
 
     let missing = app.get("/no-such-page").await;

@@ -5,6 +5,7 @@
 
 mod app;
 mod billing;
+mod embedded;
 mod headers;
 mod helpers;
 mod jobs;

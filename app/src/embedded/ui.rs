@@ -1,0 +1,236 @@
+//! `/embedded/{company}/{project}?app=planner|safety`: the page inside Procore's iframe. It
+//! fits the 400 px side panel (one column) and widens to two columns full screen. Signing in
+//! runs in a popup driven by `/embedded/sign-in.js` (no WASM needed for it).
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::api::{load_embedded_status, EmbeddedLicence, EmbeddedStatus};
+use super::offer::{EmbeddedApp, OfferLine};
+use crate::error::AppError;
+use crate::ids::{CompanyId, ProjectId};
+use crate::licensing::{format_usd, CatalogItem};
+use crate::subscriptions::change::items_of;
+use crate::subscriptions::date;
+use crate::sync::api::{ResourceStatus, RunState};
+
+/// The embedded view.
+#[component]
+pub fn EmbeddedPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move |name: &str| params.read().get(name).and_then(|v| v.parse::<i64>().ok());
+    let app = move || EmbeddedApp::parse(query.read().get("app").as_deref());
+    let status = Resource::new(
+        move || (id("company"), id("project"), app()),
+        |(company, project, app)| async move {
+            match (company, project) {
+                (Some(c), Some(p)) => load_embedded_status(CompanyId(c), ProjectId(p), app).await,
+                _ => Err(AppError::NotFound(
+                    "This address does not name a Procore company and project.".into(),
+                )),
+            }
+        },
+    );
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    view! {
+        <main class="embedded">
+            <Suspense fallback=|| view! { <p class="muted">"Loading Smartapp…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(s) => view! { <Status s/> }.into_any(),
+                        Err(e) if e.needs_sign_in() => view! { <SignIn/> }.into_any(),
+                        Err(e) => view! { <Refused error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <script src="/embedded/sign-in.js" nonce=nonce></script>
+        </main>
+    }
+}
+
+/// Sign in with Procore in a popup; the script fills in the status line and the fallback.
+#[component]
+fn SignIn() -> impl IntoView {
+    let here = leptos_router::hooks::use_location();
+    let here = move || format!("{}{}", here.pathname.get(), here.search.get());
+    view! {
+        <section class="panel embedded-sign-in" id="embedded-sign-in">
+            <h1>"Sign in to see Smartapp here"</h1>
+            <p>"Procore's sign-in opens in a small window; it closes by itself when you are signed in."</p>
+            <button type="button" class="button primary" id="embedded-sign-in-button"
+                data-login="/auth/procore/login?popup=1">
+                "Sign in with Procore"
+            </button>
+            <p id="embedded-sign-in-status" class="embedded-status-line" role="status" aria-live="polite"></p>
+            <p id="embedded-new-tab" hidden>
+                <a class="button" href=here target="_blank" rel="noopener">"Open in a new tab"</a>
+            </p>
+        </section>
+    }
+}
+
+/// The ids were refused (not a member, project not visible) or Procore failed.
+#[component]
+fn Refused(error: AppError) -> impl IntoView {
+    view! {
+        <section class="panel error embedded-refused" role="alert" id="embedded-refused">
+            <p>{error.to_string()}</p>
+            <p>
+                <a class="button" href="/projects" target="_blank" rel="noopener">"Open Project Central"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn Status(s: EmbeddedStatus) -> impl IntoView {
+    let project_href = match s.licence {
+        Some(_) => format!("/projects/{}", s.project),
+        None => "/projects".to_string(),
+    };
+    let procore_note = s.inactive_in_procore.then(|| {
+        view! {
+            <p class="panel notice" id="embedded-procore-inactive">
+                "Procore marks this project inactive. Its Smartapp data is kept; reactivate it in Procore to work on it again."
+            </p>
+        }
+    });
+    let body = match s.licence.clone() {
+        Some(licence) => view! {
+            <Licence licence/>
+            <Sync resources=s.sync.clone() paused=s.sync_paused.clone()/>
+        }
+        .into_any(),
+        None => {
+            view! { <Offer project=s.project lines=s.offer.clone() can_license=s.can_license/> }
+                .into_any()
+        }
+    };
+    view! {
+        <header class="embedded-head">
+            <p class="embedded-brand">"Smartapp · " {s.company_name.clone()}</p>
+            <h1 id="embedded-project">{s.project_name.clone()}</h1>
+        </header>
+        {procore_note}
+        <div class="embedded-grid">{body}</div>
+        <p class="embedded-actions">
+            <a class="button" id="open-in-project-central" href=project_href target="_blank" rel="noopener">
+                "Open in Project Central"
+            </a>
+        </p>
+    }
+}
+
+#[component]
+fn Licence(licence: EmbeddedLicence) -> impl IntoView {
+    let badges = items_of(&licence.terms.current)
+        .into_iter()
+        .map(|item| {
+            let class = match item {
+                CatalogItem::Planner => "badge planner",
+                CatalogItem::Safety => "badge safety",
+                _ => "badge addon",
+            };
+            view! { <span class=class>{item.name()}</span> }
+        })
+        .collect_view();
+    let renews = licence
+        .renews_at
+        .filter(|_| licence.standing.is_working())
+        .map(|at| format!(" · renews {}", date(at)));
+    view! {
+        <section class="embedded-card" id="embedded-licence">
+            <h2>"Licence"</h2>
+            <p>
+                <span class=format!("standing {}", licence.standing.css()) id="embedded-standing">
+                    {licence.standing.label()}
+                </span>
+                " " {licence.terms.interval.label()} " billing" {renews}
+            </p>
+            <div class="tile-modules" id="embedded-modules">{badges}</div>
+            {licence.inactive_reason.map(|why| view! {
+                <p class="panel notice" id="embedded-inactive" role="status">{why}</p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Sync(resources: Vec<ResourceStatus>, paused: Option<String>) -> impl IntoView {
+    let rows = resources
+        .into_iter()
+        .map(|r| {
+            let last = match (&r.active, &r.last) {
+                (Some(_), _) => "Syncing now".to_string(),
+                (None, Some(run)) => {
+                    let outcome = match run.state {
+                        RunState::Succeeded if run.failed > 0 => {
+                            format!("done, {} failed", run.failed)
+                        }
+                        RunState::Succeeded => "done".into(),
+                        RunState::Failed => "failed".into(),
+                        RunState::Stopped => "stopped".into(),
+                        _ => "in progress".into(),
+                    };
+                    let at = run.finished_at.unwrap_or(run.queued_at);
+                    format!("Last sync {} · {outcome}", date(at))
+                }
+                (None, None) => "Not synced yet".into(),
+            };
+            view! {
+                <li data-resource=r.resource.key()>
+                    <span class="embedded-resource">{r.resource.label()}</span>
+                    <span class="muted">{last}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="embedded-card" id="embedded-sync">
+            <h2>"Sync with Procore"</h2>
+            <ul class="embedded-sync-list">{rows}</ul>
+            {paused.map(|why| view! { <p class="muted">{why}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn Offer(project: ProjectId, lines: Vec<OfferLine>, can_license: bool) -> impl IntoView {
+    let lines = lines
+        .into_iter()
+        .map(|l| {
+            let add_on = if l.add_on_monthly_cents == 0 {
+                format!("{} included", l.add_on)
+            } else {
+                format!("{} add-on {}", l.add_on, format_usd(l.add_on_monthly_cents))
+            };
+            view! {
+                <li>
+                    <strong>{l.module.name()}</strong>
+                    " " {format_usd(l.monthly_cents)} " per month · " {add_on}
+                </li>
+            }
+        })
+        .collect_view();
+    let action = if can_license {
+        view! {
+            <a class="button primary" id="embedded-license" href=format!("/licensing?project={project}")
+                target="_blank" rel="noopener">
+                "License this project"
+            </a>
+        }
+        .into_any()
+    } else {
+        view! { <p class="muted">"Ask a Procore company admin to license it in Project Central."</p> }
+            .into_any()
+    };
+    view! {
+        <section class="embedded-card" id="embedded-offer">
+            <h2>"Not licensed yet"</h2>
+            <p>"Licensed, this project gets:"</p>
+            <ul class="embedded-offer-list">{lines}</ul>
+            {action}
+        </section>
+    }
+}

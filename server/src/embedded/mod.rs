@@ -1,0 +1,152 @@
+//! The embedded view's back end: the ids in Procore's iframe URL are checked against the
+//! signed-in user (member of the company here, project visible in Procore) before the
+//! project's licence, standing and sync are read; and the hand-off [`codes`] that sign the
+//! frame in after the popup sign-in.
+
+pub mod codes;
+
+use std::sync::Arc;
+
+use app::embedded::api::{EmbeddedLicence, EmbeddedPort, EmbeddedStatus};
+use app::embedded::{offer, EmbeddedApp};
+use app::error::AppError;
+use app::ids::{CompanyId, ProjectId};
+use app::licensing::Catalog;
+use app::ports::{Accounts, Caller, ProjectSync};
+use async_trait::async_trait;
+use tower_sessions::Session;
+
+use crate::db::Db;
+use crate::error::ServerResult;
+use crate::http::session::AppSession;
+use crate::procore::{ProcoreAccess, ProcoreError};
+use crate::sync::standing::{licence, standing_reason};
+
+/// What the user is told when the URL's company is not one of theirs.
+pub const NOT_A_MEMBER: &str = "You are not a member of this Procore company in Smartapp, so its projects are not shown. If you joined it recently, sign in with Procore again; otherwise ask the company's Procore admin for access.";
+/// What the user is told when Procore does not show them the URL's project.
+pub const NOT_VISIBLE: &str =
+    "This project was not found in Procore or is not visible to you. Ask the project's admin to add you to it in Procore.";
+
+/// The embedded view over accounts, Procore, licences and sync.
+pub struct EmbeddedService {
+    db: Db,
+    accounts: Arc<dyn Accounts>,
+    procore: Arc<ProcoreAccess>,
+    sync: Arc<dyn ProjectSync>,
+    catalog: Catalog,
+}
+
+impl EmbeddedService {
+    /// The service over its dependencies.
+    pub fn new(
+        db: Db,
+        accounts: Arc<dyn Accounts>,
+        procore: Arc<ProcoreAccess>,
+        sync: Arc<dyn ProjectSync>,
+        catalog: Catalog,
+    ) -> Self {
+        Self {
+            db,
+            accounts,
+            procore,
+            sync,
+            catalog,
+        }
+    }
+
+    /// The caller in `company`: only a company the user belongs to is accepted (then it
+    /// becomes the session's current company, re-checked with Procore).
+    async fn caller_in(&self, session: &Session, company: CompanyId) -> ServerResult<Caller> {
+        let typed = AppSession(session);
+        let user = typed.user().await?.ok_or(AppError::NotSignedIn)?;
+        if !self.db.is_member(user, company).await? {
+            tracing::info!(%user, %company, "embedded view: not a member of the URL's company");
+            return Err(AppError::Forbidden(NOT_A_MEMBER.into()).into());
+        }
+        if typed.company().await? != Some(company) {
+            self.accounts.switch_company(session, company).await?;
+        }
+        Ok(self.accounts.caller(session).await?)
+    }
+
+    async fn read(
+        &self,
+        session: &Session,
+        company: CompanyId,
+        project: ProjectId,
+        app: Option<EmbeddedApp>,
+    ) -> ServerResult<EmbeddedStatus> {
+        let caller = self.caller_in(session, company).await?;
+        let found = self
+            .procore
+            .as_user(caller.user, |client, token| async move {
+                match client.project(&token, company.get(), project.get()).await {
+                    Err(ProcoreError::NotFound) | Err(ProcoreError::Forbidden(_)) => Ok(None),
+                    other => other.map(Some),
+                }
+            })
+            .await?;
+        let Some(procore_project) = found else {
+            tracing::info!(user = %caller.user, %project, "embedded view: project not visible");
+            return Err(AppError::NotFound(NOT_VISIBLE.into()).into());
+        };
+        let company_name = self
+            .db
+            .companies_of(caller.user)
+            .await?
+            .into_iter()
+            .find(|c| c.id == company)
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let licence = match licence(&self.db, company, project).await? {
+            Some((terms, standing)) => {
+                let renews_at = match &terms.subscription {
+                    Some(id) => self.db.subscription_mirror(id).await?.map(|m| m.2),
+                    None => None,
+                };
+                Some(EmbeddedLicence {
+                    terms: terms.terms,
+                    inactive_reason: standing_reason(&standing),
+                    standing,
+                    renews_at,
+                })
+            }
+            None => None,
+        };
+        let (sync, sync_paused) = match licence {
+            Some(_) => match self.sync.overview(&caller, project).await {
+                Ok(overview) => (overview.resources, overview.paused_reason),
+                // A cancelled project keeps its licence row but has no settings page.
+                Err(AppError::NotFound(_)) => (Vec::new(), None),
+                Err(error) => return Err(error.into()),
+            },
+            None => (Vec::new(), None),
+        };
+        Ok(EmbeddedStatus {
+            company,
+            company_name,
+            project,
+            project_name: procore_project.name,
+            inactive_in_procore: procore_project.active == Some(false),
+            offer: offer(&self.catalog, app),
+            licence,
+            can_license: caller.is_admin,
+            sync,
+            sync_paused,
+        })
+    }
+}
+
+#[async_trait]
+impl EmbeddedPort for EmbeddedService {
+    async fn status(
+        &self,
+        session: &Session,
+        company: CompanyId,
+        project: ProjectId,
+        app: Option<EmbeddedApp>,
+    ) -> Result<EmbeddedStatus, AppError> {
+        Ok(self.read(session, company, project, app).await?)
+    }
+}
