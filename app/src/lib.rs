@@ -9,6 +9,8 @@ pub mod embedded;
 pub mod error;
 pub mod ids;
 pub mod licensing;
+pub mod onboarding;
+pub mod planboard;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod projects;
@@ -60,6 +62,8 @@ pub fn App() -> impl IntoView {
                 // Async: the ids are checked with Procore before the first byte, so a refused
                 // id answers 403/404 rather than a 200 with an error inside.
                 <Route path=path!("/embedded/:company/:project") view=embedded::EmbeddedPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup/:app") view=onboarding::SetupPage/>
+                <Route path=path!("/get-started") view=onboarding::GetStartedPage/>
                 <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/auth/error") view=account::AuthError/>
                 <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>

@@ -157,7 +157,8 @@ pub trait Billing: Send + Sync + 'static {
 #[async_trait]
 pub trait ProjectSync: Send + Sync + 'static {
     /// The settings page (404 for another company's or an unlicensed project).
-    async fn overview(&self, caller: &Caller, project: ProjectId) -> Result<SyncOverview, AppError>;
+    async fn overview(&self, caller: &Caller, project: ProjectId)
+        -> Result<SyncOverview, AppError>;
     /// Saves validated settings (admins only) and schedules the next runs.
     async fn save_settings(
         &self,
@@ -192,8 +193,12 @@ pub trait ProjectSync: Send + Sync + 'static {
         id: &str,
     ) -> Result<(), AppError>;
     /// Queues a manual run (admins only; 409 while one is open).
-    async fn start(&self, caller: &Caller, project: ProjectId, resource: Resource)
-        -> Result<RunView, AppError>;
+    async fn start(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+    ) -> Result<RunView, AppError>;
     /// One resource's schedule and runs.
     async fn status(
         &self,
@@ -204,8 +209,45 @@ pub trait ProjectSync: Send + Sync + 'static {
     /// Recent runs, newest first.
     async fn runs(&self, caller: &Caller, project: ProjectId) -> Result<Vec<RunView>, AppError>;
     /// The first lines of a run's log.
-    async fn log(&self, caller: &Caller, project: ProjectId, run: &str)
-        -> Result<Vec<LogLine>, AppError>;
+    async fn log(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        run: &str,
+    ) -> Result<Vec<LogLine>, AppError>;
+}
+
+/// Plan Boards of Planner projects.
+#[async_trait]
+pub trait PlanBoards: Send + Sync + 'static {
+    /// The project's board (404 when not licensed by the company).
+    async fn board(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> Result<crate::planboard::api::PlanBoard, AppError>;
+    /// Adds or edits an item (admins only).
+    async fn save(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: Option<String>,
+        item: crate::planboard::CheckedItem,
+    ) -> Result<crate::planboard::api::PlanBoard, AppError>;
+    /// Removes an item (admins only).
+    async fn remove(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: &str,
+    ) -> Result<crate::planboard::api::PlanBoard, AppError>;
+    /// Publishes or unpublishes (admins only).
+    async fn publish(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        publish: bool,
+    ) -> Result<crate::planboard::api::PlanBoard, AppError>;
 }
 
 /// Everything server functions reach, provided once as Leptos context.
@@ -223,6 +265,8 @@ pub struct AppServices {
     pub subscriptions: Arc<dyn Subscriptions>,
     /// Procore settings and the project directory.
     pub sync: Arc<dyn ProjectSync>,
+    /// Plan Boards.
+    pub planboard: Arc<dyn PlanBoards>,
 }
 
 /// Builds the caller, runs `call`, and sets the HTTP status of any error (including a

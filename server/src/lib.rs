@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod licensing;
+pub mod planboard;
 pub mod procore;
 pub mod projects;
 pub mod startup;

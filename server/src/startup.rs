@@ -56,6 +56,8 @@ pub struct Services {
     pub subscriptions: Arc<SubscriptionService>,
     /// Invoices, payment details, failed payments and the Customer Portal.
     pub billing_service: Arc<BillingService>,
+    /// Plan Boards (the embedded view shows published ones).
+    pub planboard: Arc<crate::planboard::PlanBoardService>,
     /// Our public address (return URLs).
     pub public_base_url: url::Url,
     /// The sign-in in progress, kept in signed cookies.
@@ -161,7 +163,9 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         &config.public_base_url,
     )?);
     let webhooks = WebhookInbox::new(db.clone());
+    let planboard = Arc::new(crate::planboard::PlanBoardService::new(db.clone()));
     let services = Arc::new(Services {
+        planboard: planboard.clone(),
         db: db.clone(),
         procore,
         tokens,
@@ -216,6 +220,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             jobs.store().clone(),
             sync_config,
         )),
+        planboard: planboard.clone(),
     };
     let embedded =
         app::embedded::api::EmbeddedContext(Arc::new(crate::embedded::EmbeddedService::new(
@@ -227,6 +232,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             )),
             app_services.sync.clone(),
             config.catalog.clone(),
+            planboard.clone(),
         )));
     let state = AppState {
         leptos_options: leptos_options.clone(),

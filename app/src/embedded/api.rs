@@ -46,6 +46,8 @@ pub struct EmbeddedStatus {
     pub sync: Vec<ResourceStatus>,
     /// Why the project does not sync now, if so.
     pub sync_paused: Option<String>,
+    /// The published Plan Board (None: not published, or no Planner).
+    pub plan_board: Option<Vec<crate::planboard::PlanItem>>,
 }
 
 /// The embedded view's back end, provided as Leptos context ([`EmbeddedContext`]).

@@ -99,6 +99,12 @@ fn Status(s: EmbeddedStatus) -> impl IntoView {
     let body = match s.licence.clone() {
         Some(licence) => view! {
             <Licence licence/>
+            {s.plan_board.clone().map(|items| view! {
+                <section class="embedded-card" id="embedded-plan-board" aria-labelledby="embedded-plan-board-title">
+                    <h2 id="embedded-plan-board-title">"Plan Board"</h2>
+                    <crate::planboard::PublishedBoard items/>
+                </section>
+            })}
             <Sync resources=s.sync.clone() paused=s.sync_paused.clone()/>
         }
         .into_any(),

@@ -19,6 +19,15 @@ impl Module {
     /// Both modules, in the order the wizard shows them.
     pub const ALL: [Module; 2] = [Module::Planner, Module::Safety];
 
+    /// Reads `planner` / `safety` (e.g. the `module` query parameter).
+    pub fn from_key(value: &str) -> Option<Self> {
+        match value {
+            "planner" => Some(Self::Planner),
+            "safety" => Some(Self::Safety),
+            _ => None,
+        }
+    }
+
     /// The name shown in the wizard.
     pub fn name(self) -> &'static str {
         match self {

@@ -116,12 +116,32 @@ impl Summary {
 pub struct LicenseSelection {
     // BTreeMap: deterministic order for the summary, serialization and checkout lines.
     projects: BTreeMap<i64, ProjectLicenseChoice>,
+    /// The module newly selected projects start with (the app whose App Setup Instructions
+    /// led here); not sent anywhere.
+    default_module: Option<Module>,
 }
 
 impl LicenseSelection {
     /// An empty selection.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty selection whose newly selected projects start with `module` checked.
+    pub fn starting_with(module: Module) -> Self {
+        Self {
+            default_module: Some(module),
+            ..Self::default()
+        }
+    }
+
+    /// A newly selected project's choice.
+    fn fresh(&self, project_id: i64) -> ProjectLicenseChoice {
+        let mut choice = ProjectLicenseChoice::new(project_id);
+        if let Some(module) = self.default_module {
+            choice.set_module_flag(module, true);
+        }
+        choice
     }
 
     /// Selects an unselected project or unselects a selected one (clearing its modules).
@@ -138,8 +158,8 @@ impl LicenseSelection {
         if licensed.is_licensed(project_id) {
             return Err(SelectionError::AlreadyLicensed { project_id });
         }
-        self.projects
-            .insert(project_id, ProjectLicenseChoice::new(project_id));
+        let choice = self.fresh(project_id);
+        self.projects.insert(project_id, choice);
         Ok(())
     }
 
@@ -188,8 +208,8 @@ impl LicenseSelection {
             if licensed.is_licensed(project_id) || self.projects.contains_key(&project_id) {
                 continue;
             }
-            self.projects
-                .insert(project_id, ProjectLicenseChoice::new(project_id));
+            let choice = self.fresh(project_id);
+            self.projects.insert(project_id, choice);
             added += 1;
         }
         added
@@ -381,7 +401,10 @@ impl<'de> Deserialize<'de> for LicenseSelection {
                 )));
             }
         }
-        Ok(Self { projects })
+        Ok(Self {
+            projects,
+            default_module: None,
+        })
     }
 }
 
@@ -439,6 +462,21 @@ mod tests {
             s.toggle_project(*id, &none()).unwrap();
         }
         s
+    }
+
+    #[test]
+    fn the_app_that_led_here_starts_checked_on_each_new_project() {
+        let mut s = LicenseSelection::starting_with(Module::Safety);
+        s.toggle_project(7, &none()).unwrap();
+        assert_eq!(s.select_all([8, 9], &none()), 2);
+        for id in [7, 8, 9] {
+            let choice = s.choice(id).unwrap();
+            assert!(choice.has_module(Module::Safety) && !choice.has_module(Module::Planner));
+        }
+        // What travels to the server is only the choices.
+        let back: LicenseSelection =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert!(back.choice(9).unwrap().has_module(Module::Safety));
     }
 
     #[test]

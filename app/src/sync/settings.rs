@@ -185,9 +185,19 @@ impl SettingsForm {
     /// Every resource once, in [`Resource::ALL`] order; else what is wrong.
     pub fn validated(mut self) -> Result<Self, String> {
         for resource in Resource::ALL {
-            match self.choices.iter().filter(|c| c.resource == resource).count() {
+            match self
+                .choices
+                .iter()
+                .filter(|c| c.resource == resource)
+                .count()
+            {
                 1 => {}
-                0 => return Err(format!("Choose a direction and frequency for {}.", resource.label())),
+                0 => {
+                    return Err(format!(
+                        "Choose a direction and frequency for {}.",
+                        resource.label()
+                    ))
+                }
                 _ => return Err(format!("{} is listed more than once.", resource.label())),
             }
         }

@@ -35,6 +35,7 @@ pub struct EmbeddedService {
     procore: Arc<ProcoreAccess>,
     sync: Arc<dyn ProjectSync>,
     catalog: Catalog,
+    planboard: Arc<crate::planboard::PlanBoardService>,
 }
 
 impl EmbeddedService {
@@ -45,6 +46,7 @@ impl EmbeddedService {
         procore: Arc<ProcoreAccess>,
         sync: Arc<dyn ProjectSync>,
         catalog: Catalog,
+        planboard: Arc<crate::planboard::PlanBoardService>,
     ) -> Self {
         Self {
             db,
@@ -52,6 +54,7 @@ impl EmbeddedService {
             procore,
             sync,
             catalog,
+            planboard,
         }
     }
 
@@ -123,7 +126,12 @@ impl EmbeddedService {
             },
             None => (Vec::new(), None),
         };
+        let plan_board = match licence {
+            Some(_) => self.planboard.published(&caller, project).await?,
+            None => None,
+        };
         Ok(EmbeddedStatus {
+            plan_board,
             company,
             company_name,
             project,

@@ -60,15 +60,14 @@ async fn download(
             .map_err(AppError::from)?;
         let mut out = csv::Writer::from_writer(Vec::new());
         let header = ["time_utc", "level", "record", "message"];
-        out.write_record(header)
-            .map_err(|e| crate::error::internal(e))?;
+        out.write_record(header).map_err(crate::error::internal)?;
         for l in lines {
             let at = crate::sync::resources::iso(l.at);
             let (record, message) = (cell(l.record.as_deref().unwrap_or("")), cell(&l.message));
             out.write_record([at.as_str(), &l.level, &record, &message])
-                .map_err(|e| crate::error::internal(e))?;
+                .map_err(crate::error::internal)?;
         }
-        let bytes = out.into_inner().map_err(|e| crate::error::internal(e))?;
+        let bytes = out.into_inner().map_err(crate::error::internal)?;
         Ok::<_, AppError>((found, bytes))
     };
     match answer.await {

@@ -104,13 +104,13 @@ fn a_change_on_one_side_travels_the_allowed_way() {
     let ours = local("a", "Acme Inc", Some((7, 20)), 30, Some(15));
     let theirs = remote(7, "Acme", 20);
     let both = plan(
-        &[ours.clone()],
+        std::slice::from_ref(&ours),
         &incremental(vec![theirs.clone()]),
         Direction::Both,
     );
     assert!(matches!(&both.ops[..], [Op::Update { procore_id: 7, .. }]));
     let from = plan(
-        &[ours.clone()],
+        std::slice::from_ref(&ours),
         &incremental(vec![theirs.clone()]),
         Direction::FromProcore,
     );
@@ -130,7 +130,7 @@ fn a_conflict_goes_to_the_most_recent_change_and_names_the_loser() {
     let ours = local("a", "Acme Inc", Some((7, 20)), 50, Some(15));
     let older_theirs = remote(7, "Acme Group", 40);
     let p = plan(
-        &[ours.clone()],
+        std::slice::from_ref(&ours),
         &incremental(vec![older_theirs]),
         Direction::Both,
     );
@@ -150,7 +150,7 @@ fn a_conflict_goes_to_the_most_recent_change_and_names_the_loser() {
 fn deletions_show_only_in_full_runs_or_when_known() {
     let linked = local("a", "Acme", Some((7, 20)), 15, Some(15));
     let inc = plan(
-        &[linked.clone()],
+        std::slice::from_ref(&linked),
         &incremental(vec![]),
         Direction::FromProcore,
     );
@@ -158,7 +158,11 @@ fn deletions_show_only_in_full_runs_or_when_known() {
         inc.ops.is_empty(),
         "an incremental run cannot see deletions"
     );
-    let f = plan(&[linked.clone()], &full(vec![]), Direction::FromProcore);
+    let f = plan(
+        std::slice::from_ref(&linked),
+        &full(vec![]),
+        Direction::FromProcore,
+    );
     assert_eq!(
         f.ops,
         vec![Op::DropLocal {
@@ -173,7 +177,7 @@ fn deletions_show_only_in_full_runs_or_when_known() {
         gone: vec![7],
     };
     assert_eq!(
-        plan(&[linked.clone()], &known, Direction::Both).deletions(),
+        plan(std::slice::from_ref(&linked), &known, Direction::Both).deletions(),
         1
     );
     // Smartapp → Procore puts it back instead.
@@ -215,7 +219,7 @@ fn a_removal_here_is_sent_to_procore_then_forgotten() {
 fn new_entries_here_are_created_in_procore_when_pushing() {
     let fresh = local("a", "Acme", None, 5, None);
     assert!(matches!(
-        &plan(&[fresh.clone()], &full(vec![]), Direction::Both).ops[..],
+        &plan(std::slice::from_ref(&fresh), &full(vec![]), Direction::Both).ops[..],
         [Op::Create { .. }]
     ));
     let p = plan(&[fresh], &full(vec![]), Direction::FromProcore);

@@ -495,6 +495,7 @@ impl Db {
 
     /// Procore's record copied here (over `local`, or as a new entry), linked and synced.
     /// A new entry whose key another entry holds takes that entry over.
+    #[allow(clippy::too_many_arguments)]
     pub async fn pull_entry(
         &self,
         company: CompanyId,

@@ -16,7 +16,9 @@ use self::subscription_step::SubscriptionStep;
 use self::toast::Toast;
 use crate::account::get_viewer;
 use crate::licensing::api::load_order_draft;
-use crate::licensing::{BillingInterval, LicenseSelection, LicensedProjects, SelectionError};
+use crate::licensing::{
+    BillingInterval, LicenseSelection, LicensedProjects, Module, SelectionError,
+};
 use crate::ui::{ErrorPanel, SignInPanel, TopBar};
 
 /// Which step of the wizard is shown.
@@ -60,8 +62,25 @@ impl Wizard {
 pub fn LicensingWizard() -> impl IntoView {
     let query = use_query_map();
     let viewer = Resource::new(|| (), |_| get_viewer());
+    // From App Setup Instructions (`module=planner|safety`: new projects start with it) or
+    // from a project's embedded view (`project=ID`: that project starts selected).
+    let start = {
+        let q = query.read_untracked();
+        let mut selection = match q.get("module").as_deref().and_then(Module::from_key) {
+            Some(module) => LicenseSelection::starting_with(module),
+            None => LicenseSelection::default(),
+        };
+        if let Some(project) = q
+            .get("project")
+            .and_then(|p| p.parse::<i64>().ok())
+            .filter(|p| *p > 0)
+        {
+            let _ = selection.toggle_project(project, &LicensedProjects::default());
+        }
+        selection
+    };
     let wizard = Wizard {
-        selection: RwSignal::new(LicenseSelection::default()),
+        selection: RwSignal::new(start),
         licensed: RwSignal::new(LicensedProjects::default()),
         names: RwSignal::new(HashMap::new()),
         toast: RwSignal::new(None),

@@ -131,6 +131,7 @@ fn Details(p: ProjectSubscription, changed: RwSignal<usize>) -> impl IntoView {
                 </p>
             }.into_any()
         }}
+        {terms.current.planner.then(|| view! { <crate::planboard::PlanBoardSection project=project.id/> })}
         <History entries=p.history/>
     }
 }

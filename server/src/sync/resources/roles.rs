@@ -81,18 +81,23 @@ impl Adapter for Roles {
             let Some(user) = v.get("user_id").and_then(Value::as_i64) else {
                 continue;
             };
-            if !emails.contains_key(&user) {
-                let path = format!("/rest/v1.0/projects/{}/users/{user}", cx.project.get());
-                match cx.get(path).await {
-                    Ok(person) => {
-                        emails.insert(user, text(&person, "email_address"));
+            let email = match emails.get(&user) {
+                Some(email) => email.clone(),
+                None => {
+                    let path = format!("/rest/v1.0/projects/{}/users/{user}", cx.project.get());
+                    match cx.get(path).await {
+                        Ok(person) => {
+                            let email = text(&person, "email_address");
+                            emails.insert(user, email.clone());
+                            email
+                        }
+                        // Not visible to us: not a role we can show or manage.
+                        Err(ServerError::Procore(ProcoreError::NotFound)) => continue,
+                        Err(other) => return Err(other),
                     }
-                    // Not visible to us: not a role we can show or manage.
-                    Err(ServerError::Procore(ProcoreError::NotFound)) => continue,
-                    Err(other) => return Err(other),
                 }
-            }
-            records.push(remote(&v, &emails[&user])?);
+            };
+            records.push(remote(&v, &email)?);
         }
         Ok(RemoteSide {
             records,

@@ -5,7 +5,7 @@
 
 mod bench;
 mod faults;
-mod flows;
+pub mod flows;
 mod replicas;
 
 use std::sync::Arc;

@@ -1,0 +1,182 @@
+//! The Plan Board on the project's page (admins edit and publish) and the read-only board
+//! the embedded view shows once it is published.
+
+use leptos::prelude::*;
+
+use super::api::{
+    load_plan_board, publish_plan_board, remove_plan_item, save_plan_item, PlanBoard,
+};
+use super::{check, ItemInput, ItemStatus, PlanItem};
+use crate::error::AppError;
+use crate::ids::ProjectId;
+
+/// The board as a read-only table.
+#[component]
+pub fn PublishedBoard(items: Vec<PlanItem>) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p class="muted">"The Plan Board has no items yet."</p> }.into_any();
+    }
+    let rows = items
+        .into_iter()
+        .map(|i| {
+            view! {
+                <tr>
+                    <td>{i.title}</td>
+                    <td>{i.owner}</td>
+                    <td>{i.starts_on}</td>
+                    <td>{i.due_on}</td>
+                    <td><span class=format!("plan-status {}", i.status.key())>{i.status.label()}</span></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="plan-board" id="plan-board">
+            <caption class="visually-hidden">"Plan Board"</caption>
+            <thead><tr><th scope="col">"Item"</th><th scope="col">"Owner"</th><th scope="col">"Start"</th><th scope="col">"Due"</th><th scope="col">"Status"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// The project page's Plan Board section.
+#[component]
+pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
+    let changed = RwSignal::new(0usize);
+    let board = Resource::new(move || changed.get(), move |_| load_plan_board(project));
+    let problem = RwSignal::new(None::<String>);
+    let done = move |r: Result<PlanBoard, AppError>| match r {
+        Ok(_) => {
+            problem.set(None);
+            changed.update(|n| *n += 1);
+        }
+        Err(e) => problem.set(Some(e.to_string())),
+    };
+    let publish = Action::new(move |on: &bool| publish_plan_board(project, *on));
+    let remove = Action::new(move |id: &String| remove_plan_item(project, id.clone()));
+    Effect::new(move |_| {
+        if let Some(r) = publish.value().get() {
+            done(r)
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(r) = remove.value().get() {
+            done(r)
+        }
+    });
+    view! {
+        <section class="panel plan-board-section" aria-labelledby="plan-board-title">
+            <h2 id="plan-board-title">"Plan Board"</h2>
+            <Transition fallback=|| view! { <p class="muted">"Loading the Plan Board…"</p> }>
+                {move || Suspend::new(async move {
+                    match board.await {
+                        Ok(b) if !b.eligible => view! {
+                            <p class="muted">"The Plan Board comes with Planner: add Planner to this project to use it."</p>
+                        }.into_any(),
+                        Ok(b) => {
+                            let published = b.published;
+                            let state = if published {
+                                "Published: the project's Smartapp view inside Procore shows this board."
+                            } else {
+                                "Not published: only Project Central shows this board."
+                            };
+                            let toggle = b.can_edit.then(|| view! {
+                                <button class="button" id="publish-board" on:click=move |_| { publish.dispatch(!published); }>
+                                    {if published { "Unpublish Plan Board" } else { "Publish Plan Board" }}
+                                </button>
+                            });
+                            let rows = b.items.iter().cloned().map(|i| {
+                                let id = i.id.clone();
+                                let label = format!("Remove {}", i.title);
+                                view! {
+                                    <tr>
+                                        <td>{i.title}</td><td>{i.owner}</td><td>{i.starts_on}</td><td>{i.due_on}</td>
+                                        <td>{i.status.label()}</td>
+                                        <td>{b.can_edit.then(|| view! {
+                                            <button class="link" aria-label=label on:click=move |_| { remove.dispatch(id.clone()); }>"Remove"</button>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view();
+                            view! {
+                                <p id="board-state" role="status">{state}</p>
+                                {toggle}
+                                <table class="plan-board">
+                                    <caption class="visually-hidden">"Plan items"</caption>
+                                    <thead><tr><th scope="col">"Item"</th><th scope="col">"Owner"</th><th scope="col">"Start"</th><th scope="col">"Due"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table>
+                                {b.can_edit.then(|| view! { <AddItem project changed problem/> })}
+                            }.into_any()
+                        }
+                        Err(AppError::NotSignedIn) => ().into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert" id="board-problem">{p}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn AddItem(
+    project: ProjectId,
+    changed: RwSignal<usize>,
+    problem: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let input = RwSignal::new(ItemInput {
+        status: "not_started".into(),
+        ..Default::default()
+    });
+    let save = Action::new(move |item: &ItemInput| save_plan_item(project, None, item.clone()));
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => {
+            problem.set(None);
+            input.set(ItemInput {
+                status: "not_started".into(),
+                ..Default::default()
+            });
+            changed.update(|n| *n += 1);
+        }
+        Some(Err(e)) => problem.set(Some(e.to_string())),
+        None => {}
+    });
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      get: fn(&ItemInput) -> String,
+                      set: fn(&mut ItemInput, String)| {
+        view! {
+            <label for=id>{label}</label>
+            <input id=id type=kind prop:value=move || input.with(get)
+                on:input=move |ev| input.update(|i| set(i, event_target_value(&ev)))/>
+        }
+    };
+    let statuses = ItemStatus::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.key()>{s.label()}</option> })
+        .collect_view();
+    view! {
+        <form class="plan-item-form" on:submit=move |ev| {
+            ev.prevent_default();
+            let item = input.get_untracked();
+            match check(&item) {
+                Ok(_) => { save.dispatch(item); }
+                Err(message) => problem.set(Some(message)),
+            }
+        }>
+            <fieldset>
+                <legend>"Add a plan item"</legend>
+                {field("plan-title", "Title", "text", |i| i.title.clone(), |i, v| i.title = v)}
+                {field("plan-owner", "Owner", "text", |i| i.owner.clone(), |i, v| i.owner = v)}
+                {field("plan-start", "Start", "date", |i| i.starts_on.clone(), |i, v| i.starts_on = v)}
+                {field("plan-due", "Due", "date", |i| i.due_on.clone(), |i, v| i.due_on = v)}
+                <label for="plan-status">"Status"</label>
+                <select id="plan-status" on:change=move |ev| input.update(|i| i.status = event_target_value(&ev))>{statuses}</select>
+                <button class="button primary" type="submit" id="add-plan-item">"Add item"</button>
+            </fieldset>
+        </form>
+    }
+}

@@ -1,0 +1,142 @@
+//! Plan Boards (the `PlanBoards` port): a licensed Planner project's plan items and whether
+//! the board is published to the project's embedded view. Scoped to the caller's company;
+//! changes by company admins only.
+
+mod store;
+
+use app::error::AppError;
+use app::ids::ProjectId;
+use app::planboard::api::PlanBoard;
+use app::planboard::{CheckedItem, PlanItem};
+use app::ports::{Caller, PlanBoards};
+use async_trait::async_trait;
+
+use crate::db::{now, Db};
+use crate::error::ServerResult;
+use crate::sync::standing::licence;
+
+const NOT_ADMIN: &str = "Only a company admin can change the Plan Board.";
+const NOT_FOUND: &str = "No such project among this company's licensed projects.";
+const NO_PLANNER: &str = "The Plan Board comes with Planner: add Planner to this project first.";
+
+/// The service.
+pub struct PlanBoardService {
+    db: Db,
+}
+
+impl PlanBoardService {
+    /// A service on `db`.
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Whether the project has Planner now (None: not licensed by the company).
+    async fn eligible(&self, caller: &Caller, project: ProjectId) -> ServerResult<Option<bool>> {
+        Ok(licence(&self.db, caller.company, project)
+            .await?
+            .map(|(terms, _)| terms.terms.current.planner))
+    }
+
+    async fn view(&self, caller: &Caller, project: ProjectId) -> Result<PlanBoard, AppError> {
+        let eligible = self
+            .eligible(caller, project)
+            .await?
+            .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
+        Ok(PlanBoard {
+            items: self.db.plan_items(caller.company, project).await?,
+            published: self.db.board_published(caller.company, project).await?,
+            eligible,
+            can_edit: caller.is_admin,
+        })
+    }
+
+    async fn editable(&self, caller: &Caller, project: ProjectId) -> Result<(), AppError> {
+        if !caller.is_admin {
+            return Err(AppError::Forbidden(NOT_ADMIN.into()));
+        }
+        match self.eligible(caller, project).await? {
+            None => Err(AppError::NotFound(NOT_FOUND.into())),
+            Some(false) => Err(AppError::Conflict(NO_PLANNER.into())),
+            Some(true) => Ok(()),
+        }
+    }
+
+    /// The published board of a project for the embedded view (None: not published, or
+    /// the project no longer has Planner).
+    pub async fn published(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+    ) -> ServerResult<Option<Vec<PlanItem>>> {
+        if self.eligible(caller, project).await? != Some(true)
+            || !self.db.board_published(caller.company, project).await?
+        {
+            return Ok(None);
+        }
+        Ok(Some(self.db.plan_items(caller.company, project).await?))
+    }
+}
+
+#[async_trait]
+impl PlanBoards for PlanBoardService {
+    async fn board(&self, caller: &Caller, project: ProjectId) -> Result<PlanBoard, AppError> {
+        self.view(caller, project).await
+    }
+
+    async fn save(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: Option<String>,
+        item: CheckedItem,
+    ) -> Result<PlanBoard, AppError> {
+        self.editable(caller, project).await?;
+        let saved = match id {
+            None => {
+                self.db
+                    .add_plan_item(caller.company, project, &item, now())
+                    .await?
+            }
+            Some(id) => {
+                self.db
+                    .edit_plan_item(caller.company, project, &id, &item, now())
+                    .await?
+            }
+        };
+        if !saved {
+            return Err(AppError::NotFound("No such plan item.".into()));
+        }
+        self.view(caller, project).await
+    }
+
+    async fn remove(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        id: &str,
+    ) -> Result<PlanBoard, AppError> {
+        self.editable(caller, project).await?;
+        if !self
+            .db
+            .remove_plan_item(caller.company, project, id)
+            .await?
+        {
+            return Err(AppError::NotFound("No such plan item.".into()));
+        }
+        self.view(caller, project).await
+    }
+
+    async fn publish(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        publish: bool,
+    ) -> Result<PlanBoard, AppError> {
+        self.editable(caller, project).await?;
+        self.db
+            .set_board_published(caller.company, project, publish, caller.user.get(), now())
+            .await?;
+        tracing::info!(company = %caller.company, project = %project, publish, "Plan Board publication changed");
+        self.view(caller, project).await
+    }
+}
