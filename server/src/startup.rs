@@ -382,16 +382,29 @@ async fn start_sandbox(
     config: &Config,
 ) -> anyhow::Result<(ProcoreSettings, sandbox::ProcoreSandbox)> {
     let client_secret = uuid::Uuid::new_v4().simple().to_string();
+    let planner = sandbox::OAuthClient {
+        client_id: "smartapp-local".into(),
+        client_secret: client_secret.clone(),
+        redirect_uris: vec![config.oauth_redirect_url()],
+    };
+    // The two marketplace apps (Smartapp Planner signs people in here; Smartapp Safety is
+    // registered so the sandbox's Marketplace, App Management and installs show both).
+    let safety = sandbox::OAuthClient {
+        client_id: "smartapp-safety-local".into(),
+        client_secret: uuid::Uuid::new_v4().simple().to_string(),
+        redirect_uris: vec![config.oauth_redirect_url()],
+    };
     let options = sandbox::ProcoreOptions {
-        clients: vec![sandbox::OAuthClient {
-            client_id: "smartapp-local".into(),
-            client_secret: client_secret.clone(),
-            redirect_uris: vec![config.oauth_redirect_url()],
-        }],
+        clients: vec![planner.clone()],
         // Procore's documented limits (600 per hour, 25 per rolling 10 s): calls made
         // through `ProcoreAccess` are paced to them.
         ..Default::default()
-    };
+    }
+    .with_smartapp_apps(
+        config.public_base_url.as_str().trim_end_matches('/'),
+        planner,
+        safety,
+    );
     let addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.sandbox_procore_port));
     let sandbox = sandbox::start_procore(options, Some(addr))
         .await
@@ -438,6 +451,10 @@ fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {
                 "procore: {} (built-in sandbox, API; sign-in at {}; set PROCORE_CLIENT_ID and STRIPE_SECRET_KEY for the real services)",
                 sandbox.api_base_url(),
                 sandbox.login_base_url()
+            );
+            println!(
+                "procore web (Marketplace, App Management, projects framing the app): {}/marketplace",
+                sandbox.web_base_url()
             );
             println!("Demo sign-ins:");
             for user in sandbox.demo_users() {

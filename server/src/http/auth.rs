@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
@@ -38,6 +38,8 @@ fn fail(reason: &str) -> Response {
 #[derive(Debug, Deserialize)]
 pub struct LoginParams {
     popup: Option<String>,
+    /// `?next=/setup/planner`: where to go after signing in (a path of ours only).
+    next: Option<String>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -47,9 +49,13 @@ async fn login(
 ) -> Response {
     let popup = matches!(params.popup.as_deref(), Some("1" | "true"));
     let start = services.oauth.start();
+    let next = params
+        .next
+        .as_deref()
+        .and_then(super::sign_in_cookie::safe_next);
     let cookie = services
         .sign_in_cookies
-        .issue(&start.state, &start.pkce_verifier, popup);
+        .issue_to(&start.state, &start.pkce_verifier, popup, next);
     let mut response = Redirect::to(start.url.as_str()).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
@@ -89,8 +95,17 @@ async fn callback(
         tracing::warn!("sign-in state matches no attempt in progress");
         return fail("state");
     };
-    let popup = pending.popup;
+    let (popup, next) = (pending.popup, pending.next.clone());
     let mut response = complete(&services, AppSession(&session), params, pending).await;
+    let signed_in = response
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| l == "/projects");
+    if signed_in && !popup {
+        if let Some(next) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            response.headers_mut().insert(header::LOCATION, next);
+        }
+    }
     if popup
         && response
             .headers()

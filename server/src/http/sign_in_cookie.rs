@@ -28,6 +28,21 @@ pub struct PendingSignIn {
     /// Started from the embedded view's popup: the callback hands the frame a code.
     #[serde(default)]
     pub popup: bool,
+    /// Where to go after signing in (a path of ours, see [`safe_next`]).
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// `next` when it is a path on our own site (`/setup/planner`), never another host
+/// (`//evil.example`, `/\evil.example`, `https://…`) or anything odd.
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 200
+        && next
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.?=&".contains(c));
+    ok.then(|| next.to_string())
 }
 
 /// Issues and redeems sign-in cookies.
@@ -76,11 +91,23 @@ impl SignInCookies {
 
     /// The `Set-Cookie` for a new attempt (`popup`: from the embedded view's popup).
     pub fn issue(&self, state: &str, pkce_verifier: &str, popup: bool) -> HeaderValue {
+        self.issue_to(state, pkce_verifier, popup, None)
+    }
+
+    /// [`Self::issue`], coming back to `next` (already checked by [`safe_next`]).
+    pub fn issue_to(
+        &self,
+        state: &str,
+        pkce_verifier: &str,
+        popup: bool,
+        next: Option<String>,
+    ) -> HeaderValue {
         let pending = PendingSignIn {
             state: state.to_string(),
             pkce_verifier: pkce_verifier.to_string(),
             expires_at: now() + LIFETIME_SECS,
             popup,
+            next,
         };
         let payload = B64.encode(serde_json::to_vec(&pending).expect("plain struct"));
         let signature = B64.encode(self.mac(&payload).finalize().into_bytes());
@@ -110,6 +137,28 @@ impl SignInCookies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_is_a_path_of_ours_only() {
+        assert_eq!(
+            safe_next("/setup/planner").as_deref(),
+            Some("/setup/planner")
+        );
+        assert_eq!(
+            safe_next("/licensing?module=safety").as_deref(),
+            Some("/licensing?module=safety")
+        );
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "setup",
+            "/a b",
+            "/x\r\nSet-Cookie:",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
     use axum::http::header;
 
     fn request_with(set_cookie: &HeaderValue) -> HeaderMap {

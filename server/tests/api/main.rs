@@ -10,6 +10,7 @@ mod headers;
 mod helpers;
 mod jobs;
 mod licensing;
+mod onboarding;
 mod planboard;
 mod procore;
 mod return_page;
