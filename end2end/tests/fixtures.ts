@@ -21,8 +21,11 @@ export async function signIn(page: Page, login = "admin@summitridge.example", pa
 
 // axe-core's WCAG 2.1 A/AA rules on the page as it is now; any violation fails the test
 // with the rule, the elements and axe's explanation.
-export async function expectNoAxeViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+// `include`: only that part (an iframe's selector: the framed page, even cross-origin).
+export async function expectNoAxeViolations(page: Page, include?: string) {
+  let builder = new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]);
+  if (include) builder = builder.include(include);
+  const results = await builder.analyze();
   const found = results.violations.map((v) => ({
     rule: v.id,
     help: v.help,
@@ -64,6 +67,13 @@ export async function licenseOneProject(page: Page): Promise<string> {
   const name = await row.locator(".project-name").innerText();
   await row.locator("td").nth(0).locator("input[type=checkbox]").check();
   await row.locator("td").nth(1).locator("input[type=checkbox]").check();
+  await payMonthly(page);
+  return name;
+}
+
+// From the wizard's projects step with a selection: Next, monthly, then Confirm (the
+// company's monthly subscription exists) or Checkout with test card 4242; ends on /projects.
+export async function payMonthly(page: Page) {
   await page.getByRole("button", { name: "Next", exact: true }).click();
   await page.getByRole("radio", { name: /Monthly/ }).check();
   // The company's monthly subscription may exist already (earlier specs): then Confirm.
@@ -84,5 +94,4 @@ export async function licenseOneProject(page: Page): Promise<string> {
   }
   await expect(page).toHaveURL(/\/projects/);
   await hydrated(page);
-  return name;
 }

@@ -217,6 +217,8 @@ pub(crate) struct AppState {
     pub faults: Mutex<Faults>,
     /// The one id counter of objects created through the API.
     pub ids: AtomicI64,
+    /// The web shell's origin, `http://localhost:PORT` (`GET /__sandbox/web`).
+    pub web_base_url: String,
 }
 
 impl AppState {
@@ -414,6 +416,7 @@ pub async fn start_procore_on(
         faults: Mutex::new(Faults::default()),
         shell: Mutex::new(shell::Sessions::default()),
         ids: AtomicI64::new(directory::FIRST_NEW_ID),
+        web_base_url: format!("http://localhost:{web_port}"),
     });
     let mut listeners = vec![
         (api_listener, api_router(state.clone()), "api"),

@@ -19,6 +19,7 @@ pub(crate) fn router() -> Router<Shared> {
         .route("/__sandbox/expire-tokens", post(expire_tokens))
         .route("/__sandbox/rate-limits", post(rate_limits))
         .route("/__sandbox/stats", get(stats))
+        .route("/__sandbox/web", get(web))
         .route(
             "/__sandbox/faults",
             get(faults::show).post(faults::set).delete(faults::clear),
@@ -63,6 +64,11 @@ async fn rate_limits(State(state): State<Shared>, Query(q): Query<Limits>) -> Re
         )
             .into_response(),
     }
+}
+
+/// Where the web shell is (its port is chosen at start-up): `{"web_base_url": "http://localhost:PORT"}`.
+async fn web(State(state): State<Shared>) -> Response {
+    Json(json!({ "web_base_url": state.web_base_url })).into_response()
 }
 
 async fn stats(State(state): State<Shared>) -> Response {

@@ -1,0 +1,286 @@
+import { test, expect, chromium, BrowserContext, Frame, Page, APIRequestContext } from "@playwright/test";
+import { expectNoAxeViolations, payMonthly, watchForProblems } from "./fixtures";
+
+// Smartapp inside Procore, across origins: the sandbox's web shell (http://localhost:PORT,
+// like app.procore.com) frames our embedded view (http://127.0.0.1:PORT). Install from the
+// Marketplace → App Setup Instructions in a new tab → license a project; the project's app
+// page frames the view, signed in through the popup; the Plan Board published in Project
+// Central shows in the frame; uninstall and reinstall; the 400 px side panel; third-party
+// cookies blocked; axe and screenshots; the frame's first render timed.
+
+const ADMIN = "admin@summitridge.example";
+const PASSWORD = "sandbox-admin";
+const COMPANY = "Summit Ridge Builders";
+
+// Hydration of the 13 MB debug WASM is slow when the two cores are busy: more time than
+// the suite's default.
+const ready = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 45_000 });
+
+type SandboxApp = { key: string; name: string; companies: { company_id: number; company_name: string; status: string }[] };
+
+// Shared by the steps (serial, one worker).
+const shared = { procore: "", web: "", app: "", companyId: 0, projectId: 0, projectName: "" };
+
+// The Procore sandbox's login origin (where our sign-in redirects), then the shell's origin
+// from its `GET /__sandbox/web` switch.
+async function origins(request: APIRequestContext) {
+  const start = await request.get("/auth/procore/login", { maxRedirects: 0 });
+  const procore = new URL(start.headers()["location"]).origin;
+  const web = (await (await request.get(`${procore}/__sandbox/web`)).json()).web_base_url as string;
+  return { procore, web };
+}
+
+async function planner(request: APIRequestContext, procore: string): Promise<SandboxApp> {
+  const { apps } = (await (await request.get(`${procore}/__sandbox/apps`)).json()) as { apps: SandboxApp[] };
+  return apps.find((a) => a.key === "planner")!;
+}
+
+// Procore's sign-in form (the login origin, and the shell's own /login): same labels.
+async function fillProcoreLogin(page: Page) {
+  await page.getByLabel("Email").fill(ADMIN);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+// Opens a shell page, signing in to the shell first when it asks.
+async function shellGoto(page: Page, path: string) {
+  await page.goto(`${shared.web}${path}`);
+  if (new URL(page.url()).pathname === "/login") {
+    await fillProcoreLogin(page);
+    await page.waitForURL((u) => u.pathname !== "/login");
+  }
+}
+
+const toolPath = (side = false) =>
+  `/companies/${shared.companyId}/projects/${shared.projectId}/tools/apps/planner${side ? "?panel=side" : ""}`;
+
+const embeddedFrame = (page: Page): Frame => {
+  const frame = page.frames().find((f) => f.url().includes("/embedded/"));
+  if (!frame) throw new Error("no embedded frame");
+  return frame;
+};
+
+// Signs the frame in through the popup (Procore's login refuses to be framed).
+async function signInThroughPopup(page: Page, context: BrowserContext) {
+  const frame = page.frameLocator("#app-frame");
+  const button = frame.locator("#embedded-sign-in-button");
+  await expect(button).toBeVisible();
+  const [popup] = await Promise.all([context.waitForEvent("page"), button.click()]);
+  await popup.waitForLoadState();
+  // The popup may already be signed in to Procore (then it goes straight to the hand-off).
+  const email = popup.getByLabel("Email");
+  if (!popup.isClosed()) {
+    const closed = popup.waitForEvent("close").then(() => "closed" as const);
+    const form = email.waitFor({ timeout: 15_000 }).then(() => "form" as const, () => "closed" as const);
+    if ((await Promise.race([closed, form])) === "form") await fillProcoreLogin(popup);
+    await closed;
+  }
+}
+
+test.describe.serial("Smartapp embedded in Procore", () => {
+  test.setTimeout(180_000);
+
+  test("Marketplace install → App Setup Instructions in a new tab → license a project", async ({ page, context, request }, testInfo) => {
+    const problems = await watchForProblems(page);
+    Object.assign(shared, await origins(request));
+    const app = await planner(request, shared.procore);
+    shared.app = app.name;
+    shared.companyId = app.companies.find((c) => c.company_name === COMPANY)!.company_id;
+    // Seeded installed: uninstall through the switch so the Marketplace offers Install.
+    const off = await request.post(`${shared.procore}/__sandbox/apps/planner/uninstall?company_id=${shared.companyId}`);
+    expect(off.ok()).toBeTruthy();
+
+    await shellGoto(page, "/marketplace");
+    await page.getByRole("button", { name: `Install ${app.name} in ${COMPANY}` }).click();
+    await expect(page.locator("#post-install-notes")).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath("1-shell-installed.png"), fullPage: true });
+    expect((await planner(request, shared.procore)).companies.find((c) => c.company_id === shared.companyId)!.status).toBe("installed");
+
+    const [tab] = await Promise.all([
+      context.waitForEvent("page"),
+      page.getByRole("link", { name: "App Setup Instructions" }).click(),
+    ]);
+    const tabProblems = await watchForProblems(tab);
+    await tab.waitForLoadState();
+    await expect(tab).toHaveURL(/\/setup\/planner$/);
+    await ready(tab);
+    await expect(tab.getByRole("heading", { level: 1 })).toContainText("Set up");
+    await expectNoAxeViolations(tab);
+    await tab.screenshot({ path: testInfo.outputPath("2-setup-sign-in.png"), fullPage: true });
+
+    await tab.locator("#setup-sign-in").click();
+    await fillProcoreLogin(tab);
+    await expect(tab).toHaveURL(/\/setup\/planner$/);
+    await ready(tab);
+    // The admin belongs to two companies: choose the one Planner was installed in.
+    await expect(tab.locator("#which-company")).toBeVisible();
+    await expectNoAxeViolations(tab);
+    await tab.screenshot({ path: testInfo.outputPath("3-setup-choose-company.png"), fullPage: true });
+    await tab.getByRole("button", { name: `Continue with ${COMPANY}` }).click();
+    await expect(tab).toHaveURL(/\/licensing\?module=planner/);
+    await ready(tab);
+
+    // The wizard: a project checked starts with Planner.
+    const row = tab.locator("table.wizard-grid tbody tr:not(.licensed)").last();
+    await expect(row).toBeVisible();
+    shared.projectId = Number(await row.getAttribute("data-project-id"));
+    shared.projectName = (await row.locator(".project-name").innerText()).trim();
+    await row.locator("td").nth(0).locator("input[type=checkbox]").check();
+    await expect(row.locator("td").nth(1).locator("input[type=checkbox]")).toBeChecked();
+    await payMonthly(tab);
+    await expect(tab.locator(".tile-name", { hasText: shared.projectName })).toBeVisible();
+
+    // /get-started (from our website) passes axe too.
+    await tab.goto("/get-started");
+    await ready(tab);
+    await expect(tab.getByRole("heading", { name: "Get started with Smartapp" })).toBeVisible();
+    await expectNoAxeViolations(tab);
+    await tab.screenshot({ path: testInfo.outputPath("4-get-started.png"), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(tabProblems).toEqual([]);
+  });
+
+  test("the project's app page frames the view: popup sign-in, status, Plan Board, uninstall, side panel", async ({ page, context, request }, testInfo) => {
+    test.skip(!shared.projectId, "needs the licensed project of the first step");
+    const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(name), fullPage: true });
+    await shellGoto(page, toolPath());
+    const frame = page.frameLocator("#app-frame");
+    await expect(frame.locator("#embedded-sign-in")).toBeVisible();
+    await shot("5-frame-sign-in.png");
+    await expectNoAxeViolations(page, "#app-frame");
+
+    await signInThroughPopup(page, context);
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    await expect(frame.locator("#embedded-modules")).toContainText("Planner");
+    await expect(frame.locator("#embedded-standing")).toBeVisible();
+    await expect(frame.locator("#embedded-plan-board")).toHaveCount(0);
+    await expect(frame.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 45_000 });
+    await shot("6-frame-status.png");
+    await expectNoAxeViolations(page, "#app-frame");
+
+    // Plan Board: add an item and publish it in Project Central (the popup signed this
+    // context in at top level too), then the frame shows it.
+    const pc = await context.newPage();
+    await pc.goto(`/projects/${shared.projectId}`);
+    await ready(pc);
+    await pc.locator("#plan-title").fill("Pour level 3 slab");
+    await pc.locator("#plan-owner").fill("Dana Ortiz");
+    await pc.locator("#plan-start").fill("2030-03-02");
+    await pc.locator("#plan-due").fill("2030-03-06");
+    await pc.locator("#add-plan-item").click();
+    await expect(pc.getByRole("table", { name: "Plan items" })).toContainText("Pour level 3 slab");
+    await pc.getByRole("button", { name: "Publish Plan Board" }).click();
+    await expect(pc.locator("#board-state")).toContainText("Published");
+    await page.reload();
+    await expect(frame.locator("#embedded-plan-board")).toContainText("Pour level 3 slab");
+    await expect(frame.locator("#embedded-plan-board")).toContainText("Dana Ortiz");
+    await shot("7-frame-plan-board.png");
+    await expectNoAxeViolations(page, "#app-frame");
+    await pc.getByRole("button", { name: "Unpublish Plan Board" }).click();
+    await expect(pc.locator("#board-state")).toContainText("Not published");
+    await page.reload();
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    await expect(frame.locator("#embedded-plan-board")).toHaveCount(0);
+
+    // 400 px side panel: one column, nothing wider than the frame.
+    await shellGoto(page, toolPath(true));
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    const sized = await embeddedFrame(page).evaluate(() => ({
+      width: document.documentElement.clientWidth,
+      scroll: document.documentElement.scrollWidth,
+      wide: [...document.querySelectorAll("main *")]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`),
+    }));
+    expect(sized.width).toBeGreaterThan(390); // 400 px less the frame's border
+    expect(sized.width).toBeLessThanOrEqual(400);
+    expect(sized.wide).toEqual([]);
+    expect(sized.scroll).toBeLessThanOrEqual(sized.width);
+    await shot("8-side-panel-400.png");
+
+    // Uninstall in App Management: the shell stops framing the app, and Procore refuses
+    // our (Planner client's) calls for that company.
+    await shellGoto(page, `/companies/${shared.companyId}/admin/apps`);
+    await page.getByRole("button", { name: `Uninstall ${shared.app}` }).click();
+    expect((await planner(request, shared.procore)).companies.find((c) => c.company_id === shared.companyId)!.status).toBe("uninstalled");
+    await shellGoto(page, toolPath());
+    await expect(page.locator("#app-frame")).toHaveCount(0);
+    await expect(page.getByText("This app is not installed in this company.")).toBeVisible();
+    // Our view straight at its address (top level, signed in): Procore refuses the project
+    // read, so the view refuses too (no dedicated Reconnect state yet).
+    await pc.goto(`/embedded/${shared.companyId}/${shared.projectId}?app=planner`);
+    await expect(pc.locator("#embedded-refused")).toBeVisible();
+    await pc.screenshot({ path: testInfo.outputPath("9-uninstalled.png"), fullPage: true });
+
+    // Reinstall from the Marketplace: the frame works again.
+    await shellGoto(page, "/marketplace");
+    await page.getByRole("button", { name: `Install ${shared.app} in ${COMPANY}` }).click();
+    await expect(page.locator("#post-install-notes")).toBeVisible();
+    await shellGoto(page, toolPath());
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+  });
+
+  test.fixme("uninstalled: the embedded view shows a Reconnect state", async () => {
+    // Project Central does not yet tell an uninstalled app apart from any other Procore
+    // refusal: the view shows the generic refusal (asserted above). Issue 10 asks for a
+    // "reconnect" state; write this once the app has one.
+  });
+
+  test("third-party cookies blocked: the frame offers Open in a new tab", async ({}, testInfo) => {
+    test.skip(!shared.projectId, "needs the licensed project of the first step");
+    // A browser that refuses the frame's cookie: third-party cookies blocked (Chromium's
+    // 3PCD testing switch) and CHIPS off, as in a browser without partitioned cookies.
+    const options = testInfo.project.use.launchOptions;
+    const blocked = await chromium.launch({
+      ...options,
+      args: [...(options?.args ?? []), "--test-third-party-cookie-phaseout", "--disable-features=PartitionedCookies"],
+    });
+    try {
+      const context = await blocked.newContext({ baseURL: testInfo.project.use.baseURL });
+      const page = await context.newPage();
+      await shellGoto(page, toolPath());
+      await signInThroughPopup(page, context);
+      const frame = page.frameLocator("#app-frame");
+      await expect(frame.locator("#embedded-new-tab")).toBeVisible();
+      await expect(frame.locator("#embedded-sign-in-status")).toContainText("blocks cookies");
+      await page.screenshot({ path: testInfo.outputPath("10-cookies-blocked.png"), fullPage: true });
+      await expectNoAxeViolations(page, "#app-frame");
+      // The fallback opens our view at top level, where the (first-party) session works.
+      const [tab] = await Promise.all([context.waitForEvent("page"), frame.getByRole("link", { name: "Open in a new tab" }).click()]);
+      await expect(tab.locator("#embedded-project")).toHaveText(shared.projectName);
+      await context.close();
+    } finally {
+      await blocked.close();
+    }
+  });
+
+  test("BENCH: the embedded view's first render inside the iframe", async ({ page, context }) => {
+    test.skip(!shared.projectId, "needs the licensed project of the first step");
+    // In every frame: when <body data-hydrated="true"> appears, on the frame's own clock
+    // (0 = the frame's navigation start).
+    await context.addInitScript(() => {
+      const w = window as unknown as { __hydratedAt?: number };
+      const seen = () => {
+        if (w.__hydratedAt === undefined && document.body?.getAttribute("data-hydrated") === "true") {
+          w.__hydratedAt = performance.now();
+        }
+      };
+      new MutationObserver(seen).observe(document, { subtree: true, attributes: true, childList: true });
+    });
+    await shellGoto(page, toolPath());
+    await signInThroughPopup(page, context);
+    const frame = page.frameLocator("#app-frame");
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.reload();
+      await expect(frame.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 45_000 });
+      await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+      const at = await embeddedFrame(page).evaluate(() => (window as unknown as { __hydratedAt?: number }).__hydratedAt);
+      expect(at).toBeGreaterThan(0);
+      runs.push(at!);
+    }
+    const sorted = [...runs].sort((a, b) => a - b);
+    console.log(`BENCH embedded first render median ${sorted[2].toFixed(0)} ms (frame navigation start → hydrated; runs ${runs.map((r) => r.toFixed(0)).join(", ")} ms)`);
+  });
+});
