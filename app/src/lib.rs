@@ -8,6 +8,7 @@ pub mod billing;
 pub mod embedded;
 pub mod error;
 pub mod ids;
+pub mod installs;
 pub mod licensing;
 pub mod onboarding;
 pub mod planboard;
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/embedded/:company/:project") view=embedded::EmbeddedPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup/:app") view=onboarding::SetupPage/>
                 <Route path=path!("/get-started") view=onboarding::GetStartedPage/>
+                <Route path=path!("/reconnect/:app") view=installs::ReconnectPage/>
                 <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/auth/error") view=account::AuthError/>
                 <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>

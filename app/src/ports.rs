@@ -250,6 +250,21 @@ pub trait PlanBoards: Send + Sync + 'static {
     ) -> Result<crate::planboard::api::PlanBoard, AppError>;
 }
 
+/// Install state of the marketplace apps per company.
+#[async_trait]
+pub trait Installs: Send + Sync + 'static {
+    /// What Procore last said for the caller's company.
+    async fn connections(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<crate::installs::AppConnection>, AppError>;
+    /// Asks Procore again, as the caller.
+    async fn recheck(
+        &self,
+        caller: &Caller,
+    ) -> Result<Vec<crate::installs::AppConnection>, AppError>;
+}
+
 /// Everything server functions reach, provided once as Leptos context.
 #[derive(Clone)]
 pub struct AppServices {
@@ -267,6 +282,8 @@ pub struct AppServices {
     pub sync: Arc<dyn ProjectSync>,
     /// Plan Boards.
     pub planboard: Arc<dyn PlanBoards>,
+    /// Install state of the marketplace apps.
+    pub installs: Arc<dyn Installs>,
 }
 
 /// Builds the caller, runs `call`, and sets the HTTP status of any error (including a

@@ -20,6 +20,7 @@ pub mod db;
 pub mod embedded;
 pub mod error;
 pub mod http;
+pub mod installs;
 pub mod jobs;
 pub mod licensing;
 pub mod planboard;

@@ -56,6 +56,8 @@ pub struct Services {
     pub subscriptions: Arc<SubscriptionService>,
     /// Invoices, payment details, failed payments and the Customer Portal.
     pub billing_service: Arc<BillingService>,
+    /// Install state of the marketplace apps.
+    pub installs: Arc<crate::installs::InstallService>,
     /// Plan Boards (the embedded view shows published ones).
     pub planboard: Arc<crate::planboard::PlanBoardService>,
     /// Our public address (return URLs).
@@ -164,7 +166,23 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     )?);
     let webhooks = WebhookInbox::new(db.clone());
     let planboard = Arc::new(crate::planboard::PlanBoardService::new(db.clone()));
+    let safety_client_id = config.procore_safety_client_id.clone().or_else(|| {
+        sandbox
+            .is_some()
+            .then(|| "smartapp-safety-local".to_string())
+    });
+    let mut app_ids = vec![(
+        app::onboarding::MarketplaceApp::Planner,
+        procore_settings.client_id.clone(),
+    )];
+    app_ids.extend(safety_client_id.map(|id| (app::onboarding::MarketplaceApp::Safety, id)));
+    let installs = Arc::new(crate::installs::InstallService::new(
+        db.clone(),
+        Arc::new(ProcoreAccess::new(procore.clone(), tokens.clone())),
+        app_ids,
+    ));
     let services = Arc::new(Services {
+        installs: installs.clone(),
         planboard: planboard.clone(),
         db: db.clone(),
         procore,
@@ -197,6 +215,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default())
         .await?
         .with_sync(sync_engine)
+        .with_installs(installs.clone())
         .with_webhooks(webhooks, licensing.clone(), WorkerConfig::default())
         .with_reconciler(crate::jobs::Reconciler {
             licensing: licensing.clone(),
@@ -221,6 +240,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             sync_config,
         )),
         planboard: planboard.clone(),
+        installs: installs.clone(),
     };
     let embedded =
         app::embedded::api::EmbeddedContext(Arc::new(crate::embedded::EmbeddedService::new(

@@ -64,5 +64,7 @@ pub fn TopBar(viewer: Viewer, on_switch: Callback<CompanyId>) -> impl IntoView {
         </header>
         // Company admins learn of a failed payment wherever they are.
         {viewer.is_admin.then(|| view! { <PaymentBanner/> })}
+        // Everyone learns that an app is not connected in Procore.
+        <crate::installs::ReconnectBanner/>
     }
 }

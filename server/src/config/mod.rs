@@ -108,6 +108,10 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     /// `SYNC_MAX_DELETES_PER_RUN`: the most records one sync run may delete (default 100).
     pub sync_delete_cap: u32,
+    /// `PROCORE_SAFETY_CLIENT_ID`: the Smartapp Safety app's client id, to recognise its
+    /// installation in Procore's `app_installations` (sign-in uses `PROCORE_CLIENT_ID`, the
+    /// Smartapp Planner app).
+    pub procore_safety_client_id: Option<String>,
 }
 
 impl Config {
@@ -283,7 +287,11 @@ impl Config {
             )?,
         };
         let sync_delete_cap = rate_limit("SYNC_MAX_DELETES_PER_RUN", 100)?;
+        let procore_safety_client_id = get("PROCORE_SAFETY_CLIENT_ID")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
         Ok(Self {
+            procore_safety_client_id,
             sync_delete_cap,
             listen_addr,
             public_base_url,

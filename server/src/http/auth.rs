@@ -198,6 +198,15 @@ async fn complete(
         tracing::error!(%error, "saving the sign-in failed");
         return fail("internal");
     }
+    // Which of our apps each company has installed, asked in the background.
+    for company in &companies {
+        let (installs, company, user) = (services.installs.clone(), company.id, user.id);
+        tokio::spawn(async move {
+            if let Err(error) = installs.check(company, user).await {
+                tracing::info!(%error, %company, "checking app installations at sign-in failed");
+            }
+        });
+    }
     // A new session id on privilege change prevents session fixation.
     let previous = session.company().await.ok().flatten();
     let company_id = previous

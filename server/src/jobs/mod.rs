@@ -69,6 +69,7 @@ pub struct Jobs {
     webhooks: Option<WebhookWorker>,
     reconciler: Option<Reconciler>,
     sync: Option<Arc<SyncEngine>>,
+    installs: Option<Arc<crate::installs::InstallService>>,
 }
 
 /// What the hourly reconciliation uses.
@@ -110,6 +111,7 @@ struct JobContext {
     worker: String,
     run_delay: Duration,
     reconciler: Option<Reconciler>,
+    installs: Option<Arc<crate::installs::InstallService>>,
 }
 
 impl Jobs {
@@ -129,6 +131,7 @@ impl Jobs {
             webhooks: None,
             reconciler: None,
             sync: None,
+            installs: None,
         })
     }
 
@@ -158,6 +161,12 @@ impl Jobs {
     /// Adds the worker that runs Procore syncs (and the scan for due ones).
     pub fn with_sync(mut self, engine: Arc<SyncEngine>) -> Self {
         self.sync = Some(engine);
+        self
+    }
+
+    /// Adds the hourly check of app installations.
+    pub fn with_installs(mut self, installs: Arc<crate::installs::InstallService>) -> Self {
+        self.installs = Some(installs);
         self
     }
 
@@ -198,6 +207,7 @@ impl Jobs {
             worker: self.worker.clone(),
             run_delay: self.config.run_delay,
             reconciler: self.reconciler.clone(),
+            installs: self.installs.clone(),
         };
         let worker = self.spawn_worker(context, token.clone());
         let scanner = {

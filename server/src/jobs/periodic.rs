@@ -21,15 +21,18 @@ pub enum PeriodicKind {
     ReleaseExpiredHolds,
     /// Compare licences, orders and subscriptions with Stripe and repair differences.
     ReconcileWithStripe,
+    /// Ask Procore which of our apps each company has installed.
+    CheckInstallations,
 }
 
 impl PeriodicKind {
     /// Every kind.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::PruneStripeEvents,
         Self::DeleteExpiredSessions,
         Self::ReleaseExpiredHolds,
         Self::ReconcileWithStripe,
+        Self::CheckInstallations,
     ];
 
     /// The stored name (the first half of the unique key `task:period_start`).
@@ -39,15 +42,17 @@ impl PeriodicKind {
             Self::DeleteExpiredSessions => "delete_expired_sessions",
             Self::ReleaseExpiredHolds => "release_expired_holds",
             Self::ReconcileWithStripe => "reconcile_with_stripe",
+            Self::CheckInstallations => "check_installations",
         }
     }
 
     /// How often it runs in production, in seconds.
     pub fn period_secs(self) -> i64 {
         match self {
-            Self::PruneStripeEvents | Self::DeleteExpiredSessions | Self::ReconcileWithStripe => {
-                3600
-            }
+            Self::PruneStripeEvents
+            | Self::DeleteExpiredSessions
+            | Self::ReconcileWithStripe
+            | Self::CheckInstallations => 3600,
             Self::ReleaseExpiredHolds => 300,
         }
     }
@@ -103,6 +108,10 @@ pub(super) async fn run(task: PeriodicTask, context: Data<JobContext>) -> Result
                 format!("{repairs} repairs")
             }
             None => "no reconciler configured".to_string(),
+        },
+        PeriodicKind::CheckInstallations => match &context.installs {
+            Some(installs) => format!("{} companies checked", installs.check_all().await?),
+            None => "no install check configured".to_string(),
         },
     };
     context

@@ -58,10 +58,15 @@ pub async fn scan_syncs(db: &Db, store: &JobStore) -> anyhow::Result<usize> {
         let (company, project) = (CompanyId(due.company_id), ProjectId(due.project_id));
         let next = next_run(frequency, at);
         // An Inactive, Cancelled or unlicensed project keeps its schedule but runs nothing.
-        let syncs = matches!(
-            crate::sync::standing::licence(db, company, project).await?,
-            Some((_, standing)) if crate::sync::standing::standing_reason(&standing).is_none()
-        );
+        let syncs = match crate::sync::standing::licence(db, company, project).await? {
+            Some((terms, standing)) => {
+                crate::sync::standing::standing_reason(&standing).is_none()
+                    && crate::sync::standing::app_reason(db, company, &terms)
+                        .await?
+                        .is_none()
+            }
+            None => false,
+        };
         if !syncs {
             db.skip_due_sync(company, project, resource, due.next_run_at, next)
                 .await?;

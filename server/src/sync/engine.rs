@@ -15,7 +15,7 @@ use app::sync::{Direction, Resource};
 
 use super::plan::{plan, Op};
 use super::resources::{adapter, Adapter, Cx};
-use super::standing::{connection_reason, licence, standing_reason};
+use super::standing::{app_reason, connection_reason, licence, standing_reason};
 use super::store::{Counts, RunRow};
 use crate::db::{now, Db};
 use crate::error::{ServerError, ServerResult};
@@ -123,7 +123,18 @@ impl SyncEngine {
         let ending = match self.work(&run, worker).await {
             Ok(Some(ending)) => ending,
             Ok(None) => return Ok(()), // the lease went to another worker
-            Err(error) => (RunState::Failed, failure_words(&error)),
+            Err(error) => {
+                if let ServerError::Procore(ProcoreError::Forbidden(message)) = &error {
+                    if message.contains(crate::installs::NOT_CONNECTED) {
+                        // Our sign-in (and so every connection) is Smartapp Planner's.
+                        let planner = app::onboarding::MarketplaceApp::Planner;
+                        self.db
+                            .record_install(CompanyId(run.company_id), planner, false, now())
+                            .await?;
+                    }
+                }
+                (RunState::Failed, failure_words(&error))
+            }
         };
         let mut closed = run.clone();
         if let Some(latest) = self.db.run(id).await? {
@@ -157,8 +168,11 @@ impl SyncEngine {
                     "This project is not licensed, so it does not sync.".into(),
                 )))
             }
-            Some((_, standing)) => {
+            Some((terms, standing)) => {
                 if let Some(reason) = standing_reason(&standing) {
+                    return Ok(Some((RunState::Failed, reason)));
+                }
+                if let Some(reason) = app_reason(&self.db, company, &terms).await? {
                     return Ok(Some((RunState::Failed, reason)));
                 }
             }

@@ -57,9 +57,12 @@ impl SyncService {
         &self,
         caller: &Caller,
         project: ProjectId,
-        standing: &Standing,
+        (terms, standing): (&ProjectTerms, &Standing),
     ) -> ServerResult<Option<String>> {
         if let Some(reason) = standing_reason(standing) {
+            return Ok(Some(reason));
+        }
+        if let Some(reason) = super::standing::app_reason(&self.db, caller.company, terms).await? {
             return Ok(Some(reason));
         }
         match self.db.sync_settings(caller.company, project).await? {
@@ -137,7 +140,9 @@ impl SyncService {
             settings,
             resources,
             can_edit: caller.is_admin,
-            paused_reason: self.paused_reason(caller, project, &standing).await?,
+            paused_reason: self
+                .paused_reason(caller, project, (&terms, &standing))
+                .await?,
             connection_name,
             delete_cap: self.config.delete_cap,
         })
@@ -210,7 +215,9 @@ impl ProjectSync for SyncService {
                 .sync_settings(caller.company, project)
                 .await?
                 .is_some_and(|s| s.procore_on),
-            paused_reason: self.paused_reason(caller, project, &standing).await?,
+            paused_reason: self
+                .paused_reason(caller, project, (&terms, &standing))
+                .await?,
             sync: self.resource_status(caller, project, resource).await?,
         })
     }
@@ -267,7 +274,7 @@ impl ProjectSync for SyncService {
         resource: Resource,
     ) -> Result<RunView, AppError> {
         Self::admin(caller)?;
-        let (_, standing) = self.licensed(caller, project).await?;
+        let (terms, standing) = self.licensed(caller, project).await?;
         let settings = self.db.sync_settings(caller.company, project).await?;
         if !settings.as_ref().is_some_and(|s| s.procore_on) {
             return Err(AppError::Conflict(
@@ -275,7 +282,10 @@ impl ProjectSync for SyncService {
                     .into(),
             ));
         }
-        if let Some(reason) = self.paused_reason(caller, project, &standing).await? {
+        if let Some(reason) = self
+            .paused_reason(caller, project, (&terms, &standing))
+            .await?
+        {
             return Err(AppError::Conflict(reason));
         }
         let direction = self

@@ -53,3 +53,31 @@ pub async fn connection_reason(
     let admin = db.is_admin(UserId(user), company).await?;
     Ok((!connected || !admin).then(|| NEW_ADMIN.into()))
 }
+
+/// Why the project does not sync because Procore says its apps are not connected to the
+/// company (None: at least one app of its modules is connected, or Procore never said).
+pub async fn app_reason(
+    db: &Db,
+    company: CompanyId,
+    terms: &ProjectTerms,
+) -> ServerResult<Option<String>> {
+    use app::onboarding::MarketplaceApp;
+    let installs = db.installs_of(company).await?;
+    let current = &terms.terms.current;
+    let needs: Vec<MarketplaceApp> = [
+        (current.planner, MarketplaceApp::Planner),
+        (current.safety, MarketplaceApp::Safety),
+    ]
+    .into_iter()
+    .filter_map(|(has, app)| has.then_some(app))
+    .collect();
+    let lost = |app: &MarketplaceApp| installs.iter().any(|i| i.app == *app && !i.connected);
+    if needs.is_empty() || !needs.iter().all(lost) {
+        return Ok(None);
+    }
+    let names: Vec<&str> = needs.iter().map(|a| a.name()).collect();
+    Ok(Some(format!(
+        "{} is not connected to this company in Procore, so this project does not sync. Its settings and data are kept; reconnect it (see Reconnect) and syncing resumes.",
+        names.join(" and ")
+    )))
+}

@@ -8,6 +8,7 @@ mod billing;
 mod embedded;
 mod headers;
 mod helpers;
+mod installs;
 mod jobs;
 mod licensing;
 mod onboarding;
