@@ -81,6 +81,39 @@ pub struct Reconciler {
     pub subscriptions: Arc<SubscriptionService>,
 }
 
+/// Resolves when `token` is cancelled (a worker's stop signal).
+type StopSignal = futures::future::BoxFuture<'static, Result<(), std::io::Error>>;
+
+/// Runs `run` until `token` is cancelled, starting it again 5 s after it stops on an error.
+fn supervise<F, Fut>(label: &'static str, token: CancellationToken, run: F) -> JoinHandle<()>
+where
+    F: Fn(StopSignal) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), WorkerError>> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            let stop: StopSignal = {
+                let token = token.clone();
+                Box::pin(async move {
+                    token.cancelled().await;
+                    Ok::<(), std::io::Error>(())
+                })
+            };
+            let outcome = run(stop).await;
+            if token.is_cancelled() {
+                break;
+            }
+            if let Err(error) = outcome {
+                tracing::error!(%error, label, "worker stopped; restarting in 5 s");
+            }
+            tokio::select! {
+                _ = token.cancelled() => break,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
+            }
+        }
+    })
+}
+
 /// Running workers and scanner; stop them on shutdown.
 pub struct JobsHandle {
     token: CancellationToken,
@@ -254,58 +287,22 @@ impl Jobs {
     /// is started again after a pause.
     fn spawn_worker(&self, context: JobContext, token: CancellationToken) -> JoinHandle<()> {
         let jobs = self.clone();
-        tokio::spawn(async move {
-            loop {
-                let stop = {
-                    let token = token.clone();
-                    async move {
-                        token.cancelled().await;
-                        Ok::<(), std::io::Error>(())
-                    }
-                };
-                let outcome = jobs.run_worker(context.clone(), stop).await;
-                if token.is_cancelled() {
-                    break;
-                }
-                if let Err(error) = outcome {
-                    tracing::error!(%error, "job worker stopped; restarting in 5 s");
-                }
-                tokio::select! {
-                    _ = token.cancelled() => break,
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
-                }
-            }
+        supervise("job worker", token, move |stop| {
+            let (jobs, context) = (jobs.clone(), context.clone());
+            async move { jobs.run_worker(context, stop).await }
         })
     }
 
-    /// The sync worker, restarted like [`Self::spawn_worker`].
+    /// The sync worker, supervised the same way.
     fn spawn_sync_worker(
         &self,
         context: sync_task::SyncContext,
         token: CancellationToken,
     ) -> JoinHandle<()> {
         let jobs = self.clone();
-        tokio::spawn(async move {
-            loop {
-                let stop = {
-                    let token = token.clone();
-                    async move {
-                        token.cancelled().await;
-                        Ok::<(), std::io::Error>(())
-                    }
-                };
-                let outcome = jobs.run_sync_worker(context.clone(), stop).await;
-                if token.is_cancelled() {
-                    break;
-                }
-                if let Err(error) = outcome {
-                    tracing::error!(%error, "sync worker stopped; restarting in 5 s");
-                }
-                tokio::select! {
-                    _ = token.cancelled() => break,
-                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => {}
-                }
-            }
+        supervise("sync worker", token, move |stop| {
+            let (jobs, context) = (jobs.clone(), context.clone());
+            async move { jobs.run_sync_worker(context, stop).await }
         })
     }
 

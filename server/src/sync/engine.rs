@@ -108,14 +108,14 @@ impl SyncEngine {
                 _ => return Ok(()),
             }
         };
-        if run.done > 0 || run.total > 0 {
+        if run.counts.done > 0 || run.counts.total > 0 {
             self.log(
                 &run.id,
                 "info",
                 None,
                 &format!(
                     "Resumed by {worker} after record {} of {}.",
-                    run.done, run.total
+                    run.counts.done, run.counts.total
                 ),
             )
             .await;
@@ -223,15 +223,7 @@ impl SyncEngine {
         )
         .await;
 
-        let mut counts = Counts {
-            total: run.total,
-            done: run.done,
-            created: run.created,
-            updated: run.updated,
-            deleted: run.deleted,
-            unchanged: run.unchanged,
-            failed: run.failed,
-        };
+        let mut counts = run.counts;
         let remote = match self
             .paused(run, worker, &mut counts, || adapter.list(&cx, since))
             .await?
@@ -255,7 +247,7 @@ impl SyncEngine {
             self.log(&run.id, "warn", None, &format!("Conflict — {conflict}."))
                 .await;
         }
-        let resumed = run.total > 0;
+        let resumed = run.counts.total > 0;
         counts.total = counts.done + planned.ops.len() as i64;
         if !resumed {
             counts.unchanged = i64::from(planned.unchanged);

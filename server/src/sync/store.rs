@@ -79,19 +79,8 @@ pub struct RunRow {
     /// State name.
     pub state: String,
     /// Progress and counts.
-    pub total: i64,
-    /// Done.
-    pub done: i64,
-    /// Created.
-    pub created: i64,
-    /// Updated.
-    pub updated: i64,
-    /// Deleted.
-    pub deleted: i64,
-    /// Unchanged.
-    pub unchanged: i64,
-    /// Failed.
-    pub failed: i64,
+    #[sqlx(flatten)]
+    pub counts: Counts,
     /// Queued at.
     pub queued_at: i64,
     /// Started at.
@@ -120,13 +109,13 @@ impl RunRow {
             full: self.full_run == 1,
             direction: Direction::parse(&self.direction).ok_or_else(|| corrupt("direction"))?,
             state: RunState::parse(&self.state).ok_or_else(|| corrupt("state"))?,
-            total: n(self.total),
-            done: n(self.done),
-            created: n(self.created),
-            updated: n(self.updated),
-            deleted: n(self.deleted),
-            unchanged: n(self.unchanged),
-            failed: n(self.failed),
+            total: n(self.counts.total),
+            done: n(self.counts.done),
+            created: n(self.counts.created),
+            updated: n(self.counts.updated),
+            deleted: n(self.counts.deleted),
+            unchanged: n(self.counts.unchanged),
+            failed: n(self.counts.failed),
             queued_at: self.queued_at,
             started_at: self.started_at,
             finished_at: self.finished_at,
@@ -137,7 +126,7 @@ impl RunRow {
 }
 
 /// Counts of a run, committed with each record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct Counts {
     /// Total to go through.
     pub total: i64,

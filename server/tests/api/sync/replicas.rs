@@ -34,7 +34,7 @@ async fn killed_run_resumes(db: TestDb) {
     let until = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let run = db.db.run(&id).await.unwrap().unwrap();
-        if run.done >= 8 {
+        if run.counts.done >= 8 {
             break;
         }
         assert!(std::time::Instant::now() < until, "A never got going");
@@ -43,10 +43,10 @@ async fn killed_run_resumes(db: TestDb) {
     ha.abort();
     let at_kill = db.db.run(&id).await.unwrap().unwrap();
     assert!(
-        at_kill.done < at_kill.total,
+        at_kill.counts.done < at_kill.counts.total,
         "killed part-way: {}/{}",
-        at_kill.done,
-        at_kill.total
+        at_kill.counts.done,
+        at_kill.counts.total
     );
     let b = replica(&l, &db.url, quick(), Duration::from_secs(10)).await;
     let hb = b.start();
