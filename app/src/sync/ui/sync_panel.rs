@@ -91,6 +91,15 @@ pub(super) fn SyncPanel(
         }
         now
     });
+    // The recent-runs table follows the open run's state too (queued → running → paused).
+    let active_state = Memo::new(move |_| status.with(|s| s.active.as_ref().map(|r| r.state)));
+    Effect::new(move |was: Option<Option<RunState>>| {
+        let now = active_state.get();
+        if now.is_some() && was.is_some_and(|was| was.is_some() && was != now) {
+            runs_version.update(|n| *n += 1);
+        }
+        now
+    });
     let start = Action::new(move |_: &()| start_sync(project, resource));
     Effect::new(move |_| match start.value().get() {
         Some(Ok(run)) => status.update(|s| s.active = Some(run)),
