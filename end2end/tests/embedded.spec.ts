@@ -161,8 +161,10 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     // Plan Board: add an item and publish it in Project Central (the popup signed this
     // context in at top level too), then the frame shows it.
     const pc = await context.newPage();
+    const pcProblems = await watchForProblems(pc);
+    await pc.bringToFront();
     await pc.goto(`/projects/${shared.projectId}`);
-    await ready(pc);
+    await ready(pc).catch((e) => { throw new Error(`${e}\nproblems: ${pcProblems.join("; ")}`); });
     await pc.locator("#plan-title").fill("Pour level 3 slab");
     await pc.locator("#plan-owner").fill("Dana Ortiz");
     await pc.locator("#plan-start").fill("2030-03-02");
@@ -226,24 +228,41 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     // "reconnect" state; write this once the app has one.
   });
 
-  test("third-party cookies blocked: the frame offers Open in a new tab", async ({}, testInfo) => {
+  test("third-party cookies blocked: the partitioned cookie still signs the frame in; a refused cookie gets Open in a new tab", async ({}, testInfo) => {
     test.skip(!shared.projectId, "needs the licensed project of the first step");
-    // A browser that refuses the frame's cookie: third-party cookies blocked (Chromium's
-    // 3PCD testing switch) and CHIPS off, as in a browser without partitioned cookies.
+    // Chromium with third-party cookies blocked (its 3PCD testing switch). Playwright has no
+    // context option for it; the switch is a launch argument, so a browser of its own.
     const options = testInfo.project.use.launchOptions;
-    const blocked = await chromium.launch({
-      ...options,
-      args: [...(options?.args ?? []), "--test-third-party-cookie-phaseout", "--disable-features=PartitionedCookies"],
-    });
+    const blocked = await chromium.launch({ ...options, args: [...(options?.args ?? []), "--test-third-party-cookie-phaseout"] });
     try {
       const context = await blocked.newContext({ baseURL: testInfo.project.use.baseURL });
       const page = await context.newPage();
+      const frame = page.frameLocator("#app-frame");
       await shellGoto(page, toolPath());
       await signInThroughPopup(page, context);
-      const frame = page.frameLocator("#app-frame");
+      // CHIPS: the frame's session cookie is Partitioned, which blocking third-party cookies
+      // allows; it lives in the shell site's jar.
+      await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+      const partitioned = (await context.cookies()).filter((c) => (c as { partitionKey?: string }).partitionKey);
+      expect(partitioned.map((c) => [c.name, c.sameSite, c.secure, (c as { partitionKey?: string }).partitionKey])).toEqual([
+        [expect.any(String), "None", true, expect.stringContaining("localhost")],
+      ]);
+
+      // A browser that refuses even partitioned cookies in frames (Safari-like): the
+      // redemption's cookie never arrives, so the frame offers Open in a new tab.
+      await context.clearCookies({ domain: "127.0.0.1" });
+      // (Outside the browser: Playwright's own route.fetch() would store the cookie.)
+      await context.route("**/embedded/session", async (route) => {
+        const request = route.request();
+        if (request.method() !== "POST") return route.continue();
+        const answer = await fetch(request.url(), { method: "POST", headers: request.headers(), body: request.postData() ?? "" });
+        await route.fulfill({ status: answer.status, contentType: "application/json", body: await answer.text() });
+      });
+      await page.reload();
+      await signInThroughPopup(page, context);
       await expect(frame.locator("#embedded-new-tab")).toBeVisible();
       await expect(frame.locator("#embedded-sign-in-status")).toContainText("blocks cookies");
-      await page.screenshot({ path: testInfo.outputPath("10-cookies-blocked.png"), fullPage: true });
+      await page.screenshot({ path: testInfo.outputPath("10-cookies-refused.png"), fullPage: true });
       await expectNoAxeViolations(page, "#app-frame");
       // The fallback opens our view at top level, where the (first-party) session works.
       const [tab] = await Promise.all([context.waitForEvent("page"), frame.getByRole("link", { name: "Open in a new tab" }).click()]);

@@ -53,7 +53,16 @@ pub fn EmbeddedPage() -> impl IntoView {
 #[component]
 fn SignIn() -> impl IntoView {
     let here = leptos_router::hooks::use_location();
-    let here = move || format!("{}{}", here.pathname.get(), here.search.get());
+    // leptos_router's `search` comes without its `?` (and with it on some paths).
+    let here = move || {
+        let search = here.search.get();
+        let search = search.trim_start_matches('?');
+        if search.is_empty() {
+            here.pathname.get()
+        } else {
+            format!("{}?{search}", here.pathname.get())
+        }
+    };
     view! {
         <section class="panel embedded-sign-in" id="embedded-sign-in">
             <h1>"Sign in to see Smartapp here"</h1>
