@@ -38,8 +38,10 @@ pub struct Services {
     pub db: Db,
     /// Procore REST client.
     pub procore: ProcoreClient,
-    /// Procore OAuth client.
+    /// Procore OAuth client (the default app's).
     pub oauth: ProcoreOAuth,
+    /// The other marketplace apps' OAuth clients by key (`safety`).
+    pub oauth_apps: Vec<(String, ProcoreOAuth)>,
     /// Per-user access tokens.
     pub tokens: Arc<TokenManager>,
     /// Stripe.
@@ -64,6 +66,15 @@ pub struct Services {
     pub public_base_url: url::Url,
     /// The sign-in in progress, kept in signed cookies.
     pub sign_in_cookies: crate::http::sign_in_cookie::SignInCookies,
+}
+
+impl Services {
+    /// The OAuth client of marketplace app `app` (the default app's when None or unknown).
+    pub fn oauth_for(&self, app: Option<&str>) -> &ProcoreOAuth {
+        app.and_then(|key| self.oauth_apps.iter().find(|(k, _)| k == key))
+            .map(|(_, oauth)| oauth)
+            .unwrap_or(&self.oauth)
+    }
 }
 
 /// Axum router state.
@@ -114,13 +125,25 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// Builds everything; starts the Procore sandbox first when Procore is not configured.
 pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Application> {
-    let (procore_settings, stripe_settings, sandbox, stripe_sandbox) =
+    let (procore_settings, safety_credentials, stripe_settings, sandbox, stripe_sandbox) =
         match (&config.procore, &config.stripe, config.sandbox) {
-            (Some(procore), Some(stripe), false) => (procore.clone(), stripe.clone(), None, None),
+            (Some(procore), Some(stripe), false) => (
+                procore.clone(),
+                config.procore_safety.clone(),
+                stripe.clone(),
+                None,
+                None,
+            ),
             _ => {
-                let (procore, sandbox) = start_sandbox(config).await?;
+                let (procore, safety, sandbox) = start_sandbox(config).await?;
                 let (stripe, stripe_sandbox) = start_stripe_sandbox(config).await?;
-                (procore, stripe, Some(sandbox), Some(stripe_sandbox))
+                (
+                    procore,
+                    Some(safety),
+                    stripe,
+                    Some(sandbox),
+                    Some(stripe_sandbox),
+                )
             }
         };
     let db = Db::connect(&config.database_url).await?;
@@ -131,13 +154,27 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             keys => keys.to_vec(),
         };
     let oauth = ProcoreOAuth::new(&procore_settings, &config.oauth_redirect_url())?;
+    // Smartapp Safety's own OAuth client beside Smartapp Planner's (`?app=safety`).
+    let mut oauth_apps = Vec::new();
+    if let Some(safety) = &safety_credentials {
+        let settings = ProcoreSettings {
+            client_id: safety.client_id.clone(),
+            client_secret: safety.client_secret.clone(),
+            ..procore_settings.clone()
+        };
+        oauth_apps.push((
+            "safety".to_string(),
+            ProcoreOAuth::new(&settings, &config.oauth_redirect_url())?,
+        ));
+    }
     let procore = ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default())
         .with_budget(Budget::new(db.clone(), config.procore_rate_limits));
-    let tokens = Arc::new(TokenManager::new(
-        db.clone(),
-        TokenCipher::with_keys(&keys),
-        oauth.clone(),
-    ));
+    let mut token_manager =
+        TokenManager::new(db.clone(), TokenCipher::with_keys(&keys), oauth.clone());
+    for (key, client) in &oauth_apps {
+        token_manager = token_manager.with_app_client(key, client.clone());
+    }
+    let tokens = Arc::new(token_manager);
     let access = Arc::new(ProcoreAccess::new(procore.clone(), tokens.clone()));
     let billing = Arc::new(StripeBilling::new(
         &stripe_settings,
@@ -166,11 +203,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     )?);
     let webhooks = WebhookInbox::new(db.clone());
     let planboard = Arc::new(crate::planboard::PlanBoardService::new(db.clone()));
-    let safety_client_id = config.procore_safety_client_id.clone().or_else(|| {
-        sandbox
-            .is_some()
-            .then(|| "smartapp-safety-local".to_string())
-    });
+    let safety_client_id = config
+        .procore_safety_client_id
+        .clone()
+        .or_else(|| safety_credentials.as_ref().map(|s| s.client_id.clone()));
     let mut app_ids = vec![(
         app::onboarding::MarketplaceApp::Planner,
         procore_settings.client_id.clone(),
@@ -182,6 +218,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         app_ids,
     ));
     let services = Arc::new(Services {
+        oauth_apps,
         installs: installs.clone(),
         planboard: planboard.clone(),
         db: db.clone(),
@@ -400,19 +437,27 @@ async fn start_stripe_sandbox(
 
 async fn start_sandbox(
     config: &Config,
-) -> anyhow::Result<(ProcoreSettings, sandbox::ProcoreSandbox)> {
+) -> anyhow::Result<(
+    ProcoreSettings,
+    crate::config::OAuthCredentials,
+    sandbox::ProcoreSandbox,
+)> {
     let client_secret = uuid::Uuid::new_v4().simple().to_string();
     let planner = sandbox::OAuthClient {
         client_id: "smartapp-local".into(),
         client_secret: client_secret.clone(),
         redirect_uris: vec![config.oauth_redirect_url()],
     };
-    // The two marketplace apps (Smartapp Planner signs people in here; Smartapp Safety is
-    // registered so the sandbox's Marketplace, App Management and installs show both).
+    // The two marketplace apps, each its own OAuth client: Smartapp Planner by default,
+    // Smartapp Safety with `/auth/procore/login?app=safety`.
     let safety = sandbox::OAuthClient {
         client_id: "smartapp-safety-local".into(),
         client_secret: uuid::Uuid::new_v4().simple().to_string(),
         redirect_uris: vec![config.oauth_redirect_url()],
+    };
+    let safety_credentials = crate::config::OAuthCredentials {
+        client_id: safety.client_id.clone(),
+        client_secret: safety.client_secret.clone(),
     };
     let options = sandbox::ProcoreOptions {
         clients: vec![planner.clone()],
@@ -435,7 +480,7 @@ async fn start_sandbox(
         login_base: url::Url::parse(&format!("{}/", sandbox.login_base_url()))?,
         api_base: url::Url::parse(&format!("{}/", sandbox.api_base_url()))?,
     };
-    Ok((settings, sandbox))
+    Ok((settings, safety_credentials, sandbox))
 }
 
 /// Builds the application and serves it until Ctrl-C.

@@ -62,6 +62,8 @@ pub struct ConnectionRow {
     pub refresh_token_enc: Option<String>,
     /// When the access token expires (UTC unix seconds).
     pub expires_at: i64,
+    /// The app whose OAuth client made it (`safety`), None for the default app.
+    pub oauth_app: Option<String>,
 }
 
 impl std::fmt::Debug for ConnectionRow {
@@ -124,17 +126,18 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO procore_connections (user_id, access_token_enc, refresh_token_enc, expires_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO procore_connections (user_id, access_token_enc, refresh_token_enc, expires_at, updated_at, oauth_app)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (user_id) DO UPDATE SET access_token_enc = excluded.access_token_enc,
              refresh_token_enc = excluded.refresh_token_enc, expires_at = excluded.expires_at,
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, oauth_app = excluded.oauth_app",
         )
         .bind(connection.user_id)
         .bind(&connection.access_token_enc)
         .bind(&connection.refresh_token_enc)
         .bind(connection.expires_at)
         .bind(at)
+        .bind(connection.oauth_app.clone())
         .execute(&mut *tx)
         .await?;
         tx.commit().await
@@ -232,7 +235,7 @@ impl Db {
     /// The user's Procore connection, if they have one.
     pub async fn connection(&self, user_id: i64) -> Result<Option<ConnectionRow>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT user_id, access_token_enc, refresh_token_enc, expires_at
+            "SELECT user_id, access_token_enc, refresh_token_enc, expires_at, oauth_app
              FROM procore_connections WHERE user_id = $1",
         )
         .bind(user_id)

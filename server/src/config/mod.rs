@@ -18,6 +18,7 @@ pub struct ConfigError {
 
 mod values;
 
+use app::onboarding::MarketplaceApp;
 pub use values::parse_key;
 use values::{
     bad, both_or_neither, parse_catalog, parse_frame_ancestors, parse_http_url, sandbox_mode,
@@ -112,6 +113,30 @@ pub struct Config {
     /// installation in Procore's `app_installations` (sign-in uses `PROCORE_CLIENT_ID`, the
     /// Smartapp Planner app).
     pub procore_safety_client_id: Option<String>,
+    /// Which app `procore` (the default sign-in) is: Smartapp Planner unless only the
+    /// Safety pair is configured.
+    pub procore_primary_app: MarketplaceApp,
+    /// `PROCORE_SAFETY_CLIENT_ID` + `PROCORE_SAFETY_CLIENT_SECRET` beside the Planner pair:
+    /// Smartapp Safety's own OAuth client (sign-in with `?app=safety`). Never logged.
+    pub procore_safety: Option<OAuthCredentials>,
+}
+
+/// A second Procore OAuth app's credentials.
+#[derive(Clone)]
+pub struct OAuthCredentials {
+    /// Client id.
+    pub client_id: String,
+    /// Client secret (never logged).
+    pub client_secret: String,
+}
+
+impl std::fmt::Debug for OAuthCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
 }
 
 impl Config {
@@ -159,7 +184,47 @@ impl Config {
             ),
         };
 
-        let procore = match both_or_neither(&get, "PROCORE_CLIENT_ID", "PROCORE_CLIENT_SECRET")? {
+        // Smartapp Planner's OAuth app (`PROCORE_PLANNER_CLIENT_*`, or the older
+        // `PROCORE_CLIENT_*`) and Smartapp Safety's (`PROCORE_SAFETY_CLIENT_*`); either pair
+        // works alone, and the first configured is the one people sign in with by default.
+        let legacy = both_or_neither(&get, "PROCORE_CLIENT_ID", "PROCORE_CLIENT_SECRET")?;
+        let planner = both_or_neither(
+            &get,
+            "PROCORE_PLANNER_CLIENT_ID",
+            "PROCORE_PLANNER_CLIENT_SECRET",
+        )?;
+        if legacy.is_some() && planner.is_some() {
+            return Err(bad(
+                "PROCORE_CLIENT_ID",
+                "is set beside PROCORE_PLANNER_CLIENT_ID; use one of the two for Smartapp Planner",
+            ));
+        }
+        let planner = planner.or(legacy);
+        let safety_id = get("PROCORE_SAFETY_CLIENT_ID")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        let safety_secret = get("PROCORE_SAFETY_CLIENT_SECRET").filter(|v| !v.trim().is_empty());
+        if safety_secret.is_some() && safety_id.is_none() {
+            return Err(bad(
+                "PROCORE_SAFETY_CLIENT_ID",
+                "is missing while PROCORE_SAFETY_CLIENT_SECRET is set",
+            ));
+        }
+        let safety = safety_id.clone().zip(safety_secret);
+        let (primary, primary_app, procore_safety) = match (planner, safety) {
+            (Some(p), safety) => (
+                Some(p),
+                MarketplaceApp::Planner,
+                safety.map(|(client_id, client_secret)| OAuthCredentials {
+                    client_id,
+                    client_secret,
+                }),
+            ),
+            // The Safety app alone: it is the one people sign in with.
+            (None, Some(s)) => (Some(s), MarketplaceApp::Safety, None),
+            (None, None) => (None, MarketplaceApp::Planner, None),
+        };
+        let procore = match primary {
             None => None,
             Some((client_id, client_secret)) => {
                 let login_base = parse_http_url(
@@ -287,11 +352,11 @@ impl Config {
             )?,
         };
         let sync_delete_cap = rate_limit("SYNC_MAX_DELETES_PER_RUN", 100)?;
-        let procore_safety_client_id = get("PROCORE_SAFETY_CLIENT_ID")
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
+        let procore_safety_client_id = safety_id;
         Ok(Self {
             procore_safety_client_id,
+            procore_primary_app: primary_app,
+            procore_safety,
             sync_delete_cap,
             listen_addr,
             public_base_url,
@@ -352,6 +417,55 @@ mod tests {
                 spike: 25
             }
         );
+    }
+
+    #[test]
+    fn planner_and_safety_apps_each_alone_or_together() {
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let base = [
+            ("TOKEN_ENCRYPTION_KEY", key.as_str()),
+            ("STRIPE_SECRET_KEY", "sk_test_x"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_x"),
+        ];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut vars: Vec<(&str, &str)> = base.to_vec();
+            vars.extend_from_slice(extra);
+            config(&vars)
+        };
+        let both = with(&[
+            ("PROCORE_PLANNER_CLIENT_ID", "p-id"),
+            ("PROCORE_PLANNER_CLIENT_SECRET", "p-secret"),
+            ("PROCORE_SAFETY_CLIENT_ID", "s-id"),
+            ("PROCORE_SAFETY_CLIENT_SECRET", "s-secret"),
+        ])
+        .unwrap();
+        assert_eq!(both.procore.as_ref().unwrap().client_id, "p-id");
+        assert_eq!(both.procore_safety.as_ref().unwrap().client_id, "s-id");
+        assert!(
+            !format!("{both:?}").contains("s-secret"),
+            "secrets never printed"
+        );
+        let safety_alone = with(&[
+            ("PROCORE_SAFETY_CLIENT_ID", "s-id"),
+            ("PROCORE_SAFETY_CLIENT_SECRET", "s-secret"),
+        ])
+        .unwrap();
+        assert_eq!(safety_alone.procore.unwrap().client_id, "s-id");
+        assert_eq!(safety_alone.procore_primary_app, MarketplaceApp::Safety);
+        let legacy = with(&[
+            ("PROCORE_CLIENT_ID", "l-id"),
+            ("PROCORE_CLIENT_SECRET", "l-secret"),
+        ])
+        .unwrap();
+        assert_eq!(legacy.procore.unwrap().client_id, "l-id");
+        assert!(with(&[
+            ("PROCORE_CLIENT_ID", "l-id"),
+            ("PROCORE_CLIENT_SECRET", "l"),
+            ("PROCORE_PLANNER_CLIENT_ID", "p"),
+            ("PROCORE_PLANNER_CLIENT_SECRET", "p"),
+        ])
+        .is_err());
+        assert!(with(&[("PROCORE_SAFETY_CLIENT_SECRET", "s")]).is_err());
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct LoginParams {
     popup: Option<String>,
     /// `?next=/setup/planner`: where to go after signing in (a path of ours only).
     next: Option<String>,
+    /// `?app=safety`: sign in through that marketplace app's own OAuth client, if configured.
+    app: Option<String>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -48,14 +50,20 @@ async fn login(
     Query(params): Query<LoginParams>,
 ) -> Response {
     let popup = matches!(params.popup.as_deref(), Some("1" | "true"));
-    let start = services.oauth.start();
+    let app = params
+        .app
+        .as_deref()
+        .filter(|key| services.oauth_apps.iter().any(|(k, _)| k == key))
+        .map(str::to_string);
+    let start = services.oauth_for(app.as_deref()).start();
     let next = params
         .next
         .as_deref()
         .and_then(super::sign_in_cookie::safe_next);
-    let cookie = services
-        .sign_in_cookies
-        .issue_to(&start.state, &start.pkce_verifier, popup, next);
+    let cookie =
+        services
+            .sign_in_cookies
+            .issue_to(&start.state, &start.pkce_verifier, popup, next, app);
     let mut response = Redirect::to(start.url.as_str()).into_response();
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
@@ -143,7 +151,7 @@ async fn complete(
         return fail("procore");
     };
     let tokens = match services
-        .oauth
+        .oauth_for(pending.app.as_deref())
         .exchange_code(code, &pending.pkce_verifier)
         .await
     {
@@ -189,7 +197,8 @@ async fn complete(
         login: me.login,
         name: me.name,
     };
-    let connection = services.tokens.seal(user.id.get(), &tokens);
+    let mut connection = services.tokens.seal(user.id.get(), &tokens);
+    connection.oauth_app = pending.app.clone();
     if let Err(error) = services
         .db
         .record_sign_in(&user, &companies, &connection)

@@ -31,6 +31,9 @@ pub struct PendingSignIn {
     /// Where to go after signing in (a path of ours, see [`safe_next`]).
     #[serde(default)]
     pub next: Option<String>,
+    /// The marketplace app whose OAuth client this sign-in uses (`safety`); None: default.
+    #[serde(default)]
+    pub app: Option<String>,
 }
 
 /// `next` when it is a path on our own site (`/setup/planner`), never another host
@@ -91,7 +94,7 @@ impl SignInCookies {
 
     /// The `Set-Cookie` for a new attempt (`popup`: from the embedded view's popup).
     pub fn issue(&self, state: &str, pkce_verifier: &str, popup: bool) -> HeaderValue {
-        self.issue_to(state, pkce_verifier, popup, None)
+        self.issue_to(state, pkce_verifier, popup, None, None)
     }
 
     /// [`Self::issue`], coming back to `next` (already checked by [`safe_next`]).
@@ -101,6 +104,7 @@ impl SignInCookies {
         pkce_verifier: &str,
         popup: bool,
         next: Option<String>,
+        app: Option<String>,
     ) -> HeaderValue {
         let pending = PendingSignIn {
             state: state.to_string(),
@@ -108,6 +112,7 @@ impl SignInCookies {
             expires_at: now() + LIFETIME_SECS,
             popup,
             next,
+            app,
         };
         let payload = B64.encode(serde_json::to_vec(&pending).expect("plain struct"));
         let signature = B64.encode(self.mac(&payload).finalize().into_bytes());

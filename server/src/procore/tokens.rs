@@ -33,6 +33,8 @@ pub struct TokenManager {
     db: Db,
     cipher: TokenCipher,
     oauth: ProcoreOAuth,
+    /// Other apps' OAuth clients by app key (a connection refreshes with its own).
+    others: Vec<(String, ProcoreOAuth)>,
 }
 
 fn aad(user_id: i64) -> String {
@@ -42,7 +44,25 @@ fn aad(user_id: i64) -> String {
 impl TokenManager {
     /// A manager over the connections stored in `db`.
     pub fn new(db: Db, cipher: TokenCipher, oauth: ProcoreOAuth) -> Self {
-        Self { db, cipher, oauth }
+        Self {
+            db,
+            cipher,
+            oauth,
+            others: Vec::new(),
+        }
+    }
+
+    /// Adds another app's OAuth client (`key`: `safety`).
+    pub fn with_app_client(mut self, key: &str, oauth: ProcoreOAuth) -> Self {
+        self.others.push((key.to_string(), oauth));
+        self
+    }
+
+    /// The OAuth client a connection was made with.
+    fn oauth_of(&self, app: Option<&str>) -> &ProcoreOAuth {
+        app.and_then(|key| self.others.iter().find(|(k, _)| k == key))
+            .map(|(_, oauth)| oauth)
+            .unwrap_or(&self.oauth)
     }
 
     /// Encrypts a fresh token pair into a row for `user_id`.
@@ -55,6 +75,7 @@ impl TokenManager {
                 .as_ref()
                 .map(|r| self.cipher.encrypt(r, &aad(user_id))),
             expires_at: tokens.expires_at,
+            oauth_app: None,
         }
     }
 
@@ -103,7 +124,11 @@ impl TokenManager {
             Some(sealed) => self.open(sealed, user_id)?,
             None => return Err(TokenError::ReauthRequired),
         };
-        let fresh = match self.oauth.refresh(&refresh).await {
+        let fresh = match self
+            .oauth_of(row.oauth_app.as_deref())
+            .refresh(&refresh)
+            .await
+        {
             Ok(fresh) => fresh,
             Err(OAuthError::InvalidGrant) => {
                 tracing::warn!(
@@ -160,7 +185,7 @@ impl TokenManager {
             .as_deref()
             .and_then(|sealed| self.open(sealed, user_id).ok());
         for token in [refresh, access].into_iter().flatten() {
-            if let Err(error) = self.oauth.revoke(&token).await {
+            if let Err(error) = self.oauth_of(row.oauth_app.as_deref()).revoke(&token).await {
                 tracing::warn!(%error, user_id, "Procore token not revoked; deleted here anyway");
             }
         }

@@ -70,3 +70,43 @@ async fn get_started_says_start_trial_when_a_trial_is_configured() {
 fn urlencoding(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn safety_signs_in_and_refreshes_with_its_own_client() {
+    let db = TestDb::sqlite().await;
+    let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    let start = app.get("/auth/procore/login?app=safety").await;
+    let authorize = url::Url::parse(start.headers()["location"].to_str().unwrap()).unwrap();
+    let client: Vec<String> = authorize
+        .query_pairs()
+        .filter(|(k, _)| k == "client_id")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(client, ["smartapp-safety-local"], "{authorize}");
+    let callback = approve(&authorize, "admin@summitridge.example", "sandbox-admin").await;
+    let done = app.http.get(callback).send().await.unwrap();
+    assert_eq!(done.headers()["location"], "/projects");
+    let (made_by,): (Option<String>,) = sqlx::query_as("SELECT oauth_app FROM procore_connections")
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(made_by.as_deref(), Some("safety"));
+    // Procore's access token expires: the refresh must go through Safety's client.
+    app.procore.as_ref().unwrap().expire_all_access_tokens();
+    let projects = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await;
+    assert_eq!(projects.status(), 200, "{}", projects.text().await.unwrap());
+    assert!(app.procore.as_ref().unwrap().stats().refresh_grants >= 1);
+    // An unknown app falls back to the default app's client.
+    let other = app.second_browser();
+    let start = other.get("/auth/procore/login?app=gardening").await;
+    assert!(start.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("client_id=smartapp-local&"));
+    db.cleanup().await;
+}

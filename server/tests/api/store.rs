@@ -33,6 +33,7 @@ fn connection(access: &str, refresh: Option<&str>, expires_at: i64) -> Connectio
         access_token_enc: access.into(),
         refresh_token_enc: refresh.map(Into::into),
         expires_at,
+        oauth_app: None,
     }
 }
 
