@@ -14,6 +14,7 @@ pub mod onboarding;
 pub mod planboard;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod privacy;
 pub mod projects;
 pub mod subscriptions;
 pub mod sync;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup/:app") view=onboarding::SetupPage/>
                 <Route path=path!("/get-started") view=onboarding::GetStartedPage/>
                 <Route path=path!("/reconnect/:app") view=installs::ReconnectPage/>
+                <Route path=path!("/account/delete-data") view=privacy::DeleteDataPage/>
                 <Route path=path!("/billing") view=billing::BillingPage/>
                 <Route path=path!("/auth/error") view=account::AuthError/>
                 <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>

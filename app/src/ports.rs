@@ -265,6 +265,17 @@ pub trait Installs: Send + Sync + 'static {
     ) -> Result<Vec<crate::installs::AppConnection>, AppError>;
 }
 
+/// Deleting a company's data at an admin's request.
+#[async_trait]
+pub trait Privacy: Send + Sync + 'static {
+    /// Deletes the caller's company's data (admins; `confirm_name` must match).
+    async fn delete_company(
+        &self,
+        caller: &Caller,
+        confirm_name: &str,
+    ) -> Result<crate::privacy::DeletionReceipt, AppError>;
+}
+
 /// Everything server functions reach, provided once as Leptos context.
 #[derive(Clone)]
 pub struct AppServices {
@@ -284,6 +295,8 @@ pub struct AppServices {
     pub planboard: Arc<dyn PlanBoards>,
     /// Install state of the marketplace apps.
     pub installs: Arc<dyn Installs>,
+    /// Company data deletion.
+    pub privacy: Arc<dyn Privacy>,
 }
 
 /// Builds the caller, runs `call`, and sets the HTTP status of any error (including a

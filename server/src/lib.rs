@@ -24,6 +24,7 @@ pub mod installs;
 pub mod jobs;
 pub mod licensing;
 pub mod planboard;
+pub mod privacy;
 pub mod procore;
 pub mod projects;
 pub mod startup;

@@ -278,6 +278,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         )),
         planboard: planboard.clone(),
         installs: installs.clone(),
+        privacy: Arc::new(crate::privacy::PrivacyService::new(db.clone())),
     };
     let embedded =
         app::embedded::api::EmbeddedContext(Arc::new(crate::embedded::EmbeddedService::new(

@@ -13,6 +13,7 @@ mod jobs;
 mod licensing;
 mod onboarding;
 mod planboard;
+mod privacy;
 mod procore;
 mod return_page;
 mod store;
