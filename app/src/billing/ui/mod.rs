@@ -45,6 +45,9 @@ pub fn BillingPage() -> impl IntoView {
                                     }
                                 })}
                             </Transition>
+                            <p class="muted privacy-link">
+                                "Privacy: "<a href="/account/delete-data" id="delete-data-link">"delete this company's data"</a>
+                            </p>
                         </main>
                     }.into_any(),
                     Ok(None) => view! {
