@@ -164,19 +164,9 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     const pcProblems = await watchForProblems(pc);
     await pc.bringToFront();
     await pc.goto(`/projects/${shared.projectId}`);
-    // KNOWN BUG (not fixed here): the project page sometimes never hydrates ("A hydration
-    // error occurred … app/src/planboard/ui.rs:69" or "… app/src/subscriptions/ui/mod.rs:64 …
-    // expected a marker node"), reliably so in the full suite once the company has other
-    // subscriptions. Then the Plan Board steps cannot be driven: recorded and skipped, not
-    // failed. Make this a plain `await ready(pc)` once the project page is fixed.
-    const pcHydrated = await expect(pc.locator("body"))
-      .toHaveAttribute("data-hydrated", "true", { timeout: 45_000 })
-      .then(() => true, () => false);
-    if (!pcHydrated) {
-      test.info().annotations.push({ type: "known bug", description: `project page did not hydrate; Plan Board steps skipped: ${pcProblems.join("; ")}` });
-      console.log(`KNOWN BUG project page hydration (Plan Board steps skipped): ${pcProblems.join("; ")}`);
-    }
-    if (pcHydrated) {
+    await ready(pc);
+    expect(pcProblems, "no hydration errors on the project page").toEqual([]);
+    {
       await pc.locator("#plan-title").fill("Pour level 3 slab");
       await pc.locator("#plan-owner").fill("Dana Ortiz");
       await pc.locator("#plan-start").fill("2030-03-02");
@@ -221,11 +211,20 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     await shellGoto(page, toolPath());
     await expect(page.locator("#app-frame")).toHaveCount(0);
     await expect(page.getByText("This app is not installed in this company.")).toBeVisible();
-    // Our view straight at its address (top level, signed in): Procore refuses the project
-    // read, so the view refuses too (no dedicated Reconnect state yet).
+    // Our view straight at its address (top level, signed in): Procore answers "App is not
+    // connected to this company", so the view says so and points to Reconnect; Project
+    // Central shows the Reconnect banner on every page.
     await pc.goto(`/embedded/${shared.companyId}/${shared.projectId}?app=planner`);
-    await expect(pc.locator("#embedded-refused")).toBeVisible();
+    await expect(pc.locator("#embedded-refused")).toContainText("Smartapp Planner is not connected");
     await pc.screenshot({ path: testInfo.outputPath("9-uninstalled.png"), fullPage: true });
+    await pc.goto("/projects");
+    await ready(pc);
+    await expect(pc.locator('.reconnect-banner[data-app="planner"]')).toBeVisible();
+    await pc.locator('.reconnect-banner[data-app="planner"] a').click();
+    await expect(pc.getByRole("heading", { name: "Reconnect Smartapp Planner" })).toBeVisible();
+    await ready(pc);
+    await expectNoAxeViolations(pc);
+    await pc.screenshot({ path: testInfo.outputPath("9b-reconnect.png"), fullPage: true });
 
     // Reinstall from the Marketplace: the frame works again.
     await shellGoto(page, "/marketplace");
@@ -233,12 +232,12 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     await expect(page.locator("#post-install-notes")).toBeVisible();
     await shellGoto(page, toolPath());
     await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
-  });
-
-  test.fixme("uninstalled: the embedded view shows a Reconnect state", async () => {
-    // Project Central does not yet tell an uninstalled app apart from any other Procore
-    // refusal: the view shows the generic refusal (asserted above). Issue 10 asks for a
-    // "reconnect" state; write this once the app has one.
+    // Check again on the Reconnect page: connected, and the banner is gone.
+    await pc.locator("#recheck").click();
+    await expect(pc.locator("#recheck-outcome")).toContainText("connected again");
+    await pc.goto("/projects");
+    await ready(pc);
+    await expect(pc.locator(".reconnect-banner")).toHaveCount(0);
   });
 
   test("third-party cookies blocked: the partitioned cookie still signs the frame in; a refused cookie gets Open in a new tab", async ({}, testInfo) => {

@@ -44,7 +44,13 @@ pub fn PublishedBoard(items: Vec<PlanItem>) -> impl IntoView {
 #[component]
 pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
     let changed = RwSignal::new(0usize);
-    let board = Resource::new(move || changed.get(), move |_| load_plan_board(project));
+    // Read in the browser only, after hydration (an action, not a resource): the project
+    // page around it is itself streamed, and a nested resource there broke hydration.
+    let board = Action::new(move |_: &()| load_plan_board(project));
+    Effect::new(move |_| {
+        changed.track();
+        board.dispatch(());
+    });
     let problem = RwSignal::new(None::<String>);
     let done = move |r: Result<PlanBoard, AppError>| match r {
         Ok(_) => {
@@ -68,9 +74,11 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
     view! {
         <section class="panel plan-board-section" aria-labelledby="plan-board-title">
             <h2 id="plan-board-title">"Plan Board"</h2>
-            <Transition fallback=|| view! { <p class="muted">"Loading the Plan Board…"</p> }>
-                {move || Suspend::new(async move {
-                    match board.await {
+            <div class="plan-board-body">
+                {move || {
+                    match board.value().get() {
+                        None => view! { <p class="muted">"Loading the Plan Board…"</p> }.into_any(),
+                        Some(result) => match result {
                         Ok(b) if !b.eligible => view! {
                             <p class="muted">"The Plan Board comes with Planner: add Planner to this project to use it."</p>
                         }.into_any(),
@@ -112,10 +120,13 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
                         }
                         Err(AppError::NotSignedIn) => ().into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        },
                     }
-                })}
-            </Transition>
-            {move || problem.get().map(|p| view! { <p class="error" role="alert" id="board-problem">{p}</p> })}
+                }}
+            </div>
+            <div class="plan-board-problem">
+                {move || problem.get().map(|p| view! { <p class="error" role="alert" id="board-problem">{p}</p> })}
+            </div>
         </section>
     }
 }
