@@ -178,6 +178,16 @@ test.describe.serial("Smartapp embedded in Procore", () => {
       await page.reload();
       await expect(frame.locator("#embedded-plan-board")).toContainText("Pour level 3 slab");
       await expect(frame.locator("#embedded-plan-board")).toContainText("Dana Ortiz");
+      // Edit it on the project page: the frame shows the change.
+      await pc.getByRole("button", { name: "Edit Pour level 3 slab" }).click();
+      await expect(pc.locator("#plan-title")).toHaveValue("Pour level 3 slab");
+      await pc.locator("#plan-title").fill("Pour level 3 slab (east)");
+      await pc.locator("#plan-status").selectOption("in_progress");
+      await pc.locator("#add-plan-item").click();
+      await expect(pc.getByRole("table", { name: "Plan items" })).toContainText("Pour level 3 slab (east)");
+      await expect(pc.getByRole("table", { name: "Plan items" })).toContainText("In progress");
+      await page.reload();
+      await expect(frame.locator("#embedded-plan-board")).toContainText("Pour level 3 slab (east)");
       await shot("7-frame-plan-board.png");
       await expectNoAxeViolations(page, "#app-frame");
       await pc.getByRole("button", { name: "Unpublish Plan Board" }).click();

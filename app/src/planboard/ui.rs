@@ -52,6 +52,9 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
         board.dispatch(());
     });
     let problem = RwSignal::new(None::<String>);
+    // The form's values and, while editing, the item's id (kept across reloads of the list).
+    let input = RwSignal::new(blank());
+    let editing = RwSignal::new(None::<String>);
     let done = move |r: Result<PlanBoard, AppError>| match r {
         Ok(_) => {
             problem.set(None);
@@ -97,11 +100,25 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
                             let rows = b.items.iter().cloned().map(|i| {
                                 let id = i.id.clone();
                                 let label = format!("Remove {}", i.title);
+                                let edit_label = format!("Edit {}", i.title);
+                                let values = ItemInput {
+                                    title: i.title.clone(),
+                                    owner: i.owner.clone(),
+                                    starts_on: i.starts_on.clone(),
+                                    due_on: i.due_on.clone(),
+                                    status: i.status.key().to_string(),
+                                };
+                                let edit_id = i.id.clone();
                                 view! {
                                     <tr>
                                         <td>{i.title}</td><td>{i.owner}</td><td>{i.starts_on}</td><td>{i.due_on}</td>
                                         <td>{i.status.label()}</td>
                                         <td>{b.can_edit.then(|| view! {
+                                            <button class="link" aria-label=edit_label on:click=move |_| {
+                                                input.set(values.clone());
+                                                editing.set(Some(edit_id.clone()));
+                                            }>"Edit"</button>
+                                            " "
                                             <button class="link" aria-label=label on:click=move |_| { remove.dispatch(id.clone()); }>"Remove"</button>
                                         })}</td>
                                     </tr>
@@ -115,7 +132,7 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
                                     <thead><tr><th scope="col">"Item"</th><th scope="col">"Owner"</th><th scope="col">"Start"</th><th scope="col">"Due"</th><th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
                                     <tbody>{rows}</tbody>
                                 </table>
-                                {b.can_edit.then(|| view! { <AddItem project changed problem/> })}
+                                {b.can_edit.then(|| view! { <ItemForm project changed problem input editing/> })}
                             }.into_any()
                         }
                         Err(AppError::NotSignedIn) => ().into_any(),
@@ -131,24 +148,31 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
     }
 }
 
+/// An empty form (status: Not started).
+fn blank() -> ItemInput {
+    ItemInput {
+        status: "not_started".into(),
+        ..Default::default()
+    }
+}
+
+/// Adds an item, or saves the one being edited.
 #[component]
-fn AddItem(
+fn ItemForm(
     project: ProjectId,
     changed: RwSignal<usize>,
     problem: RwSignal<Option<String>>,
+    input: RwSignal<ItemInput>,
+    editing: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let input = RwSignal::new(ItemInput {
-        status: "not_started".into(),
-        ..Default::default()
+    let save = Action::new(move |(id, item): &(Option<String>, ItemInput)| {
+        save_plan_item(project, id.clone(), item.clone())
     });
-    let save = Action::new(move |item: &ItemInput| save_plan_item(project, None, item.clone()));
     Effect::new(move |_| match save.value().get() {
         Some(Ok(_)) => {
             problem.set(None);
-            input.set(ItemInput {
-                status: "not_started".into(),
-                ..Default::default()
-            });
+            input.set(blank());
+            editing.set(None);
             changed.update(|n| *n += 1);
         }
         Some(Err(e)) => problem.set(Some(e.to_string())),
@@ -174,19 +198,28 @@ fn AddItem(
             ev.prevent_default();
             let item = input.get_untracked();
             match check(&item) {
-                Ok(_) => { save.dispatch(item); }
+                Ok(_) => { save.dispatch((editing.get_untracked(), item)); }
                 Err(message) => problem.set(Some(message)),
             }
         }>
             <fieldset>
-                <legend>"Add a plan item"</legend>
+                <legend>{move || if editing.get().is_some() { "Edit the plan item" } else { "Add a plan item" }}</legend>
                 {field("plan-title", "Title", "text", |i| i.title.clone(), |i, v| i.title = v)}
                 {field("plan-owner", "Owner", "text", |i| i.owner.clone(), |i, v| i.owner = v)}
                 {field("plan-start", "Start", "date", |i| i.starts_on.clone(), |i, v| i.starts_on = v)}
                 {field("plan-due", "Due", "date", |i| i.due_on.clone(), |i, v| i.due_on = v)}
                 <label for="plan-status">"Status"</label>
-                <select id="plan-status" on:change=move |ev| input.update(|i| i.status = event_target_value(&ev))>{statuses}</select>
-                <button class="button primary" type="submit" id="add-plan-item">"Add item"</button>
+                <select id="plan-status" prop:value=move || input.with(|i| i.status.clone())
+                    on:change=move |ev| input.update(|i| i.status = event_target_value(&ev))>{statuses}</select>
+                <button class="button primary" type="submit" id="add-plan-item">
+                    {move || if editing.get().is_some() { "Save changes" } else { "Add item" }}
+                </button>
+                {move || editing.get().is_some().then(|| view! {
+                    <button class="button" type="button" id="cancel-plan-edit" on:click=move |_| {
+                        editing.set(None);
+                        input.set(blank());
+                    }>"Cancel"</button>
+                })}
             </fieldset>
         </form>
     }
