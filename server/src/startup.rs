@@ -40,8 +40,6 @@ pub struct Services {
     pub procore: ProcoreClient,
     /// Procore OAuth client (the default app's).
     pub oauth: ProcoreOAuth,
-    /// The other marketplace apps' OAuth clients by key (`safety`).
-    pub oauth_apps: Vec<(String, ProcoreOAuth)>,
     /// Per-user access tokens.
     pub tokens: Arc<TokenManager>,
     /// Stripe.
@@ -71,9 +69,7 @@ pub struct Services {
 impl Services {
     /// The OAuth client of marketplace app `app` (the default app's when None or unknown).
     pub fn oauth_for(&self, app: Option<&str>) -> &ProcoreOAuth {
-        app.and_then(|key| self.oauth_apps.iter().find(|(k, _)| k == key))
-            .map(|(_, oauth)| oauth)
-            .unwrap_or(&self.oauth)
+        self.tokens.oauth_for(app)
     }
 }
 
@@ -218,7 +214,6 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         app_ids,
     ));
     let services = Arc::new(Services {
-        oauth_apps,
         installs: installs.clone(),
         planboard: planboard.clone(),
         db: db.clone(),

@@ -21,7 +21,6 @@ use crate::error::ServerResult;
 use crate::http::session::AppSession;
 use crate::procore::{ProcoreAccess, ProcoreError};
 use crate::sync::standing::{licence, standing_reason};
-use app::onboarding::MarketplaceApp;
 
 /// What the user is told when the URL's company is not one of theirs.
 pub const NOT_A_MEMBER: &str = "You are not a member of this Procore company in Smartapp, so its projects are not shown. If you joined it recently, sign in with Procore again; otherwise ask the company's Procore admin for access.";
@@ -99,12 +98,9 @@ impl EmbeddedService {
         let found = match found {
             Err(crate::error::ServerError::Procore(ProcoreError::Forbidden(_))) => {
                 // The app this user signed in through is uninstalled in the company.
-                let app = match self.db.connection(caller.user.get()).await? {
-                    Some(c) if c.oauth_app.as_deref() == Some("safety") => MarketplaceApp::Safety,
-                    _ => MarketplaceApp::Planner,
-                };
-                self.db
-                    .record_install(company, app, false, crate::db::now())
+                let app = self
+                    .db
+                    .record_not_connected(company, caller.user.get())
                     .await?;
                 return Err(AppError::Forbidden(format!(
                     "{} is not connected to this company in Procore, so this view is off. Your data is kept. Reconnect it: Project Central → /reconnect/{} has the steps.",

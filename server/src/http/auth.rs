@@ -53,7 +53,7 @@ async fn login(
     let app = params
         .app
         .as_deref()
-        .filter(|key| services.oauth_apps.iter().any(|(k, _)| k == key))
+        .filter(|key| services.tokens.has_app_client(key))
         .map(str::to_string);
     let start = services.oauth_for(app.as_deref()).start();
     let next = params

@@ -75,12 +75,6 @@ impl InstallService {
         self.db.installs_of(company).await
     }
 
-    /// Records that Procore refused `app` for `company` as not connected.
-    pub async fn lost(&self, company: CompanyId, app: MarketplaceApp) -> ServerResult<()> {
-        tracing::warn!(%company, app = app.key(), "Procore says the app is not connected to this company");
-        self.db.record_install(company, app, false, now()).await
-    }
-
     /// Checks every company that has an admin with a connection (the hourly job); returns
     /// how many companies were checked.
     pub async fn check_all(&self) -> ServerResult<usize> {

@@ -31,6 +31,25 @@ impl Db {
         Ok(())
     }
 
+    /// Procore answered "App is not connected to this company" to `user`'s connection:
+    /// records that the app that connection belongs to is not connected, and returns it.
+    pub async fn record_not_connected(
+        &self,
+        company: CompanyId,
+        user: i64,
+    ) -> ServerResult<MarketplaceApp> {
+        let app = match self.connection(user).await? {
+            Some(c) if c.oauth_app.as_deref() == Some(MarketplaceApp::Safety.key()) => {
+                MarketplaceApp::Safety
+            }
+            _ => MarketplaceApp::Planner,
+        };
+        tracing::warn!(%company, app = app.key(), "Procore says the app is not connected to this company");
+        self.record_install(company, app, false, crate::db::now())
+            .await?;
+        Ok(app)
+    }
+
     /// Forgets an app Procore does not list for the company.
     pub async fn forget_install(
         &self,

@@ -58,8 +58,14 @@ impl TokenManager {
         self
     }
 
-    /// The OAuth client a connection was made with.
-    fn oauth_of(&self, app: Option<&str>) -> &ProcoreOAuth {
+    /// Whether marketplace app `key` has an OAuth client of its own here.
+    pub fn has_app_client(&self, key: &str) -> bool {
+        self.others.iter().any(|(k, _)| k == key)
+    }
+
+    /// The OAuth client of marketplace app `app` (a connection's `oauth_app`); the default
+    /// app's when None or unknown.
+    pub fn oauth_for(&self, app: Option<&str>) -> &ProcoreOAuth {
         app.and_then(|key| self.others.iter().find(|(k, _)| k == key))
             .map(|(_, oauth)| oauth)
             .unwrap_or(&self.oauth)
@@ -125,7 +131,7 @@ impl TokenManager {
             None => return Err(TokenError::ReauthRequired),
         };
         let fresh = match self
-            .oauth_of(row.oauth_app.as_deref())
+            .oauth_for(row.oauth_app.as_deref())
             .refresh(&refresh)
             .await
         {
@@ -185,7 +191,11 @@ impl TokenManager {
             .as_deref()
             .and_then(|sealed| self.open(sealed, user_id).ok());
         for token in [refresh, access].into_iter().flatten() {
-            if let Err(error) = self.oauth_of(row.oauth_app.as_deref()).revoke(&token).await {
+            if let Err(error) = self
+                .oauth_for(row.oauth_app.as_deref())
+                .revoke(&token)
+                .await
+            {
                 tracing::warn!(%error, user_id, "Procore token not revoked; deleted here anyway");
             }
         }

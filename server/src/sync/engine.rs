@@ -126,11 +126,12 @@ impl SyncEngine {
             Err(error) => {
                 if let ServerError::Procore(ProcoreError::Forbidden(message)) = &error {
                     if message.contains(crate::installs::NOT_CONNECTED) {
-                        // Our sign-in (and so every connection) is Smartapp Planner's.
-                        let planner = app::onboarding::MarketplaceApp::Planner;
-                        self.db
-                            .record_install(CompanyId(run.company_id), planner, false, now())
-                            .await?;
+                        let company = CompanyId(run.company_id);
+                        let project = ProjectId(run.project_id);
+                        let settings = self.db.sync_settings(company, project).await?;
+                        if let Some(user) = settings.and_then(|s| s.connection_user_id) {
+                            self.db.record_not_connected(company, user).await?;
+                        }
                     }
                 }
                 (RunState::Failed, failure_words(&error))
