@@ -38,12 +38,11 @@ impl Db {
         company: CompanyId,
         user: i64,
     ) -> ServerResult<MarketplaceApp> {
-        let app = match self.connection(user).await? {
-            Some(c) if c.oauth_app.as_deref() == Some(MarketplaceApp::Safety.key()) => {
-                MarketplaceApp::Safety
-            }
-            _ => MarketplaceApp::Planner,
-        };
+        let app = self
+            .connection(user)
+            .await?
+            .and_then(|c| c.oauth_app.as_deref().and_then(MarketplaceApp::from_key))
+            .unwrap_or(MarketplaceApp::Planner);
         tracing::warn!(%company, app = app.key(), "Procore says the app is not connected to this company");
         self.record_install(company, app, false, crate::db::now())
             .await?;
