@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod billing;
+pub mod codec;
 pub mod embedded;
 pub mod error;
 pub mod ids;

@@ -45,14 +45,14 @@ impl Viewer {
 }
 
 /// Who is signed in (`None` when signed out).
-#[server(endpoint = "get_viewer")]
+#[server(endpoint = "get_viewer", output = crate::codec::JsonText)]
 pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     use crate::ports::serve_session;
     serve_session(|s, session| async move { s.accounts.viewer(&session).await }).await
 }
 
 /// Switch the current company.
-#[server(endpoint = "switch_company")]
+#[server(endpoint = "switch_company", output = crate::codec::JsonText)]
 pub async fn switch_company(company_id: CompanyId) -> Result<(), AppError> {
     use crate::ports::serve_session;
     serve_session(|s, session| async move { s.accounts.switch_company(&session, company_id).await })

@@ -143,14 +143,14 @@ pub const ADMINS_ONLY: &str =
     "Only Procore company admins can see invoices and change payment details. Ask a company admin of this company.";
 
 /// The caller company's invoices, card, billing email and tax IDs (admins only).
-#[server(endpoint = "billing_overview")]
+#[server(endpoint = "billing_overview", output = crate::codec::JsonText)]
 pub async fn get_billing_overview() -> Result<BillingOverview, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.billing.overview(&caller).await }).await
 }
 
 /// The caller company's failed payment, if any (admins only; others get `None`).
-#[server(endpoint = "payment_alert")]
+#[server(endpoint = "payment_alert", output = crate::codec::JsonText)]
 pub async fn get_payment_alert() -> Result<Option<PaymentAlert>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.billing.payment_alert(&caller).await }).await
@@ -158,7 +158,7 @@ pub async fn get_payment_alert() -> Result<Option<PaymentAlert>, AppError> {
 
 /// Opens a Stripe Customer Portal session for the caller's company; returns its URL, to
 /// which the browser goes at once (admins only).
-#[server(endpoint = "open_billing_portal")]
+#[server(endpoint = "open_billing_portal", output = crate::codec::JsonText)]
 pub async fn open_billing_portal() -> Result<String, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.billing.portal_url(&caller).await }).await

@@ -72,7 +72,7 @@ pub struct EmbeddedContext(pub std::sync::Arc<dyn EmbeddedPort>);
 
 /// The project's status for the embedded view. The ids come from Procore's URL, so the
 /// server checks both with Procore before answering.
-#[server(endpoint = "embedded_status")]
+#[server(endpoint = "embedded_status", output = crate::codec::JsonText)]
 pub async fn load_embedded_status(
     company: CompanyId,
     project: ProjectId,

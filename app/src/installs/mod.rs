@@ -24,14 +24,14 @@ pub struct AppConnection {
 }
 
 /// The current company's apps (only those Procore has told us about).
-#[server(endpoint = "app_connections")]
+#[server(endpoint = "app_connections", output = crate::codec::JsonText)]
 pub async fn app_connections() -> Result<Vec<AppConnection>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.installs.connections(&caller).await }).await
 }
 
 /// Asks Procore again now (after a reinstall).
-#[server(endpoint = "recheck_app_connections")]
+#[server(endpoint = "recheck_app_connections", output = crate::codec::JsonText)]
 pub async fn recheck_app_connections() -> Result<Vec<AppConnection>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.installs.recheck(&caller).await }).await

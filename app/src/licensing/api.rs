@@ -80,7 +80,7 @@ pub struct OrderDraft {
 }
 
 /// One page of the company's projects for the wizard.
-#[server(endpoint = "wizard_projects")]
+#[server(endpoint = "wizard_projects", output = crate::codec::JsonText)]
 pub async fn wizard_projects(
     search: String,
     filter: LicenseFilter,
@@ -97,7 +97,7 @@ pub async fn wizard_projects(
 }
 
 /// Ids of every not-licensed project matching `search` ("select all matching").
-#[server(endpoint = "select_all_matching")]
+#[server(endpoint = "select_all_matching", output = crate::codec::JsonText)]
 pub async fn select_all_matching(search: String) -> Result<Vec<i64>, AppError> {
     use crate::ports::{reply, serve};
     let query = reply(crate::projects::ProjectQuery::parse(&search, 1))?;
@@ -105,14 +105,14 @@ pub async fn select_all_matching(search: String) -> Result<Vec<i64>, AppError> {
 }
 
 /// Prices, for the subscription step.
-#[server(endpoint = "license_catalog")]
+#[server(endpoint = "license_catalog", output = crate::codec::JsonText)]
 pub async fn license_catalog() -> Result<Catalog, AppError> {
     use crate::ports::serve;
     serve(|s, _caller| async move { Ok(s.licensing.catalog()) }).await
 }
 
 /// Validates the selection, creates the order and a Stripe Checkout Session; returns its URL.
-#[server(endpoint = "start_checkout", input = Json)]
+#[server(endpoint = "start_checkout", input = Json, output = crate::codec::JsonText)]
 pub async fn start_checkout(
     selection: LicenseSelection,
     interval: BillingInterval,
@@ -127,14 +127,14 @@ pub async fn start_checkout(
 }
 
 /// The selection of one of the company's orders (after a cancelled payment).
-#[server(endpoint = "load_order_draft")]
+#[server(endpoint = "load_order_draft", output = crate::codec::JsonText)]
 pub async fn load_order_draft(order_id: String) -> Result<Option<OrderDraft>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.licensing.order_draft(&caller, &order_id).await }).await
 }
 
 /// The company's licensed projects.
-#[server(endpoint = "licensed_tiles")]
+#[server(endpoint = "licensed_tiles", output = crate::codec::JsonText)]
 pub async fn licensed_tiles() -> Result<Vec<LicensedTile>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.licensing.licensed_tiles(&caller).await }).await
@@ -142,7 +142,7 @@ pub async fn licensed_tiles() -> Result<Vec<LicensedTile>, AppError> {
 
 /// After Stripe's redirect: reconciles the Checkout Session now (a slow webhook delays
 /// nothing); returns how many projects the order licensed.
-#[server(endpoint = "confirm_checkout")]
+#[server(endpoint = "confirm_checkout", output = crate::codec::JsonText)]
 pub async fn confirm_checkout(session_id: String) -> Result<u32, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.licensing.confirm_checkout(&caller, &session_id).await }).await

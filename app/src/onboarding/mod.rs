@@ -56,7 +56,7 @@ pub struct Offer {
 }
 
 /// The offer (no sign-in needed).
-#[server(endpoint = "get_started_offer")]
+#[server(endpoint = "get_started_offer", output = crate::codec::JsonText)]
 pub async fn get_started_offer() -> Result<Offer, AppError> {
     use crate::ports::serve_session;
     serve_session(|s, _session| async move {

@@ -22,14 +22,14 @@ pub struct PlanBoard {
 }
 
 /// The project's board (404 for a project the company has not licensed).
-#[server(endpoint = "plan_board")]
+#[server(endpoint = "plan_board", output = crate::codec::JsonText)]
 pub async fn load_plan_board(project: ProjectId) -> Result<PlanBoard, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.planboard.board(&caller, project).await }).await
 }
 
 /// Adds (no id) or edits an item (admins only).
-#[server(endpoint = "save_plan_item", input = Json)]
+#[server(endpoint = "save_plan_item", input = Json, output = crate::codec::JsonText)]
 pub async fn save_plan_item(
     project: ProjectId,
     id: Option<String>,
@@ -41,14 +41,14 @@ pub async fn save_plan_item(
 }
 
 /// Removes an item (admins only).
-#[server(endpoint = "remove_plan_item")]
+#[server(endpoint = "remove_plan_item", output = crate::codec::JsonText)]
 pub async fn remove_plan_item(project: ProjectId, id: String) -> Result<PlanBoard, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.planboard.remove(&caller, project, &id).await }).await
 }
 
 /// Publishes or unpublishes the board to the embedded view (admins only).
-#[server(endpoint = "publish_plan_board")]
+#[server(endpoint = "publish_plan_board", output = crate::codec::JsonText)]
 pub async fn publish_plan_board(project: ProjectId, publish: bool) -> Result<PlanBoard, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.planboard.publish(&caller, project, publish).await }).await

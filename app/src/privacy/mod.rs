@@ -22,7 +22,7 @@ pub struct DeletionReceipt {
 
 /// Deletes the current company's data (admins only; `confirm_name` must be the company's
 /// name; refused while a subscription is live). Signs the caller out of that company.
-#[server(endpoint = "delete_company_data")]
+#[server(endpoint = "delete_company_data", output = crate::codec::JsonText)]
 pub async fn delete_company_data(confirm_name: String) -> Result<DeletionReceipt, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.privacy.delete_company(&caller, &confirm_name).await }).await

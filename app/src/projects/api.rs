@@ -79,7 +79,7 @@ impl ProjectPage {
 }
 
 /// One page of the current company's projects matching `search`.
-#[server(endpoint = "list_projects")]
+#[server(endpoint = "list_projects", output = crate::codec::JsonText)]
 pub async fn list_projects(search: String, page: u32) -> Result<ProjectPage, AppError> {
     use crate::ports::{reply, serve};
     let query = reply(ProjectQuery::parse(&search, page))?;

@@ -111,7 +111,7 @@ pub struct RecheckReport {
 }
 
 /// The company's subscribed projects matching search and the Licensed filter.
-#[server(endpoint = "subscribed_projects")]
+#[server(endpoint = "subscribed_projects", output = crate::codec::JsonText)]
 pub async fn subscribed_projects(
     search: String,
     filter: Option<LicenseFilter>,
@@ -128,7 +128,7 @@ pub async fn subscribed_projects(
 }
 
 /// One project's subscription, terms and history.
-#[server(endpoint = "project_subscription")]
+#[server(endpoint = "project_subscription", output = crate::codec::JsonText)]
 pub async fn load_project_subscription(
     project: ProjectId,
 ) -> Result<ProjectSubscription, AppError> {
@@ -137,7 +137,7 @@ pub async fn load_project_subscription(
 }
 
 /// Stripe's preview of a change to one project.
-#[server(endpoint = "preview_project_change", input = Json)]
+#[server(endpoint = "preview_project_change", input = Json, output = crate::codec::JsonText)]
 pub async fn preview_project_change(
     project: ProjectId,
     request: ChangeRequest,
@@ -147,7 +147,7 @@ pub async fn preview_project_change(
 }
 
 /// Makes a change to one project (admins only; applied when Stripe confirms).
-#[server(endpoint = "confirm_project_change", input = Json)]
+#[server(endpoint = "confirm_project_change", input = Json, output = crate::codec::JsonText)]
 pub async fn confirm_project_change(
     project: ProjectId,
     request: ChangeRequest,
@@ -159,7 +159,7 @@ pub async fn confirm_project_change(
 /// For a purchase in the wizard: Stripe's preview when the company already has a
 /// subscription of this interval (then Confirm charges the card on file instead of a new
 /// Checkout), or `None` when the purchase goes through Checkout.
-#[server(endpoint = "purchase_preview", input = Json)]
+#[server(endpoint = "purchase_preview", input = Json, output = crate::codec::JsonText)]
 pub async fn purchase_preview(
     selection: LicenseSelection,
     interval: BillingInterval,
@@ -174,7 +174,7 @@ pub async fn purchase_preview(
 }
 
 /// Adds the selection to the company's subscription of this interval, charging the card.
-#[server(endpoint = "confirm_purchase", input = Json)]
+#[server(endpoint = "confirm_purchase", input = Json, output = crate::codec::JsonText)]
 pub async fn confirm_purchase(
     selection: LicenseSelection,
     interval: BillingInterval,
@@ -185,7 +185,7 @@ pub async fn confirm_purchase(
 }
 
 /// Compares everything with Stripe now and repairs differences (admins only).
-#[server(endpoint = "recheck_with_stripe")]
+#[server(endpoint = "recheck_with_stripe", output = crate::codec::JsonText)]
 pub async fn recheck_with_stripe() -> Result<RecheckReport, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.subscriptions.recheck(&caller).await }).await

@@ -198,14 +198,14 @@ pub struct LogLine {
 }
 
 /// The project's Procore settings and each resource's runs.
-#[server(endpoint = "sync_settings")]
+#[server(endpoint = "sync_settings", output = crate::codec::JsonText)]
 pub async fn load_sync_settings(project: ProjectId) -> Result<SyncOverview, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.sync.overview(&caller, project).await }).await
 }
 
 /// Saves the Procore settings (admins only) and schedules the next runs.
-#[server(endpoint = "save_sync_settings", input = Json)]
+#[server(endpoint = "save_sync_settings", input = Json, output = crate::codec::JsonText)]
 pub async fn save_sync_settings(
     project: ProjectId,
     form: SettingsForm,
@@ -216,7 +216,7 @@ pub async fn save_sync_settings(
 }
 
 /// One page of a resource's entries.
-#[server(endpoint = "directory_entries")]
+#[server(endpoint = "directory_entries", output = crate::codec::JsonText)]
 pub async fn directory_entries(
     project: ProjectId,
     resource: Resource,
@@ -234,7 +234,7 @@ pub async fn directory_entries(
 }
 
 /// Adds (no `id`) or edits an entry (admins only).
-#[server(endpoint = "save_directory_entry", input = Json)]
+#[server(endpoint = "save_directory_entry", input = Json, output = crate::codec::JsonText)]
 pub async fn save_directory_entry(
     project: ProjectId,
     resource: Resource,
@@ -253,7 +253,7 @@ pub async fn save_directory_entry(
 
 /// Removes an entry (admins only); a linked one is removed from Procore by the next sync
 /// that sends changes there.
-#[server(endpoint = "remove_directory_entry")]
+#[server(endpoint = "remove_directory_entry", output = crate::codec::JsonText)]
 pub async fn remove_directory_entry(
     project: ProjectId,
     resource: Resource,
@@ -265,14 +265,14 @@ pub async fn remove_directory_entry(
 }
 
 /// Queues a sync of one resource now (admins only; 409 while one is queued or running).
-#[server(endpoint = "start_sync")]
+#[server(endpoint = "start_sync", output = crate::codec::JsonText)]
 pub async fn start_sync(project: ProjectId, resource: Resource) -> Result<RunView, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.sync.start(&caller, project, resource).await }).await
 }
 
 /// One resource's schedule and current run (polled by the progress bar).
-#[server(endpoint = "sync_progress")]
+#[server(endpoint = "sync_progress", output = crate::codec::JsonText)]
 pub async fn sync_progress(
     project: ProjectId,
     resource: Resource,
@@ -282,14 +282,14 @@ pub async fn sync_progress(
 }
 
 /// The project's recent runs, newest first.
-#[server(endpoint = "sync_runs")]
+#[server(endpoint = "sync_runs", output = crate::codec::JsonText)]
 pub async fn sync_runs(project: ProjectId) -> Result<Vec<RunView>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.sync.runs(&caller, project).await }).await
 }
 
 /// The first lines of one run's log (the CSV download has all of them).
-#[server(endpoint = "sync_log")]
+#[server(endpoint = "sync_log", output = crate::codec::JsonText)]
 pub async fn sync_log(project: ProjectId, run: String) -> Result<Vec<LogLine>, AppError> {
     use crate::ports::serve;
     serve(|s, caller| async move { s.sync.log(&caller, project, &run).await }).await
