@@ -5,10 +5,7 @@
 //! would get two decoders in the WASM bundle. Server functions here answer with [`JsonText`],
 //! the same JSON on the wire, decoded through `from_str` like the resources.
 
-use leptos::server_fn::{
-    codec::{Encoding, Post},
-    Bytes, ContentType, Decodes, Encodes, Format, FormatType,
-};
+use leptos::server_fn::{codec::Post, Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// `application/json`, decoded as UTF-8 text.
@@ -41,9 +38,3 @@ impl<T: DeserializeOwned> Decodes<T> for JsonTextEncoding {
 
 /// A server function's JSON answer in a `POST` response.
 pub type JsonText = Post<JsonTextEncoding>;
-
-// `Encoding` is what the server-function macro asks of an output codec.
-const _: fn() = || {
-    fn is_encoding<E: Encoding>() {}
-    is_encoding::<JsonText>();
-};
