@@ -37,9 +37,9 @@ wasm_opt=$(command -v wasm-opt || true)
 wasm-opt --version | grep -q "version 132" || die "wasm-opt is not binaryen 132: $(wasm-opt --version)"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  step "release build (cargo leptos build --release → $site; wasm-opt: $(wasm-opt --version))"
+  step "release build (cargo leptos build --release --precompress → $site; wasm-opt: $(wasm-opt --version))"
   t=$(date +%s)
-  LEPTOS_SITE_ROOT=$site cargo leptos build --release >"$logs/build-release.log" 2>&1 \
+  LEPTOS_SITE_ROOT=$site cargo leptos build --release --precompress >"$logs/build-release.log" 2>&1 \
     || { tail -n 40 "$logs/build-release.log" >&2; die "release build failed (log: $logs/build-release.log)"; }
   echo "release build: $(( $(date +%s) - t )) s" >&2
   if [ "$profile" = debug ]; then
@@ -56,16 +56,19 @@ pkg="$site/pkg"
 [ -x "$CARGO_TARGET_DIR/$profile/server" ] || die "no $profile server binary in $CARGO_TARGET_DIR/$profile"
 
 step "client payload"
-printf 'BENCH payload (release, %s): bytes raw → brotli -q 11\n' "$pkg"
-total_raw=0 total_br=0
+printf 'BENCH payload (release, %s): bytes raw → brotli -q 11 | as served (.br of --precompress) | per-request level 4\n' "$pkg"
+total_raw=0 total_br=0 total_served=0 total_q4=0
 for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css; do
   [ -f "$f" ] || continue
   raw=$(stat -c %s "$f")
   br=$(brotli -c -q 11 "$f" | wc -c)
+  served=$( [ -f "$f.br" ] && stat -c %s "$f.br" || echo 0)
+  q4=$(brotli -c -q 4 "$f" | wc -c)
   total_raw=$((total_raw + raw)); total_br=$((total_br + br))
-  printf 'BENCH payload %-24s %9d → %8d\n' "$(basename "$f")" "$raw" "$br"
+  total_served=$((total_served + served)); total_q4=$((total_q4 + q4))
+  printf 'BENCH payload %-24s %9d → %8d | %8d | %8d\n' "$(basename "$f")" "$raw" "$br" "$served" "$q4"
 done
-printf 'BENCH payload %-24s %9d → %8d\n' "total" "$total_raw" "$total_br"
+printf 'BENCH payload %-24s %9d → %8d | %8d | %8d\n' "total" "$total_raw" "$total_br" "$total_served" "$total_q4"
 
 step "wizard in Chromium: 10,000 vs 100 projects (server: $profile build)"
 export BENCH_PROFILE="$profile"

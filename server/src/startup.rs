@@ -317,8 +317,16 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         provide_context(embedded.clone());
         provide_csp_nonce();
     };
+    // The site's built files: a release build made with `--precompress` (Makefile) has `.br` and
+    // `.gz` beside each file, compressed once at the highest level; those are sent as they are.
+    let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
+        .join(leptos_options.site_pkg_dir.as_ref());
+    let pkg = tower_http::services::ServeDir::new(pkg_dir)
+        .precompressed_br()
+        .precompressed_gzip();
     let router = Router::new()
         .merge(crate::http::router())
+        .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())
@@ -349,8 +357,8 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             FramePolicy(config.frame_ancestors.clone()),
             security_headers,
         ))
-        // The WASM bundle is ~2.7 MB raw and ~0.7 MB with brotli (Dec 2026): compress what browsers
-        // accept, at a level cheap enough to do per request (level 11 takes seconds).
+        // Pages and replies are compressed per request, at a level cheap enough for that (level 11
+        // takes seconds on the WASM); responses already encoded (precompressed /pkg files) pass.
         .layer(
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Precise(4)),

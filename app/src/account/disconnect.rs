@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 
-use super::api::get_viewer;
+use super::api::viewer_resource;
 use crate::ui::{ErrorPanel, SignInPanel};
 
 /// `/account/disconnect`: explains what stops working before the user confirms.
 #[component]
 pub fn DisconnectProcore() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| get_viewer());
+    let viewer = viewer_resource(Signal::stored(0));
     view! {
         <main class="page narrow">
             <Suspense fallback=|| view! { <p class="muted">"Checking your session…"</p> }>

@@ -3,12 +3,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::api::get_viewer;
+use super::api::viewer_resource;
 
 /// Landing page; signed-in users get a link straight to their projects.
 #[component]
 pub fn Home() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| get_viewer());
+    let viewer = viewer_resource(Signal::stored(0));
     let disconnected = use_query_map()
         .read_untracked()
         .get("disconnected")

@@ -6,7 +6,7 @@ mod auth_error;
 mod disconnect;
 mod home;
 
-pub use api::{get_viewer, switch_company, CompanySummary, SwitchCompany, Viewer};
+pub use api::{get_viewer, switch_company, viewer_resource, CompanySummary, SwitchCompany, Viewer};
 pub use auth_error::AuthError;
 pub use disconnect::DisconnectProcore;
 pub use home::Home;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-use crate::account::{get_viewer, SwitchCompany, Viewer};
+use crate::account::{viewer_resource, SwitchCompany, Viewer};
 use crate::error::AppError;
 use crate::ids::CompanyId;
 use crate::ui::{ErrorPanel, NotFound};
@@ -82,7 +82,7 @@ pub fn SetupPage() -> impl IntoView {
     let Some(app) = app else {
         return view! { <NotFound/> }.into_any();
     };
-    let viewer = Resource::new(|| (), |_| get_viewer());
+    let viewer = viewer_resource(Signal::stored(0));
     view! {
         <main class="page narrow onboarding" id="main">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::account::get_viewer;
+use crate::account::viewer_resource;
 use crate::error::AppError;
 use crate::ui::{ErrorPanel, SignInPanel};
 
@@ -31,7 +31,7 @@ pub async fn delete_company_data(confirm_name: String) -> Result<DeletionReceipt
 /// `/account/delete-data`.
 #[component]
 pub fn DeleteDataPage() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| get_viewer());
+    let viewer = viewer_resource(Signal::stored(0));
     let typed = RwSignal::new(String::new());
     let delete = Action::new(move |name: &String| delete_company_data(name.clone()));
     view! {

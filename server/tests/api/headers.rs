@@ -7,6 +7,11 @@ use crate::helpers::demo::ADMIN;
 
 /// The app with a site root holding one static asset, `/pkg/project-central.css`.
 async fn app_with_assets(extra: &[(&str, &str)]) -> TestApp {
+    app_with_site(extra).await.0
+}
+
+/// [`app_with_assets`], and the site root it serves.
+async fn app_with_site(extra: &[(&str, &str)]) -> (TestApp, std::path::PathBuf) {
     let site = std::env::temp_dir().join(format!("pc-site-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     std::fs::write(
@@ -14,10 +19,12 @@ async fn app_with_assets(extra: &[(&str, &str)]) -> TestApp {
         "body { margin: 0; }\n",
     )
     .unwrap();
-    spawn_app_with(extra, |options| {
-        options.site_root = site.display().to_string().into();
+    let root = site.display().to_string();
+    let app = spawn_app_with(extra, |options| {
+        options.site_root = root.into();
     })
-    .await
+    .await;
+    (app, site)
 }
 
 /// `FRAME_ANCESTORS` unset in sandbox mode: our own pages, Procore's web origins and the
@@ -164,4 +171,56 @@ async fn server_functions_and_assets_get_the_strict_policy() {
         header(&asset, "x-content-type-options").as_deref(),
         Some("nosniff")
     );
+}
+
+/// A release build made with `--precompress` leaves `name.br` and `name.gz` beside each built
+/// file: those bytes go out as they are (compressed once, at the highest level), not the
+/// file compressed again per request; a client that takes neither gets the plain file.
+#[tokio::test]
+async fn precompressed_assets_are_sent_as_built() {
+    let (app, site) = app_with_site(&[]).await;
+    // Not real brotli: what matters is that these exact bytes are what the server sends.
+    let brotli = b"precompressed brotli bytes".to_vec();
+    std::fs::write(site.join("pkg/project-central.css.br"), &brotli).unwrap();
+
+    let reply = app
+        .http
+        .get(format!("{}/pkg/project-central.css", app.base))
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    assert_eq!(header(&reply, "content-encoding").as_deref(), Some("br"));
+    assert_eq!(
+        header(&reply, "content-type").as_deref(),
+        Some("text/css"),
+        "the type of the file, not of its .br"
+    );
+    assert_eq!(reply.bytes().await.unwrap().to_vec(), brotli);
+
+    let plain = app
+        .http
+        .get(format!("{}/pkg/project-central.css", app.base))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(header(&plain, "content-encoding"), None);
+    assert_eq!(plain.text().await.unwrap(), "body { margin: 0; }\n");
+
+    // No .gz beside it: gzip is made per request, as for any other reply.
+    let gzip = app
+        .http
+        .get(format!("{}/pkg/project-central.css", app.base))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzip.status(), 200);
+    assert_ne!(header(&gzip, "content-encoding").as_deref(), Some("br"));
+
+    let missing = app.get("/pkg/nothing-here.wasm").await;
+    assert_eq!(missing.status(), 404);
 }

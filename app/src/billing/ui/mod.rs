@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use self::invoices::InvoiceTable;
 use super::api::{get_billing_overview, BillingAccount, BillingOverview};
 use super::{card_expiry, card_label};
-use crate::account::{get_viewer, SwitchCompany};
+use crate::account::{viewer_resource, SwitchCompany};
 use crate::error::AppError;
 use crate::ui::{ErrorPanel, SignInPanel, TopBar};
 
@@ -20,7 +20,7 @@ use crate::ui::{ErrorPanel, SignInPanel, TopBar};
 #[component]
 pub fn BillingPage() -> impl IntoView {
     let switch = ServerAction::<SwitchCompany>::new();
-    let viewer = Resource::new(move || switch.version().get(), |_| get_viewer());
+    let viewer = viewer_resource(Signal::derive(move || switch.version().get()));
     let overview = Resource::new(move || switch.version().get(), |_| get_billing_overview());
     let on_switch = Callback::new(move |company_id| {
         switch.dispatch(SwitchCompany { company_id });

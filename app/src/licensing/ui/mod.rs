@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 use self::projects_step::ProjectsStep;
 use self::subscription_step::SubscriptionStep;
 use self::toast::Toast;
-use crate::account::get_viewer;
+use crate::account::viewer_resource;
 use crate::licensing::api::load_order_draft;
 use crate::licensing::{
     BillingInterval, LicenseSelection, LicensedProjects, Module, SelectionError,
@@ -61,7 +61,7 @@ impl Wizard {
 #[component]
 pub fn LicensingWizard() -> impl IntoView {
     let query = use_query_map();
-    let viewer = Resource::new(|| (), |_| get_viewer());
+    let viewer = viewer_resource(Signal::stored(0));
     // From App Setup Instructions (`module=planner|safety`: new projects start with it) or
     // from a project's embedded view (`project=ID`: that project starts selected).
     let start = {

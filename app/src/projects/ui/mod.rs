@@ -11,7 +11,7 @@ use leptos_router::NavigateOptions;
 use self::project_table::ProjectTable;
 use self::tiles::SmartappProjects;
 use super::api::list_projects;
-use crate::account::{get_viewer, SwitchCompany};
+use crate::account::{viewer_resource, SwitchCompany};
 use crate::error::AppError;
 use crate::ids::CompanyId;
 use crate::ui::{ErrorPanel, SearchBox, SignInPanel, TopBar};
@@ -29,7 +29,7 @@ pub fn ProjectCentral() -> impl IntoView {
             .unwrap_or(1)
     };
     let switch = ServerAction::<SwitchCompany>::new();
-    let viewer = Resource::new(move || switch.version().get(), |_| get_viewer());
+    let viewer = viewer_resource(Signal::derive(move || switch.version().get()));
     let projects = Resource::new(
         move || (search(), page(), switch.version().get()),
         |(search, page, _)| list_projects(search, page),

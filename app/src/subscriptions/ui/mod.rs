@@ -13,7 +13,7 @@ use self::manage::Manage;
 use super::api::{load_project_subscription, ProjectSubscription};
 use super::change::items_of;
 use super::standing::date;
-use crate::account::{get_viewer, SwitchCompany};
+use crate::account::{viewer_resource, SwitchCompany};
 use crate::error::AppError;
 use crate::ids::{CompanyId, ProjectId};
 use crate::licensing::CatalogItem;
@@ -31,7 +31,7 @@ pub fn ProjectPage() -> impl IntoView {
             .map(ProjectId)
     };
     let switch = ServerAction::<SwitchCompany>::new();
-    let viewer = Resource::new(move || switch.version().get(), |_| get_viewer());
+    let viewer = viewer_resource(Signal::derive(move || switch.version().get()));
     let changed = RwSignal::new(0usize);
     let project = Resource::new(
         move || (id(), changed.get(), switch.version().get()),

@@ -15,7 +15,7 @@ use leptos_router::NavigateOptions;
 
 use super::api::{RunState, RunView};
 use super::settings::Resource as SyncResource;
-use crate::account::{get_viewer, SwitchCompany};
+use crate::account::{viewer_resource, SwitchCompany};
 use crate::ids::{CompanyId, ProjectId};
 use crate::subscriptions::date;
 use crate::ui::{ErrorPanel, SignInPanel, TopBar};
@@ -37,7 +37,7 @@ fn project_in_route() -> Memo<Option<ProjectId>> {
 #[component]
 fn ProjectTopBar() -> impl IntoView {
     let switch = ServerAction::<SwitchCompany>::new();
-    let viewer = Resource::new(move || switch.version().get(), |_| get_viewer());
+    let viewer = viewer_resource(Signal::derive(move || switch.version().get()));
     let navigate = use_navigate();
     let on_switch = Callback::new(move |company_id: CompanyId| {
         switch.dispatch(SwitchCompany { company_id });

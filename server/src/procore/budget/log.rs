@@ -137,6 +137,51 @@ impl SendLog {
         }
     }
 
+    /// Takes one send logged at `at` out of the log; false when none was.
+    fn remove_one(&mut self, at: i64) -> bool {
+        let Some(index) = self
+            .entries
+            .iter()
+            .rposition(|e| e.first <= at && at <= e.last)
+        else {
+            return false;
+        };
+        if self.entries[index].count == 1 {
+            self.entries.remove(index);
+        } else {
+            self.entries[index].count -= 1;
+        }
+        true
+    }
+
+    /// The earliest time from `from` at which the window of `window_ms` ending then holds
+    /// fewer than `allowed` logged sends (sends logged after that time are not counted; a
+    /// merged entry counts at its `last`).
+    fn room_from(&self, from: i64, window_ms: i64, allowed: u32) -> i64 {
+        let mut at = from;
+        loop {
+            let mut inside: Vec<(i64, u64)> = self
+                .entries
+                .iter()
+                .filter(|e| e.last > at - window_ms && e.last <= at)
+                .map(|e| (e.last, u64::from(e.count)))
+                .collect();
+            let mut over = inside.iter().map(|(_, n)| n).sum::<u64>() + 1;
+            if over <= u64::from(allowed) {
+                return at;
+            }
+            inside.sort_unstable();
+            // Wait until enough of the oldest have left the window.
+            for (last, count) in inside {
+                over = over.saturating_sub(count);
+                at = at.max(last + window_ms);
+                if over <= u64::from(allowed) {
+                    break;
+                }
+            }
+        }
+    }
+
     /// Logs a send at `at` (not before the latest logged one), merging it into the latest
     /// entry when that began less than `grain_ms` earlier.
     fn record(&mut self, at: i64, grain_ms: i64) {
@@ -174,17 +219,23 @@ pub enum Slot {
     Later(i64),
 }
 
+/// The spike and hourly requests `priority` may use: all of them for people, all but the
+/// reserves for background work.
+fn allowed(limits: RateLimits, priority: Priority) -> (u32, u32) {
+    match priority {
+        Priority::Person => (limits.spike, limits.hourly),
+        Priority::Background => (
+            limits.spike - limits.spike_reserve(),
+            limits.hourly - limits.hourly_reserve(),
+        ),
+    }
+}
+
 impl BudgetState {
     /// The earliest send time for `priority` at `now`, or `None` when the limits leave
     /// that priority no room at all.
     pub fn earliest(&self, now: i64, limits: RateLimits, priority: Priority) -> Option<i64> {
-        let (spike, hourly) = match priority {
-            Priority::Person => (limits.spike, limits.hourly),
-            Priority::Background => (
-                limits.spike - limits.spike_reserve(),
-                limits.hourly - limits.hourly_reserve(),
-            ),
-        };
+        let (spike, hourly) = allowed(limits, priority);
         let from = now.max(self.blocked_until);
         let at = self.spike.earliest(from, SPIKE_WINDOW_MS, spike)?;
         self.hour.earliest(at, HOUR_WINDOW_MS, hourly)
@@ -214,6 +265,23 @@ impl BudgetState {
         self.spike.record(at, 0);
         self.hour.record(at, HOUR_GRAIN_MS);
         Slot::At(at)
+    }
+
+    /// The slot `at`, taken earlier, has come. Requests logged before it may have been
+    /// answered since, and now count from their answer (Procore counted them somewhere in
+    /// between): returns `at` when the spike window ending at `at` still has room for this
+    /// request, else the later time when it will, to which the slot is moved.
+    pub fn recheck(&mut self, at: i64, limits: RateLimits, priority: Priority) -> i64 {
+        let (spike, _) = allowed(limits, priority);
+        let mut others = self.spike.clone();
+        if !others.remove_one(at) {
+            return at;
+        }
+        let ready = others.room_from(at, SPIKE_WINDOW_MS, spike);
+        if ready > at {
+            self.answered(at, ready);
+        }
+        ready
     }
 
     /// The request given slot `at` was answered at `done`.
@@ -317,6 +385,32 @@ mod tests {
             "{times:?}"
         );
         assert_eq!(max_in_window(&times, 10_000), 25);
+    }
+
+    #[test]
+    fn a_slot_waits_longer_when_a_request_it_waited_for_was_answered_late() {
+        let mut state = BudgetState::default();
+        let times = take_all(&mut state, T0, 26, Priority::Person);
+        let slot = times[25];
+        assert_eq!(slot, T0 + SPIKE_WINDOW_MS);
+        // Nothing learnt since the slot was taken: it stands.
+        assert_eq!(state.clone().recheck(slot, DOC, Priority::Person), slot);
+        // Answered 5 ms after they were sent: 5 ms more to wait.
+        let mut quick = state.clone();
+        for _ in 0..25 {
+            quick.answered(T0, T0 + 5);
+        }
+        assert_eq!(quick.recheck(slot, DOC, Priority::Person), slot + 5);
+        // Answered 3 s after they were sent (a slow network): Procore may have counted all
+        // 25 as late as that, so the 26th must wait until 10 s after it.
+        for _ in 0..25 {
+            state.answered(T0, T0 + 3_000);
+        }
+        let moved = state.recheck(slot, DOC, Priority::Person);
+        assert_eq!(moved, T0 + 3_000 + SPIKE_WINDOW_MS);
+        // The slot itself moved: asking again at the new time finds room.
+        assert_eq!(state.recheck(moved, DOC, Priority::Person), moved);
+        assert_eq!(state.spike.len(), 26);
     }
 
     #[test]

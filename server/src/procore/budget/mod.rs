@@ -141,8 +141,22 @@ impl Budget {
                 }
             };
             match slot {
-                Slot::At(at) => {
+                Slot::At(mut at) => {
                     sleep_until(at).await;
+                    // A slot taken ahead was worked out from the log as it was then: the
+                    // requests it waited for may have been answered late since, and count
+                    // from then.
+                    let mut waited = at > now;
+                    while waited {
+                        waited = match self.recheck(key, at, priority).await {
+                            Ok(ready) if ready > at => {
+                                at = ready;
+                                sleep_until(at).await;
+                                true
+                            }
+                            _ => false,
+                        };
+                    }
                     return Ok(Some(at));
                 }
                 Slot::Later(at) if at <= give_up && priority == Priority::Background => {
@@ -230,6 +244,18 @@ impl Budget {
         })
         .await?;
         Ok(slot)
+    }
+
+    /// [`BudgetState::recheck`] of the slot `at`, stored: when the request may really go.
+    async fn recheck(&self, key: &str, at: i64, priority: Priority) -> Result<i64, sqlx::Error> {
+        let limits = self.limits;
+        let mut ready = at;
+        self.update(key, |state| {
+            ready = state.recheck(at, limits, priority);
+            ready > at
+        })
+        .await?;
+        Ok(ready)
     }
 
     /// Read, change, compare-and-swap; `change` returns false to write nothing.
