@@ -173,6 +173,16 @@ async fn server_functions_and_assets_get_the_strict_policy() {
     );
 }
 
+/// `path`, accepting the content codings `accept`.
+async fn get_encoded(app: &TestApp, path: &str, accept: &str) -> reqwest::Response {
+    app.http
+        .get(format!("{}{path}", app.base))
+        .header("accept-encoding", accept)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A release build made with `--precompress` leaves `name.br` and `name.gz` beside each built
 /// file: those bytes go out as they are (compressed once, at the highest level), not the
 /// file compressed again per request; a client that takes neither gets the plain file.
@@ -183,13 +193,7 @@ async fn precompressed_assets_are_sent_as_built() {
     let brotli = b"precompressed brotli bytes".to_vec();
     std::fs::write(site.join("pkg/project-central.css.br"), &brotli).unwrap();
 
-    let reply = app
-        .http
-        .get(format!("{}/pkg/project-central.css", app.base))
-        .header("accept-encoding", "gzip, deflate, br, zstd")
-        .send()
-        .await
-        .unwrap();
+    let reply = get_encoded(&app, "/pkg/project-central.css", "gzip, deflate, br, zstd").await;
     assert_eq!(reply.status(), 200);
     assert_eq!(header(&reply, "content-encoding").as_deref(), Some("br"));
     assert_eq!(
@@ -199,25 +203,14 @@ async fn precompressed_assets_are_sent_as_built() {
     );
     assert_eq!(reply.bytes().await.unwrap().to_vec(), brotli);
 
-    let plain = app
-        .http
-        .get(format!("{}/pkg/project-central.css", app.base))
-        .header("accept-encoding", "identity")
-        .send()
-        .await
-        .unwrap();
+    let plain = get_encoded(&app, "/pkg/project-central.css", "identity").await;
     assert_eq!(plain.status(), 200);
     assert_eq!(header(&plain, "content-encoding"), None);
     assert_eq!(plain.text().await.unwrap(), "body { margin: 0; }\n");
 
-    // No .gz beside it: gzip is made per request, as for any other reply.
-    let gzip = app
-        .http
-        .get(format!("{}/pkg/project-central.css", app.base))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    // A client that takes only gzip never gets the .br (no .gz here: the plain file, which
+    // the compression layer may gzip per request).
+    let gzip = get_encoded(&app, "/pkg/project-central.css", "gzip").await;
     assert_eq!(gzip.status(), 200);
     assert_ne!(header(&gzip, "content-encoding").as_deref(), Some("br"));
 
