@@ -150,6 +150,35 @@ pub(crate) fn opt_str(m: &Map<String, Value>, key: &str) -> Res<Option<Option<St
     }
 }
 
+/// Sets each string field given in `m` (null clears it); the others are left alone.
+pub(crate) fn set_strs<const N: usize>(
+    m: &Map<String, Value>,
+    fields: [(&str, &mut Option<String>); N],
+) -> Res<()> {
+    for (key, field) in fields {
+        if let Some(value) = opt_str(m, key)? {
+            *field = value;
+        }
+    }
+    Ok(())
+}
+
+/// The `origin_id` given in `m`, if any (`Some(None)` clears it); 422 when `taken` says
+/// another record of the company already has it, as Procore answers.
+pub(crate) fn new_origin_id(
+    m: &Map<String, Value>,
+    taken: impl Fn(&str) -> bool,
+) -> Res<Option<Option<String>>> {
+    let origin = opt_str(m, "origin_id")?;
+    if origin
+        .as_ref()
+        .is_some_and(|o| o.as_deref().is_some_and(taken))
+    {
+        return Err(invalid("origin_id", "has already been taken"));
+    }
+    Ok(origin)
+}
+
 /// An optional id field (number or numeric string): absent → `None`, null → `Some(None)`.
 pub(crate) fn opt_id(m: &Map<String, Value>, key: &str) -> Res<Option<Option<i64>>> {
     match m.get(key) {

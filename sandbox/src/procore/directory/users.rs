@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 
 use super::data::{CompanyDir, DirUser};
 use super::{
-    company_path_scope, invalid, list_response, missing, now, opt_bool, opt_id, opt_str, path_id,
-    project_scope, respond, within, wrapper, Filters, Res,
+    company_path_scope, invalid, list_response, missing, new_origin_id, now, opt_bool, opt_id,
+    opt_str, path_id, project_scope, respond, set_strs, within, wrapper, Filters, Res,
 };
 use crate::procore::rest::{query_params, self_base};
 use crate::procore::tokens::Principal;
@@ -164,27 +164,23 @@ fn apply(u: &mut DirUser, m: &Map<String, Value>, company: &CompanyDir) -> Res<(
     if let Some(first) = opt_str(m, "first_name")? {
         u.first_name = first.unwrap_or_default().trim().to_owned();
     }
-    for (key, field) in [
-        ("job_title", &mut u.job_title),
-        ("business_phone", &mut u.business_phone),
-        ("mobile_phone", &mut u.mobile_phone),
-        ("employee_id", &mut u.employee_id),
-        ("origin_data", &mut u.origin_data),
-    ] {
-        if let Some(v) = opt_str(m, key)? {
-            *field = v;
-        }
-    }
-    if let Some(origin) = opt_str(m, "origin_id")? {
-        let taken = origin.as_ref().is_some_and(|o| {
-            company
-                .users
-                .values()
-                .any(|x| x.id != u.id && x.origin_id.as_ref() == Some(o))
-        });
-        if taken {
-            return Err(invalid("origin_id", "has already been taken"));
-        }
+    set_strs(
+        m,
+        [
+            ("job_title", &mut u.job_title),
+            ("business_phone", &mut u.business_phone),
+            ("mobile_phone", &mut u.mobile_phone),
+            ("employee_id", &mut u.employee_id),
+            ("origin_data", &mut u.origin_data),
+        ],
+    )?;
+    let id = u.id;
+    if let Some(origin) = new_origin_id(m, |o| {
+        company
+            .users
+            .values()
+            .any(|x| x.id != id && x.origin_id.as_deref() == Some(o))
+    })? {
         u.origin_id = origin;
     }
     if let Some(vendor) = opt_id(m, "vendor_id")? {

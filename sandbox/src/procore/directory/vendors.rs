@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 use super::company_vendors as company;
 use super::data::{CompanyDir, Vendor};
 use super::{
-    invalid, list_response, missing, now, opt_bool, opt_str, path_id, project_scope, respond,
-    within, wrapper, Filters, Res,
+    invalid, list_response, missing, new_origin_id, now, opt_bool, opt_str, path_id, project_scope,
+    respond, set_strs, within, wrapper, Filters, Res,
 };
 use crate::procore::rest::{query_params, self_base};
 use crate::procore::tokens::Principal;
@@ -121,34 +121,30 @@ pub(super) fn apply(v: &mut Vendor, m: &Map<String, Value>, company: &CompanyDir
         }
         v.name = name;
     }
-    for (key, field) in [
-        ("abbreviated_name", &mut v.abbreviated_name),
-        ("address", &mut v.address),
-        ("city", &mut v.city),
-        ("state_code", &mut v.state_code),
-        ("zip", &mut v.zip),
-        ("country_code", &mut v.country_code),
-        ("business_phone", &mut v.business_phone),
-        ("email_address", &mut v.email_address),
-        ("website", &mut v.website),
-        ("origin_code", &mut v.origin_code),
-        ("origin_data", &mut v.origin_data),
-        ("trade_name", &mut v.trade_name),
-    ] {
-        if let Some(x) = opt_str(m, key)? {
-            *field = x;
-        }
-    }
-    if let Some(origin) = opt_str(m, "origin_id")? {
-        let taken = origin.as_ref().is_some_and(|o| {
-            company
-                .vendors
-                .values()
-                .any(|x| x.id != v.id && x.origin_id.as_ref() == Some(o))
-        });
-        if taken {
-            return Err(invalid("origin_id", "has already been taken"));
-        }
+    set_strs(
+        m,
+        [
+            ("abbreviated_name", &mut v.abbreviated_name),
+            ("address", &mut v.address),
+            ("city", &mut v.city),
+            ("state_code", &mut v.state_code),
+            ("zip", &mut v.zip),
+            ("country_code", &mut v.country_code),
+            ("business_phone", &mut v.business_phone),
+            ("email_address", &mut v.email_address),
+            ("website", &mut v.website),
+            ("origin_code", &mut v.origin_code),
+            ("origin_data", &mut v.origin_data),
+            ("trade_name", &mut v.trade_name),
+        ],
+    )?;
+    let id = v.id;
+    if let Some(origin) = new_origin_id(m, |o| {
+        company
+            .vendors
+            .values()
+            .any(|x| x.id != id && x.origin_id.as_deref() == Some(o))
+    })? {
         v.origin_id = origin;
     }
     if let Some(b) = opt_bool(m, "is_active")? {
