@@ -317,16 +317,19 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         provide_context(embedded.clone());
         provide_csp_nonce();
     };
-    // The site's built files: a release build made with `--precompress` (Makefile) has `.br` and
-    // `.gz` beside each file, compressed once at the highest level; those are sent as they are.
-    let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
-        .join(leptos_options.site_pkg_dir.as_ref());
-    let pkg = tower_http::services::ServeDir::new(pkg_dir)
-        .precompressed_br()
-        .precompressed_gzip();
+    // The site's built files: a release build made with `--precompress` (README: Production
+    // build) has `.br` and `.gz` beside each file, compressed once at the highest level; those
+    // are sent as they are.
+    let pkg_dir: &str = leptos_options.site_pkg_dir.as_ref();
+    let pkg_route = format!("/{pkg_dir}");
+    let pkg = tower_http::services::ServeDir::new(
+        std::path::Path::new(leptos_options.site_root.as_ref()).join(pkg_dir),
+    )
+    .precompressed_br()
+    .precompressed_gzip();
     let router = Router::new()
         .merge(crate::http::router())
-        .nest_service("/pkg", pkg)
+        .nest_service(&pkg_route, pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || app::shell(options.clone())

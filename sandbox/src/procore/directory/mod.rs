@@ -163,18 +163,20 @@ pub(crate) fn set_strs<const N: usize>(
     Ok(())
 }
 
-/// The `origin_id` given in `m`, if any (`Some(None)` clears it); 422 when `taken` says
-/// another record of the company already has it, as Procore answers.
-pub(crate) fn new_origin_id(
+/// The `origin_id` given in `m` for record `id`, if any (`Some(None)` clears it); 422 when
+/// another of the company's records (`records`: id and origin id) already has it, as Procore
+/// answers.
+pub(crate) fn new_origin_id<'a>(
     m: &Map<String, Value>,
-    taken: impl Fn(&str) -> bool,
+    id: i64,
+    records: impl IntoIterator<Item = (i64, Option<&'a str>)>,
 ) -> Res<Option<Option<String>>> {
     let origin = opt_str(m, "origin_id")?;
-    if origin
-        .as_ref()
-        .is_some_and(|o| o.as_deref().is_some_and(taken))
-    {
-        return Err(invalid("origin_id", "has already been taken"));
+    if let Some(Some(wanted)) = &origin {
+        let mut others = records.into_iter().filter(|(other, _)| *other != id);
+        if others.any(|(_, taken)| taken == Some(wanted.as_str())) {
+            return Err(invalid("origin_id", "has already been taken"));
+        }
     }
     Ok(origin)
 }

@@ -174,13 +174,9 @@ fn apply(u: &mut DirUser, m: &Map<String, Value>, company: &CompanyDir) -> Res<(
             ("origin_data", &mut u.origin_data),
         ],
     )?;
-    let id = u.id;
-    if let Some(origin) = new_origin_id(m, |o| {
-        company
-            .users
-            .values()
-            .any(|x| x.id != id && x.origin_id.as_deref() == Some(o))
-    })? {
+    let records = company.users.values();
+    let records = records.map(|x| (x.id, x.origin_id.as_deref()));
+    if let Some(origin) = new_origin_id(m, u.id, records)? {
         u.origin_id = origin;
     }
     if let Some(vendor) = opt_id(m, "vendor_id")? {

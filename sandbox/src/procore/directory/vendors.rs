@@ -138,13 +138,9 @@ pub(super) fn apply(v: &mut Vendor, m: &Map<String, Value>, company: &CompanyDir
             ("trade_name", &mut v.trade_name),
         ],
     )?;
-    let id = v.id;
-    if let Some(origin) = new_origin_id(m, |o| {
-        company
-            .vendors
-            .values()
-            .any(|x| x.id != id && x.origin_id.as_deref() == Some(o))
-    })? {
+    let records = company.vendors.values();
+    let records = records.map(|x| (x.id, x.origin_id.as_deref()));
+    if let Some(origin) = new_origin_id(m, v.id, records)? {
         v.origin_id = origin;
     }
     if let Some(b) = opt_bool(m, "is_active")? {

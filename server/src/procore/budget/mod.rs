@@ -142,20 +142,19 @@ impl Budget {
             };
             match slot {
                 Slot::At(mut at) => {
+                    let ahead = at > now;
                     sleep_until(at).await;
                     // A slot taken ahead was worked out from the log as it was then: the
                     // requests it waited for may have been answered late since, and count
-                    // from then.
-                    let mut waited = at > now;
-                    while waited {
-                        waited = match self.recheck(key, at, priority).await {
-                            Ok(ready) if ready > at => {
-                                at = ready;
-                                sleep_until(at).await;
-                                true
+                    // from then. (If the budget cannot be read, the slot stands.)
+                    if ahead {
+                        while let Ok(ready) = self.recheck(key, at, priority).await {
+                            if ready <= at {
+                                break;
                             }
-                            _ => false,
-                        };
+                            at = ready;
+                            sleep_until(at).await;
+                        }
                     }
                     return Ok(Some(at));
                 }
