@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark figures for issue 3 (prints numbers; not a test, never part of `make test`):
-#   1. client payload: wasm + js + css of a RELEASE build, raw and after brotli (-q 11);
+#   1. client payload: wasm + js + css of a RELEASE build, raw and after brotli (-q 11), per
+#      file and per page (each page loads one of the two bundles of app/src/bundle.rs);
 #   2. the licensing wizard in Chromium with 10,000 projects vs 100 (search keystroke and
 #      "Select all matching"), run against that same release build (server and WASM).
 #
@@ -37,15 +38,15 @@ wasm_opt=$(command -v wasm-opt || true)
 wasm-opt --version | grep -q "version 132" || die "wasm-opt is not binaryen 132: $(wasm-opt --version)"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
-  step "release build (cargo leptos build --release --precompress → $site; wasm-opt: $(wasm-opt --version))"
+  step "release build (scripts/build.sh --release --precompress → $site; wasm-opt: $(wasm-opt --version))"
   t=$(date +%s)
-  LEPTOS_SITE_ROOT=$site cargo leptos build --release --precompress >"$logs/build-release.log" 2>&1 \
+  LEPTOS_SITE_ROOT=$site bash scripts/build.sh --release --precompress >"$logs/build-release.log" 2>&1 \
     || { tail -n 40 "$logs/build-release.log" >&2; die "release build failed (log: $logs/build-release.log)"; }
   echo "release build: $(( $(date +%s) - t )) s" >&2
   if [ "$profile" = debug ]; then
     step "debug build (cargo leptos build)"
     t=$(date +%s)
-    cargo leptos build >"$logs/build-debug.log" 2>&1 \
+    bash scripts/build.sh >"$logs/build-debug.log" 2>&1 \
       || { tail -n 40 "$logs/build-debug.log" >&2; die "debug build failed (log: $logs/build-debug.log)"; }
     echo "debug build: $(( $(date +%s) - t )) s" >&2
   fi
@@ -56,19 +57,30 @@ pkg="$site/pkg"
 [ -x "$CARGO_TARGET_DIR/$profile/server" ] || die "no $profile server binary in $CARGO_TARGET_DIR/$profile"
 
 step "client payload"
+# What a browser downloads for a page: its bundle's .wasm and .js (app/src/bundle.rs) and the
+# stylesheet. Figures per file, then per page kind.
 printf 'BENCH payload (release, %s): bytes raw → brotli -q 11 | as served (.br of --precompress) | per-request level 4\n' "$pkg"
-total_raw=0 total_br=0 total_served=0 total_q4=0
+declare -A raw_of br_of served_of q4_of
 for f in "$pkg"/*.wasm "$pkg"/*.js "$pkg"/*.css; do
   [ -f "$f" ] || continue
-  raw=$(stat -c %s "$f")
-  br=$(brotli -c -q 11 "$f" | wc -c)
-  served=$( [ -f "$f.br" ] && stat -c %s "$f.br" || echo 0)
-  q4=$(brotli -c -q 4 "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_br=$((total_br + br))
-  total_served=$((total_served + served)); total_q4=$((total_q4 + q4))
-  printf 'BENCH payload %-24s %9d → %8d | %8d | %8d\n' "$(basename "$f")" "$raw" "$br" "$served" "$q4"
+  b=$(basename "$f")
+  raw_of[$b]=$(stat -c %s "$f")
+  br_of[$b]=$(brotli -c -q 11 "$f" | wc -c)
+  served_of[$b]=$( [ -f "$f.br" ] && stat -c %s "$f.br" || echo 0)
+  q4_of[$b]=$(brotli -c -q 4 "$f" | wc -c)
+  printf 'BENCH payload %-32s %9d → %8d | %8d | %8d\n' "$b" "${raw_of[$b]}" "${br_of[$b]}" "${served_of[$b]}" "${q4_of[$b]}"
 done
-printf 'BENCH payload %-24s %9d → %8d | %8d | %8d\n' "total" "$total_raw" "$total_br" "$total_served" "$total_q4"
+page_total() { # label, bundle name
+  local raw=0 br=0 served=0 q4=0 b
+  for b in "$2.wasm" "$2.js" project-central.css; do
+    [ -n "${raw_of[$b]:-}" ] || die "missing $pkg/$b"
+    raw=$((raw + raw_of[$b])); br=$((br + br_of[$b]))
+    served=$((served + served_of[$b])); q4=$((q4 + q4_of[$b]))
+  done
+  printf 'BENCH payload %-32s %9d → %8d | %8d | %8d\n' "$1" "$raw" "$br" "$served" "$q4"
+}
+page_total "page: every page but the wizard" project-central
+page_total "page: the licensing wizard" project-central-wizard
 
 step "wizard in Chromium: 10,000 vs 100 projects (server: $profile build)"
 export BENCH_PROFILE="$profile"

@@ -6,4 +6,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/project-central/target}"
 bash scripts/install-tools.sh
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
+# Both client bundles (scripts/build.sh), then serve: `cargo leptos serve` rebuilds only the
+# main bundle and the server, which are up to date by then.
+bash scripts/build.sh
 exec cargo leptos serve

@@ -22,6 +22,7 @@ step "lint (clippy, warnings are errors)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server -p sandbox --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown --features bundle-wizard -- -D warnings
 
 # PostgreSQL: an explicit TEST_POSTGRES_URL must work (tests fail loudly otherwise);
 # without one, use the local server when it answers. CI machines always have one.
@@ -47,7 +48,7 @@ SANDBOX_BIN="$CARGO_TARGET_DIR/debug/sandbox" counted python3 sandbox/tests/stri
 counted cargo test -p server
 
 step "end-to-end (Playwright in Debian's Chromium)"
-cargo leptos build
+bash scripts/build.sh
 (cd end2end && counted npx playwright test)
 
 passed=$(sed -E 's/\x1b\[[0-9;]*m//g' "$results" | awk '

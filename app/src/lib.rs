@@ -5,6 +5,8 @@
 
 pub mod account;
 pub mod billing;
+#[macro_use]
+pub mod bundle;
 pub mod codec;
 pub mod embedded;
 pub mod error;
@@ -37,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options=bundle::for_request(options)/>
                 <MetaTags/>
             </head>
             <body>
@@ -56,22 +58,22 @@ pub fn App() -> impl IntoView {
         <Title text="Project Central · Smartapp"/>
         <Router>
             <Routes fallback=ui::NotFound>
-                <Route path=path!("") view=account::Home/>
-                <Route path=path!("/projects") view=projects::ProjectCentral/>
-                <Route path=path!("/projects/:id") view=subscriptions::ProjectPage/>
-                <Route path=path!("/projects/:id/settings") view=sync::ProjectSettingsPage/>
-                <Route path=path!("/projects/:id/:section") view=sync::DirectoryPageView/>
-                <Route path=path!("/licensing") view=licensing::LicensingWizard/>
+                <Route path=path!("") view=page!(main: account::Home)/>
+                <Route path=path!("/projects") view=page!(main: projects::ProjectCentral)/>
+                <Route path=path!("/projects/:id") view=page!(main: subscriptions::ProjectPage)/>
+                <Route path=path!("/projects/:id/settings") view=page!(main: sync::ProjectSettingsPage)/>
+                <Route path=path!("/projects/:id/:section") view=page!(main: sync::DirectoryPageView)/>
+                <Route path=path!("/licensing") view=page!(wizard: licensing::LicensingWizard)/>
                 // Async: the ids are checked with Procore before the first byte, so a refused
                 // id answers 403/404 rather than a 200 with an error inside.
-                <Route path=path!("/embedded/:company/:project") view=embedded::EmbeddedPage ssr=SsrMode::Async/>
-                <Route path=path!("/setup/:app") view=onboarding::SetupPage/>
-                <Route path=path!("/get-started") view=onboarding::GetStartedPage/>
-                <Route path=path!("/reconnect/:app") view=installs::ReconnectPage/>
-                <Route path=path!("/account/delete-data") view=privacy::DeleteDataPage/>
-                <Route path=path!("/billing") view=billing::BillingPage/>
-                <Route path=path!("/auth/error") view=account::AuthError/>
-                <Route path=path!("/account/disconnect") view=account::DisconnectProcore/>
+                <Route path=path!("/embedded/:company/:project") view=page!(main: embedded::EmbeddedPage) ssr=SsrMode::Async/>
+                <Route path=path!("/setup/:app") view=page!(main: onboarding::SetupPage)/>
+                <Route path=path!("/get-started") view=page!(main: onboarding::GetStartedPage)/>
+                <Route path=path!("/reconnect/:app") view=page!(main: installs::ReconnectPage)/>
+                <Route path=path!("/account/delete-data") view=page!(main: privacy::DeleteDataPage)/>
+                <Route path=path!("/billing") view=page!(main: billing::BillingPage)/>
+                <Route path=path!("/auth/error") view=page!(main: account::AuthError)/>
+                <Route path=path!("/account/disconnect") view=page!(main: account::DisconnectProcore)/>
             </Routes>
         </Router>
     }

@@ -88,3 +88,39 @@ test("Project Central and the wizard fit a 390 px wide screen", async ({ page },
   await hydrated(page);
   await fits("narrow-4-disconnect.png");
 });
+
+// Two client bundles (app/src/bundle.rs): the wizard's page loads only the wizard's WASM,
+// every other page only the main one, and links between them work both ways.
+test("each page loads one client bundle, and links cross between them", async ({ page }) => {
+  const problems = await watchForProblems(page);
+  // The WASM files requested (a page asks twice: its preload hint, then the loader).
+  const wasm = new Set<string>();
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.endsWith(".wasm")) wasm.add(path);
+  });
+  await signIn(page);
+  wasm.clear();
+  await page.goto("/projects");
+  await hydrated(page);
+  expect([...wasm]).toEqual(["/pkg/project-central.wasm"]);
+
+  // A link followed on the client into the wizard loads the wizard's page and bundle.
+  wasm.clear();
+  await page.locator(".smartapp-projects .page-head").getByRole("link", { name: "License projects" }).click();
+  await expect(page).toHaveURL(/\/licensing$/);
+  await hydrated(page);
+  const row = page.locator("table.wizard-grid tbody tr").first();
+  await row.locator("td:nth-child(1) input").check();
+  await expect(page.locator(".summary-projects")).toHaveText("1");
+  expect([...wasm]).toEqual(["/pkg/project-central-wizard.wasm"]);
+
+  // And back: the top bar's brand link leads to Project Central on the main bundle.
+  wasm.clear();
+  await page.locator("a.brand").click();
+  await expect(page).toHaveURL(/\/projects$/);
+  await hydrated(page);
+  await expect(page.locator("table.projects tbody tr").first()).toBeVisible();
+  expect([...wasm]).toEqual(["/pkg/project-central.wasm"]);
+  expect(problems).toEqual([]);
+});

@@ -1,4 +1,5 @@
-//! The WASM entry point: `hydrate()` and nothing else.
+//! The WASM entry point: `hydrate()` and nothing else. Built twice, once per client bundle:
+//! the main one, and the licensing wizard's with feature `bundle-wizard` (app/src/bundle.rs).
 // The wizard's view types are deep; release builds need more room to lay them out.
 #![recursion_limit = "512"]
 

@@ -5,6 +5,7 @@
 
 mod app;
 mod billing;
+mod bundles;
 mod embedded;
 mod headers;
 mod helpers;
