@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark figures for issue 3 (prints numbers; not a test, never part of `make test`):
 #   1. client payload: wasm + js + css of a RELEASE build, raw and after brotli (-q 11), per
-#      file and per page (each page loads one of the two bundles of app/src/bundle.rs);
+#      file and per page (each page loads one of the bundles of app/src/bundle.rs);
 #   2. the licensing wizard in Chromium with 10,000 projects vs 100 (search keystroke and
 #      "Select all matching"), run against that same release build (server and WASM).
 #
@@ -79,8 +79,10 @@ page_total() { # label, bundle name
   done
   printf 'BENCH payload %-32s %9d → %8d | %8d | %8d\n' "$1" "$raw" "$br" "$served" "$q4"
 }
-page_total "page: every page but the wizard" project-central
+page_total "page: main (Project Central, embedded…)" project-central
 page_total "page: the licensing wizard" project-central-wizard
+page_total "page: a project's page" project-central-project
+page_total "page: a project's settings, directory" project-central-sync
 
 step "wizard in Chromium: 10,000 vs 100 projects (server: $profile build)"
 export BENCH_PROFILE="$profile"

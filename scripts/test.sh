@@ -22,7 +22,9 @@ step "lint (clippy, warnings are errors)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server -p sandbox --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-cargo clippy -p frontend --target wasm32-unknown-unknown --features bundle-wizard -- -D warnings
+for bundle in wizard project sync; do
+  cargo clippy -p frontend --target wasm32-unknown-unknown --features "bundle-$bundle" -- -D warnings
+done
 
 # PostgreSQL: an explicit TEST_POSTGRES_URL must work (tests fail loudly otherwise);
 # without one, use the local server when it answers. CI machines always have one.

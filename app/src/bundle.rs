@@ -1,12 +1,17 @@
-//! Two client bundles (README: client payload). The licensing wizard is most of the client
-//! code, and only admins onboarding projects use it; everyone else — the embedded view inside
-//! Procore above all — should not download it. So the WASM is built twice from this crate:
+//! Client bundles by area (README: client payload). One WASM with every page is more than a
+//! browser should download for any one of them, so the WASM is built once per area from this
+//! crate, and each page loads only its area's:
 //!
-//! - **main** (`project-central.wasm`): every page but the wizard;
-//! - **wizard** (`project-central-wizard.wasm`, feature `bundle-wizard`): the wizard alone.
+//! - **main** (`project-central.wasm`): Project Central, billing, the embedded view inside
+//!   Procore, onboarding and account pages;
+//! - **wizard** (`project-central-wizard.wasm`, feature `bundle-wizard`): the licensing wizard;
+//! - **project** (`project-central-project.wasm`, feature `bundle-project`): a project's page —
+//!   its subscription and Plan Board;
+//! - **sync** (`project-central-sync.wasm`, feature `bundle-sync`): a project's Procore
+//!   settings and synced directory.
 //!
 //! The server renders every page and names, in the page's hydration scripts, the bundle that
-//! holds it ([`for_request`]). On the client, a link to a page of the other bundle reaches
+//! holds it ([`for_request`]). On the client, a link to a page of another bundle reaches
 //! [`OtherBundle`], which loads that page from the server (and so its bundle).
 
 use leptos::prelude::*;
@@ -14,18 +19,25 @@ use leptos::prelude::*;
 /// The client bundles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bundle {
-    /// Every page but the wizard.
+    /// Every page the other two do not hold.
     Main,
     /// The licensing wizard.
     Wizard,
+    /// A project's page.
+    Project,
+    /// A project's Procore settings and directory.
+    Sync,
 }
 
 impl Bundle {
     /// The bundle whose client code hydrates the page at `path`: the same paths as the routes
     /// in [`crate::App`] (the router ignores a trailing slash).
     pub fn for_path(path: &str) -> Bundle {
-        match path.trim_end_matches('/') {
-            "/licensing" => Bundle::Wizard,
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+        match segments.as_slice() {
+            ["licensing"] => Bundle::Wizard,
+            ["projects", id] if !id.is_empty() => Bundle::Project,
+            ["projects", id, section] if !id.is_empty() && !section.is_empty() => Bundle::Sync,
             _ => Bundle::Main,
         }
     }
@@ -36,6 +48,8 @@ impl Bundle {
         match self {
             Bundle::Main => main.to_string(),
             Bundle::Wizard => format!("{main}-wizard"),
+            Bundle::Project => format!("{main}-project"),
+            Bundle::Sync => format!("{main}-sync"),
         }
     }
 }
@@ -67,10 +81,10 @@ pub fn OtherBundle() -> impl IntoView {
         );
         // While the page is still hydrating it was served with this bundle, which would be a
         // server bug: never reload then (no loop), say so in the console.
-        let hydrated = document()
-            .body()
-            .is_some_and(|body| body.has_attribute("data-hydrated"));
-        if hydrated {
+        let body = document().body();
+        if let Some(body) = body.filter(|b| b.has_attribute("data-hydrated")) {
+            // Not interactive until the page has loaded (tests wait for the attribute).
+            let _ = body.remove_attribute("data-hydrated");
             let _ = window().location().assign(&href);
         } else {
             leptos::logging::error!("{href} was served with the wrong client bundle");
@@ -80,22 +94,28 @@ pub fn OtherBundle() -> impl IntoView {
 }
 
 /// A route's view: the page itself where its code is built in (the server, and the client
-/// bundle that holds it), [`OtherBundle`] in the other client bundle.
+/// bundle that holds it), [`OtherBundle`] in the other client bundles.
 macro_rules! page {
     (wizard: $page:path) => {
-        || -> AnyView {
-            #[cfg(any(feature = "ssr", feature = "bundle-wizard"))]
-            let view = $page().into_any();
-            #[cfg(not(any(feature = "ssr", feature = "bundle-wizard")))]
-            let view = $crate::bundle::OtherBundle().into_any();
-            view
-        }
+        page!(@ any(feature = "ssr", feature = "bundle-wizard"), $page)
+    };
+    (project: $page:path) => {
+        page!(@ any(feature = "ssr", feature = "bundle-project"), $page)
+    };
+    (sync: $page:path) => {
+        page!(@ any(feature = "ssr", feature = "bundle-sync"), $page)
     };
     (main: $page:path) => {
+        page!(@ any(
+            feature = "ssr",
+            not(any(feature = "bundle-wizard", feature = "bundle-project", feature = "bundle-sync"))
+        ), $page)
+    };
+    (@ $here:meta, $page:path) => {
         || -> AnyView {
-            #[cfg(any(feature = "ssr", not(feature = "bundle-wizard")))]
+            #[cfg($here)]
             let view = $page().into_any();
-            #[cfg(not(any(feature = "ssr", not(feature = "bundle-wizard"))))]
+            #[cfg(not($here))]
             let view = $crate::bundle::OtherBundle().into_any();
             view
         }
@@ -107,20 +127,35 @@ mod tests {
     use super::Bundle;
 
     #[test]
-    fn only_the_wizard_route_loads_the_wizard_bundle() {
+    fn each_route_is_hydrated_by_the_bundle_that_holds_it() {
         assert_eq!(Bundle::for_path("/licensing"), Bundle::Wizard);
         assert_eq!(Bundle::for_path("/licensing/"), Bundle::Wizard);
+        assert_eq!(Bundle::for_path("/projects/42"), Bundle::Project);
+        assert_eq!(Bundle::for_path("/projects/42/"), Bundle::Project);
+        for path in [
+            "/projects/42/settings",
+            "/projects/42/users",
+            "/projects/x/locations/",
+        ] {
+            assert_eq!(Bundle::for_path(path), Bundle::Sync, "{path}");
+        }
         for path in [
             "/",
+            "",
             "/projects",
+            "/projects/",
+            "/projects/1/2/3",
             "/licensing/x",
             "/Licensing",
             "/embedded/1/2",
             "/billing",
+            "/account/delete-data",
         ] {
             assert_eq!(Bundle::for_path(path), Bundle::Main, "{path}");
         }
         assert_eq!(Bundle::Wizard.output_name("pc"), "pc-wizard");
+        assert_eq!(Bundle::Project.output_name("pc"), "pc-project");
+        assert_eq!(Bundle::Sync.output_name("pc"), "pc-sync");
         assert_eq!(Bundle::Main.output_name("pc"), "pc");
     }
 }

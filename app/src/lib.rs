@@ -60,9 +60,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=ui::NotFound>
                 <Route path=path!("") view=page!(main: account::Home)/>
                 <Route path=path!("/projects") view=page!(main: projects::ProjectCentral)/>
-                <Route path=path!("/projects/:id") view=page!(main: subscriptions::ProjectPage)/>
-                <Route path=path!("/projects/:id/settings") view=page!(main: sync::ProjectSettingsPage)/>
-                <Route path=path!("/projects/:id/:section") view=page!(main: sync::DirectoryPageView)/>
+                <Route path=path!("/projects/:id") view=page!(project: subscriptions::ProjectPage)/>
+                <Route path=path!("/projects/:id/settings") view=page!(sync: sync::ProjectSettingsPage)/>
+                <Route path=path!("/projects/:id/:section") view=page!(sync: sync::DirectoryPageView)/>
                 <Route path=path!("/licensing") view=page!(wizard: licensing::LicensingWizard)/>
                 // Async: the ids are checked with Procore before the first byte, so a refused
                 // id answers 403/404 rather than a 200 with an error inside.

@@ -1,5 +1,5 @@
-//! The WASM entry point: `hydrate()` and nothing else. Built twice, once per client bundle:
-//! the main one, and the licensing wizard's with feature `bundle-wizard` (app/src/bundle.rs).
+//! The WASM entry point: `hydrate()` and nothing else. Built once per client bundle: the main
+//! one, and with feature `bundle-wizard`, `bundle-project` or `bundle-sync` the others (app/src/bundle.rs).
 // The wizard's view types are deep; release builds need more room to lay them out.
 #![recursion_limit = "512"]
 

@@ -1,6 +1,5 @@
-//! Which client bundle each page loads (app/src/bundle.rs): the licensing wizard's page names
-//! `project-central-wizard.{js,wasm}` in its hydration scripts, every other page the main
-//! bundle, and none names both.
+//! Which client bundle each page loads (app/src/bundle.rs): the page's hydration scripts name
+//! its area's bundle, `project-central[-area].{js,wasm}`, and no other.
 
 use crate::helpers::app::{spawn_app_with, TestApp};
 use crate::helpers::demo::ADMIN;
@@ -27,13 +26,19 @@ async fn bundles_of(app: &TestApp, path: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_wizard_page_loads_the_wizard_bundle_and_no_other_page_does() {
+async fn each_page_names_its_areas_bundle_and_no_other() {
     let app = spawn_app_with(&[], |options| {
         options.output_name = "project-central".into();
     })
     .await;
     let main = ["project-central.js", "project-central.wasm"];
-    let wizard = ["project-central-wizard.js", "project-central-wizard.wasm"];
+    let area = |name: &str| {
+        [
+            format!("project-central-{name}.js"),
+            format!("project-central-{name}.wasm"),
+        ]
+    };
+    let wizard = area("wizard");
     assert_eq!(bundles_of(&app, "/").await, main, "signed out");
     app.sign_in(ADMIN.0, ADMIN.1).await;
     assert_eq!(bundles_of(&app, "/licensing").await, wizard);
