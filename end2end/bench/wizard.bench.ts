@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page, Response } from "@playwright/test";
 
 // Benchmark (prints figures, asserts only that the page does what is measured): the licensing
 // wizard with 10,000 projects against 100, in the same run and browser.
@@ -296,8 +296,8 @@ test("wizard at 10,000 projects vs 100", async ({ page }) => {
   await page.addInitScript(wasmProbe);
   await signIn(page);
 
-  // What the server actually sends for the client bundle (compression or not).
-  for (const file of ["project-central.wasm", "project-central.js", "project-central.css"]) {
+  // What the server actually sends for the wizard's client bundle (compression or not).
+  for (const file of ["project-central-wizard.wasm", "project-central-wizard.js", "project-central.css"]) {
     const res = await page.request.get(`/pkg/${file}`, { headers: { "Accept-Encoding": "br, gzip" } });
     const encoding = res.headers()["content-encoding"] ?? "identity";
     log(`served /pkg/${file}: status ${res.status()}, content-encoding ${encoding}, ${(await res.body()).length} bytes decoded`);
@@ -307,4 +307,36 @@ test("wizard at 10,000 projects vs 100", async ({ page }) => {
   for (const c of COMPANIES) figures.push(await measureCompany(page, c.name, c.projects));
   report(figures);
   expect(errors).toEqual([]);
+});
+
+// The client payload as Chromium downloads it: for each kind of page, the /pkg/ files it
+// fetched until hydrated, at their encoded (on the wire) size. Each page loads one bundle
+// (app/src/bundle.rs); a project id that is not licensed still loads its page's bundle.
+test("client payload per page, as downloaded", async ({ page }) => {
+  await signIn(page);
+  // Each page as on a first visit: nothing from the browser's cache.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.setCacheDisabled", { cacheDisabled: true });
+  const pages = ["/projects", "/licensing", "/projects/1", "/projects/1/settings", "/billing"];
+  for (const path of pages) {
+    const sizes: Promise<[string, number]>[] = [];
+    const listener = (r: Response) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith("/pkg/")) {
+        sizes.push(r.request().sizes().then((s) => [url.pathname, s.responseBodySize] as [string, number]));
+      }
+    };
+    page.on("response", listener);
+    await page.goto(path);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    await page.waitForLoadState("networkidle");
+    page.off("response", listener);
+    const files = new Map<string, number>();
+    for (const [file, n] of await Promise.all(sizes)) files.set(file, Math.max(files.get(file) ?? 0, n));
+    const total = [...files.values()].reduce((a, b) => a + b, 0);
+    const list = [...files.entries()].map(([f, n]) => `${f.replace("/pkg/", "")} ${n}`).join(", ");
+    log(`payload downloaded ${path}: ${total} bytes (${list})`);
+    expect(total).toBeGreaterThan(0);
+  }
 });
