@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/project-central/target}"
 bash scripts/install-tools.sh
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
-# Both client bundles (scripts/build.sh), then serve: `cargo leptos serve` rebuilds only the
-# main bundle and the server, which are up to date by then.
+# The server and every client bundle (scripts/build.sh), then the server binary itself:
+# `cargo leptos serve` would rebuild the site folder with the main bundle only.
 bash scripts/build.sh
-exec cargo leptos serve
+export LEPTOS_OUTPUT_NAME=project-central LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}" \
+  LEPTOS_SITE_PKG_DIR=pkg LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+exec "$CARGO_TARGET_DIR/debug/server"
