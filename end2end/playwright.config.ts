@@ -2,7 +2,7 @@ import { defineConfig } from "@playwright/test";
 import * as os from "node:os";
 import * as path from "node:path";
 
-// The server under test: built by `cargo leptos build`, started here with a fresh data
+// The server under test: built by `scripts/build.sh`, started here with a fresh data
 // folder and the built-in Procore sandbox. Never downloads a browser: Debian's Chromium.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;

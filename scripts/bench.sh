@@ -11,7 +11,7 @@
 #
 # Options (environment):
 #   BENCH_SKIP_BUILD=1    measure what is already built
-#   BENCH_PROFILE=debug   run the wizard against `cargo leptos build` (debug) instead; the
+#   BENCH_PROFILE=debug   run the wizard against `scripts/build.sh` (debug) instead; the
 #                         payload is still measured on the release build
 #   BENCH_RUNS=N          runs per figure (default 5; median reported)
 set -euo pipefail
@@ -44,7 +44,7 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     || { tail -n 40 "$logs/build-release.log" >&2; die "release build failed (log: $logs/build-release.log)"; }
   echo "release build: $(( $(date +%s) - t )) s" >&2
   if [ "$profile" = debug ]; then
-    step "debug build (cargo leptos build)"
+    step "debug build (scripts/build.sh)"
     t=$(date +%s)
     bash scripts/build.sh >"$logs/build-debug.log" 2>&1 \
       || { tail -n 40 "$logs/build-debug.log" >&2; die "debug build failed (log: $logs/build-debug.log)"; }

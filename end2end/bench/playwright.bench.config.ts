@@ -5,8 +5,8 @@ import base from "../playwright.config";
 
 // Benchmarks, not tests: `scripts/bench.sh` runs this. Same browser and server start-up as
 // ../playwright.config.ts, on port 3200 with a fresh data folder. BENCH_PROFILE picks the
-// server build: "release" (default; `cargo leptos build --release` with
-// LEPTOS_SITE_ROOT=target/bench-site, as scripts/bench.sh does) or "debug" (`cargo leptos build`).
+// server build: "release" (default; `scripts/build.sh --release --precompress` with
+// LEPTOS_SITE_ROOT=target/bench-site, as scripts/bench.sh does) or "debug" (`scripts/build.sh`).
 const port = Number(process.env.BENCH_PORT ?? 3200);
 const baseURL = `http://127.0.0.1:${port}`;
 const profile = process.env.BENCH_PROFILE ?? "release";
