@@ -30,6 +30,9 @@ pub enum Bundle {
 }
 
 impl Bundle {
+    /// Every bundle, the main one first.
+    pub const ALL: [Bundle; 4] = [Bundle::Main, Bundle::Wizard, Bundle::Project, Bundle::Sync];
+
     /// The bundle whose client code hydrates the page at `path`: the same paths as the routes
     /// in [`crate::App`] (the router ignores a trailing slash).
     pub fn for_path(path: &str) -> Bundle {

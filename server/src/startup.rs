@@ -322,11 +322,11 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     // are sent as they are.
     let pkg_dir: &str = leptos_options.site_pkg_dir.as_ref();
     let pkg_route = format!("/{pkg_dir}");
-    let pkg = tower_http::services::ServeDir::new(
-        std::path::Path::new(leptos_options.site_root.as_ref()).join(pkg_dir),
-    )
-    .precompressed_br()
-    .precompressed_gzip();
+    let pkg_path = std::path::Path::new(leptos_options.site_root.as_ref()).join(pkg_dir);
+    warn_of_missing_bundles(&pkg_path, &leptos_options.output_name);
+    let pkg = tower_http::services::ServeDir::new(pkg_path)
+        .precompressed_br()
+        .precompressed_gzip();
     let router = Router::new()
         .merge(crate::http::router())
         .nest_service(&pkg_route, pkg)
@@ -544,5 +544,22 @@ fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {
                 .map(|p| p.api_base.as_str())
                 .unwrap_or("")
         ),
+    }
+}
+
+/// A site built by `cargo leptos build` alone has the main client bundle only: the pages of
+/// the others would not hydrate. Said at start, with the way out (scripts/build.sh).
+fn warn_of_missing_bundles(pkg: &std::path::Path, output_name: &str) {
+    if !pkg.join(format!("{output_name}.wasm")).exists() {
+        return; // no site built here at all (tests, or assets served from elsewhere)
+    }
+    for bundle in app::bundle::Bundle::ALL {
+        let file = pkg.join(format!("{}.wasm", bundle.output_name(output_name)));
+        if !file.exists() {
+            tracing::warn!(
+                missing = %file.display(),
+                "a client bundle is missing, so its pages will not hydrate: build the site with scripts/build.sh"
+            );
+        }
     }
 }
