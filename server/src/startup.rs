@@ -38,9 +38,7 @@ pub struct Services {
     pub db: Db,
     /// Procore REST client.
     pub procore: ProcoreClient,
-    /// Procore OAuth client (the default app's).
-    pub oauth: ProcoreOAuth,
-    /// Per-user access tokens.
+    /// Per-user access tokens, and the OAuth client of each marketplace app (`oauth_for`).
     pub tokens: Arc<TokenManager>,
     /// Stripe.
     pub billing: Arc<StripeBilling>,
@@ -64,13 +62,6 @@ pub struct Services {
     pub public_base_url: url::Url,
     /// The sign-in in progress, kept in signed cookies.
     pub sign_in_cookies: crate::http::sign_in_cookie::SignInCookies,
-}
-
-impl Services {
-    /// The OAuth client of marketplace app `app` (the default app's when None or unknown).
-    pub fn oauth_for(&self, app: Option<&str>) -> &ProcoreOAuth {
-        self.tokens.oauth_for(app)
-    }
 }
 
 /// Axum router state.
@@ -165,8 +156,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     }
     let procore = ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default())
         .with_budget(Budget::new(db.clone(), config.procore_rate_limits));
-    let mut token_manager =
-        TokenManager::new(db.clone(), TokenCipher::with_keys(&keys), oauth.clone());
+    let mut token_manager = TokenManager::new(db.clone(), TokenCipher::with_keys(&keys), oauth);
     for (key, client) in &oauth_apps {
         token_manager = token_manager.with_app_client(key, client.clone());
     }
@@ -219,7 +209,6 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         db: db.clone(),
         procore,
         tokens,
-        oauth,
         billing: billing.clone(),
         stripe_webhook_secrets: stripe_settings.webhook_secrets.clone(),
         webhooks: webhooks.clone(),

@@ -55,7 +55,7 @@ async fn login(
         .as_deref()
         .filter(|key| services.tokens.has_app_client(key))
         .map(str::to_string);
-    let start = services.oauth_for(app.as_deref()).start();
+    let start = services.tokens.oauth_for(app.as_deref()).start();
     let next = params
         .next
         .as_deref()
@@ -151,6 +151,7 @@ async fn complete(
         return fail("procore");
     };
     let tokens = match services
+        .tokens
         .oauth_for(pending.app.as_deref())
         .exchange_code(code, &pending.pkce_verifier)
         .await
