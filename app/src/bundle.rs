@@ -76,11 +76,10 @@ pub fn OtherBundle() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let location = leptos_router::hooks::use_location();
-        let href = format!(
-            "{}{}{}",
-            location.pathname.get_untracked(),
-            location.search.get_untracked(),
-            location.hash.get_untracked()
+        let href = with_query(
+            &location.pathname.get_untracked(),
+            &location.search.get_untracked(),
+            &location.hash.get_untracked(),
         );
         // While the page is still hydrating it was served with this bundle, which would be a
         // server bug: never reload then (no loop), say so in the console.
@@ -94,6 +93,23 @@ pub fn OtherBundle() -> impl IntoView {
         }
     }
     view! { <main class="page narrow" aria-busy="true"><p>"Loading…"</p></main> }
+}
+
+/// `path?search#hash`, whether the router gives `search` and `hash` with their leading `?`
+/// and `#` or without (it strips the `?`).
+pub fn with_query(path: &str, search: &str, hash: &str) -> String {
+    let mut href = path.to_string();
+    let search = search.trim_start_matches('?');
+    if !search.is_empty() {
+        href.push('?');
+        href.push_str(search);
+    }
+    let hash = hash.trim_start_matches('#');
+    if !hash.is_empty() {
+        href.push('#');
+        href.push_str(hash);
+    }
+    href
 }
 
 /// A route's view: the page itself where its code is built in (the server, and the client
@@ -127,7 +143,7 @@ macro_rules! page {
 
 #[cfg(test)]
 mod tests {
-    use super::Bundle;
+    use super::{with_query, Bundle};
 
     #[test]
     fn each_route_is_hydrated_by_the_bundle_that_holds_it() {
@@ -156,6 +172,16 @@ mod tests {
         ] {
             assert_eq!(Bundle::for_path(path), Bundle::Main, "{path}");
         }
+        assert_eq!(
+            with_query("/licensing", "module=safety", ""),
+            "/licensing?module=safety"
+        );
+        assert_eq!(
+            with_query("/licensing", "?module=safety", "#top"),
+            "/licensing?module=safety#top"
+        );
+        assert_eq!(with_query("/licensing", "", "top"), "/licensing#top");
+        assert_eq!(with_query("/projects", "?", "#"), "/projects");
         assert_eq!(Bundle::Wizard.output_name("pc"), "pc-wizard");
         assert_eq!(Bundle::Project.output_name("pc"), "pc-project");
         assert_eq!(Bundle::Sync.output_name("pc"), "pc-sync");

@@ -122,5 +122,17 @@ test("each page loads one client bundle, and links cross between them", async ({
   await hydrated(page);
   await expect(page.locator("table.projects tbody tr").first()).toBeVisible();
   expect([...wasm]).toEqual(["/pkg/project-central.wasm"]);
+
+  // A link with a query (App Setup Instructions' "continue" link has one) keeps it.
+  await page.evaluate(() => {
+    const a = document.createElement("a");
+    a.href = "/licensing?module=safety";
+    a.textContent = "continue";
+    document.querySelector("main")!.append(a);
+    a.click();
+  });
+  await expect(page).toHaveURL(/\/licensing\?module=safety$/);
+  await hydrated(page);
+  await expect(page.locator("table.wizard-grid tbody tr").first()).toBeVisible();
   expect(problems).toEqual([]);
 });
