@@ -122,18 +122,30 @@ impl SendLog {
         let entry = &mut self.entries[index];
         if entry.count == 1 {
             self.entries.remove(index);
-            let position = self.entries.partition_point(|e| e.last <= done);
-            self.entries.insert(
-                position,
-                Entry {
-                    first: done,
-                    last: done,
-                    count: 1,
-                },
-            );
+            self.insert_one(done);
         } else {
             entry.last = entry.last.max(done);
             self.entries.sort_by_key(|e| e.last);
+        }
+    }
+
+    /// Logs one send at `at` in its own entry, in order.
+    fn insert_one(&mut self, at: i64) {
+        let position = self.entries.partition_point(|e| e.last <= at);
+        self.entries.insert(
+            position,
+            Entry {
+                first: at,
+                last: at,
+                count: 1,
+            },
+        );
+    }
+
+    /// Moves one send logged at `at` to `to`, alone: the others merged with it stay.
+    fn move_one(&mut self, at: i64, to: i64) {
+        if to > at && self.remove_one(at) {
+            self.insert_one(to);
         }
     }
 
@@ -278,9 +290,10 @@ impl BudgetState {
             return at;
         }
         let ready = others.room_from(at, SPIKE_WINDOW_MS, spike);
-        if ready > at {
-            self.answered(at, ready);
-        }
+        // Only this request moves: moving the entry it was merged into would move the
+        // others with it, and their own rechecks would then push each other on for ever.
+        self.spike.move_one(at, ready);
+        self.hour.move_one(at, ready);
         ready
     }
 
@@ -411,6 +424,38 @@ mod tests {
         // The slot itself moved: asking again at the new time finds room.
         assert_eq!(state.recheck(moved, DOC, Priority::Person), moved);
         assert_eq!(state.spike.len(), 26);
+    }
+
+    #[test]
+    fn rechecks_of_slots_merged_together_settle_instead_of_pushing_each_other_on() {
+        let mut state = BudgetState::default();
+        // 25 sent at T0, then 25 more given slots ahead, merged at T0 + 10 s.
+        take_all(&mut state, T0, 25, Priority::Person);
+        let ahead = take_all(&mut state, T0, 25, Priority::Person);
+        assert!(ahead.iter().all(|&at| at == T0 + SPIKE_WINDOW_MS));
+        // The first 25 were answered 2 s late: each later slot is checked when it comes,
+        // then again at its new time, as `Budget::acquire` does.
+        for _ in 0..25 {
+            state.answered(T0, T0 + 2_000);
+        }
+        let mut sent = Vec::new();
+        for &slot in &ahead {
+            let mut at = slot;
+            let mut checks = 0;
+            loop {
+                let ready = state.recheck(at, DOC, Priority::Person);
+                checks += 1;
+                assert!(checks < 5, "slot {slot} still moving after {checks} checks");
+                if ready <= at {
+                    break;
+                }
+                at = ready;
+            }
+            sent.push(at);
+        }
+        sent.sort_unstable();
+        assert!(max_in_window(&sent, SPIKE_WINDOW_MS) <= 25);
+        assert_eq!(*sent.last().unwrap(), T0 + 2_000 + SPIKE_WINDOW_MS);
     }
 
     #[test]

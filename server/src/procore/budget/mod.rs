@@ -103,6 +103,9 @@ pub struct NoSlot {
     pub retry_after: Duration,
 }
 
+/// How many times a slot taken ahead is checked again (see `Budget::acquire`).
+const RECHECKS: usize = 3;
+
 impl Budget {
     /// Budgets in `db` under `limits`.
     pub fn new(db: Db, limits: RateLimits) -> Self {
@@ -147,13 +150,18 @@ impl Budget {
                     // A slot taken ahead was worked out from the log as it was then: the
                     // requests it waited for may have been answered late since, and count
                     // from then. (If the budget cannot be read, the slot stands.)
-                    if ahead {
-                        while let Ok(ready) = self.recheck(key, at, priority).await {
-                            if ready <= at {
-                                break;
+                    // At most a few times: a slot keeps moving only while other requests
+                    // keep being answered late, and then sending is the better answer.
+                    for _ in 0..RECHECKS {
+                        if !ahead {
+                            break;
+                        }
+                        match self.recheck(key, at, priority).await {
+                            Ok(ready) if ready > at => {
+                                at = ready;
+                                sleep_until(at).await;
                             }
-                            at = ready;
-                            sleep_until(at).await;
+                            _ => break,
                         }
                     }
                     return Ok(Some(at));
