@@ -145,17 +145,14 @@ impl Budget {
             };
             match slot {
                 Slot::At(mut at) => {
-                    let ahead = at > now;
-                    sleep_until(at).await;
                     // A slot taken ahead was worked out from the log as it was then: the
                     // requests it waited for may have been answered late since, and count
                     // from then. (If the budget cannot be read, the slot stands.)
                     // At most a few times: a slot keeps moving only while other requests
                     // keep being answered late, and then sending is the better answer.
-                    for _ in 0..RECHECKS {
-                        if !ahead {
-                            break;
-                        }
+                    let rechecks = if at > now { RECHECKS } else { 0 };
+                    sleep_until(at).await;
+                    for _ in 0..rechecks {
                         match self.recheck(key, at, priority).await {
                             Ok(ready) if ready > at => {
                                 at = ready;
