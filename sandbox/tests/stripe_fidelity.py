@@ -12,7 +12,8 @@ It starts the sandbox binary with a local webhook receiver (http.server) as
 SANDBOX_STRIPE_WEBHOOK_URL, points `stripe.api_base` at the `stripe:` line the binary
 prints, and exercises create/retrieve/list/pay/webhook through the library, then the
 billing checks in stripe_fidelity_billing.py (cards, subscription updates, previews,
-payments and refunds, PDF, portal, clock and retries). The last line
+payments and refunds, PDF, portal, clock and retries) and the test PaymentMethods in
+stripe_fidelity_payment_methods.py (pm_card_*, attach, customer create). The last line
 is `stripe fidelity: N passed, M failed`; the exit status is non-zero on any failure.
 """
 
@@ -31,6 +32,7 @@ import urllib.request
 import stripe
 
 import stripe_fidelity_billing
+import stripe_fidelity_payment_methods
 
 API_KEY = "sk_test_sandbox"
 SECRET = "whsec_fidelity_py"
@@ -258,6 +260,8 @@ def main():
         checks.run("pay on the hosted page, subscription active", pay)
         checks.run("verify delivered webhooks with construct_event", webhook)
         for name, fn in stripe_fidelity_billing.checks(base, state, Receiver, SECRET):
+            checks.run(name, fn)
+        for name, fn in stripe_fidelity_payment_methods.checks(state, Receiver, SECRET):
             checks.run(name, fn)
     finally:
         proc.terminate()

@@ -5,12 +5,14 @@
 //! - `4242 4242 4242 4242`: every charge succeeds.
 //! - `4000 0000 0000 0341`: attaches (and pays at Checkout), every later charge is declined
 //!   (`card_declined` / `generic_decline`).
-//! - `4000 0027 6000 3184`: every charge needs 3-D Secure; on a hosted page the payer
+//! - `4000 0027 6000 3184` (and `4000 0025 0000 3155`): every charge needs 3-D Secure; on a hosted page the payer
 //!   completes it, off-session charges fail with `authentication_required`.
-//! - `4000 0000 0000 0002`: declined as soon as it is entered, so it is never attached.
+//! - `4000 0000 0000 0002` and the other "Declined payments" numbers
+//!   (`payment_methods.rs`): declined as soon as entered, so never attached.
+//! - the other numbers of `payment_methods::TEST_CARDS` (Mastercard, Amex, debit, …) succeed.
 //!
 //! The behaviour of a stored card is read back from its `last4`, which is unique among
-//! these numbers; other numbers are refused as incorrect.
+//! the numbers that do not simply succeed; other numbers are refused as incorrect.
 
 use std::collections::HashMap;
 
@@ -21,18 +23,10 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::api::{list, ApiResult, Params, ReqCtx, StripeError};
+use super::payment_methods::{brand_name, brand_of, by_number};
 use super::store::{new_id, Store};
 use super::webhooks::{emit, EventSpec};
 use super::Shared;
-
-/// Always succeeds.
-pub(crate) const CARD_OK: &str = "4242424242424242";
-/// Attaches, then every off-Checkout charge is declined.
-pub(crate) const CARD_DECLINE_LATER: &str = "4000000000000341";
-/// Every off-session charge needs authentication.
-pub(crate) const CARD_AUTH: &str = "4000002760003184";
-/// Declined when entered.
-pub(crate) const CARD_DECLINED: &str = "4000000000000002";
 
 /// What charging a stored card does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,7 +40,7 @@ pub(crate) enum Behaviour {
 pub(crate) fn behaviour(pm: &Value) -> Behaviour {
     match pm["card"]["last4"].as_str() {
         Some("0341") => Behaviour::DeclinesLater,
-        Some("3184") => Behaviour::NeedsAuthentication,
+        Some("3184" | "3155") => Behaviour::NeedsAuthentication,
         _ => Behaviour::Succeeds,
     }
 }
@@ -67,11 +61,13 @@ pub(crate) fn read_card(form: &HashMap<String, String>) -> Result<CardInput, &'s
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
-    if number == CARD_DECLINED {
-        return Err("Your card was declined.");
-    }
-    if ![CARD_OK, CARD_DECLINE_LATER, CARD_AUTH].contains(&number.as_str()) {
-        return Err("Your card number is incorrect.");
+    match by_number(&number) {
+        None => return Err("Your card number is incorrect."),
+        Some(card) => {
+            if let Some(refusal) = &card.refused {
+                return Err(refusal.message);
+            }
+        }
     }
     let (exp_month, exp_year) = field("exp")
         .and_then(parse_expiry)
@@ -109,18 +105,20 @@ pub(crate) fn payment_method(
     customer: &str,
     now: i64,
 ) -> Value {
+    let brand = brand_of(&card.number);
+    let funding = by_number(&card.number).map_or("credit", |c| c.funding);
     let digest = Sha256::digest(card.number.as_bytes());
     let fingerprint: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     json!({
         "id": new_id("pm"), "object": "payment_method", "allow_redisplay": "unspecified",
         "billing_details": {"address": {"city": null, "country": null, "line1": null, "line2": null,
             "postal_code": null, "state": null}, "email": email, "name": name, "phone": null, "tax_id": null},
-        "card": {"brand": "visa", "checks": {"address_line1_check": null,
+        "card": {"brand": brand, "checks": {"address_line1_check": null,
             "address_postal_code_check": null, "cvc_check": "pass"}, "country": "US",
-            "display_brand": "visa", "exp_month": card.exp_month, "exp_year": card.exp_year,
-            "fingerprint": fingerprint, "funding": "credit", "generated_from": null,
+            "display_brand": brand, "exp_month": card.exp_month, "exp_year": card.exp_year,
+            "fingerprint": fingerprint, "funding": funding, "generated_from": null,
             "last4": &card.number[card.number.len() - 4..],
-            "networks": {"available": ["visa"], "preferred": null},
+            "networks": {"available": [brand], "preferred": null},
             "regulated_status": "unregulated", "three_d_secure_usage": {"supported": true},
             "wallet": null},
         "created": now, "customer": customer, "livemode": false, "metadata": {}, "type": "card",
@@ -198,7 +196,8 @@ pub(crate) fn default_card(store: &Store, customer: &str, sub: Option<&Value>) -
 /// "Visa •••• 4242 (expires 12/2034)".
 pub(crate) fn describe(pm: &Value) -> String {
     format!(
-        "Visa •••• {} (expires {:02}/{})",
+        "{} •••• {} (expires {:02}/{})",
+        brand_name(pm["card"]["brand"].as_str().unwrap_or("visa")),
         pm["card"]["last4"].as_str().unwrap_or("????"),
         pm["card"]["exp_month"].as_i64().unwrap_or(0),
         pm["card"]["exp_year"].as_i64().unwrap_or(0)

@@ -6,7 +6,9 @@ use axum::{Extension, Json, Router};
 use serde_json::{json, Value};
 
 use super::api::{self, expand, list, merge_metadata, ApiResult, Params, ReqCtx, StripeError};
+use super::cards;
 use super::objects::{self, Recurring};
+use super::payment_methods;
 use super::webhooks::{emit, EventSpec};
 use super::Shared;
 
@@ -266,19 +268,44 @@ async fn create_customer(
     p: Params,
 ) -> ApiResult {
     let metadata = p.map("metadata")?.unwrap_or_default();
-    let mut customer = objects::customer(p.str("email"), p.str("name"), metadata, state.now());
+    let now = state.now();
+    let mut customer = objects::customer(p.str("email"), p.str("name"), metadata, now);
     if let Some(d) = p.str("description") {
         customer["description"] = d.into();
     }
+    let id = customer["id"].as_str().unwrap_or_default().to_owned();
     let mut store = state.store();
+    // `payment_method` is attached to the new customer (a declined card creates nothing);
+    // the invoice default may only name that card.
+    let card = match p.str("payment_method") {
+        Some(pm) => payment_methods::to_attach(&store, pm, &id, now)?.map(|o| (pm, o)),
+        None => None,
+    };
+    if let Some(default) = p.0["invoice_settings"]["default_payment_method"]
+        .as_str()
+        .filter(|v| !v.is_empty())
+    {
+        let (named, pm) = card.as_ref().ok_or_else(|| not_attached(default))?;
+        if default != *named && pm["id"] != default {
+            return Err(not_attached(default));
+        }
+        customer["invoice_settings"]["default_payment_method"] = pm["id"].clone();
+    }
     store.customers.insert(customer.clone());
-    emit(
-        &state,
-        &mut store,
-        vec![EventSpec::new("customer.created", &customer)],
-        Some(&ctx),
-    );
+    let mut events = vec![EventSpec::new("customer.created", &customer)];
+    if let Some((_, pm)) = card {
+        events.extend(cards::attach(&mut store, pm, false));
+    }
+    emit(&state, &mut store, events, Some(&ctx));
     Ok(Json(customer))
+}
+
+/// Stripe's answer to an invoice default that is not one of the customer's cards.
+fn not_attached(pm: &str) -> StripeError {
+    StripeError::invalid(
+        "invoice_settings[default_payment_method]",
+        format!("The customer does not have a payment method with the ID {pm}. The payment method must be attached to the customer."),
+    )
 }
 
 async fn get_customer(State(state): State<Shared>, Path(id): Path<String>, p: Params) -> ApiResult {

@@ -4,7 +4,8 @@
 //! Stripe cannot be reached from development machines or CI, and stripe-mock is stateless
 //! and cannot send webhooks, so this keeps real state: paying on the hosted page creates
 //! the customer, card, subscription and invoice and delivers the events a real account
-//! would. Cards on file follow Stripe's test cards (`cards.rs`); payments and refunds
+//! would. Cards on file follow Stripe's test cards (`cards.rs`), and its test
+//! PaymentMethods (`pm_card_visa`, …) attach to customers (`payment_methods.rs`); payments and refunds
 //! (`payments.rs`, `refunds.rs`); subscription create/update with `payment_behavior` and
 //! pending updates (`creation.rs`, `updates.rs`); previews (`previews.rs`); the clock with
 //! renewals and the retry schedule (`renewals.rs`); the Customer Portal (`portal.rs`,
@@ -23,6 +24,7 @@ mod invoices;
 mod lists;
 mod objects;
 mod pages;
+mod payment_methods;
 mod payments;
 mod pdf;
 mod portal;
@@ -299,6 +301,7 @@ fn router(state: Shared) -> Router {
         .merge(checkout::router())
         .merge(billing::router())
         .merge(cards::router())
+        .merge(payment_methods::router())
         .merge(invoices::router())
         .merge(previews::router())
         .merge(charges::router())
