@@ -69,10 +69,13 @@ impl From<ServerError> for AppError {
                     "The card on file was declined ({message}). Nothing was changed. Update the card under Billing → Manage payment details and try again."
                 ))
             }
-            ServerError::Stripe(error) => {
-                tracing::warn!(%error, "Stripe call failed");
+            // Only an outage is "try again in a few minutes"; Stripe refusing a request we
+            // built, or our client failing, is a bug of ours: logged with a reference.
+            ServerError::Stripe(error) if error.is_outage() => {
+                tracing::warn!(%error, "Stripe is unavailable");
                 AppError::PaymentsUnavailable
             }
+            ServerError::Stripe(error) => internal(error),
             other @ (ServerError::Db(_) | ServerError::Session(_) | ServerError::Corrupt(_)) => {
                 internal(other)
             }
@@ -99,11 +102,93 @@ fn procore(error: ProcoreError) -> AppError {
 mod tests {
     use super::*;
 
+    fn stripe_answer(status: u16, message: &str) -> stripe::StripeError {
+        let api = stripe_shared::ApiErrors {
+            advice_code: None,
+            charge: None,
+            code: None,
+            decline_code: None,
+            doc_url: None,
+            message: Some(message.into()),
+            network_advice_code: None,
+            network_decline_code: None,
+            param: Some("subscription_details[items]".into()),
+            payment_intent: None,
+            payment_method: None,
+            payment_method_type: None,
+            request_log_url: None,
+            setup_intent: None,
+            source: None,
+            type_: if status == 402 {
+                stripe_shared::ApiErrorsType::CardError
+            } else if status >= 500 {
+                stripe_shared::ApiErrorsType::ApiError
+            } else {
+                stripe_shared::ApiErrorsType::InvalidRequestError
+            },
+        };
+        stripe::StripeError::Stripe(Box::new(api), status)
+    }
+
+    fn seen(error: stripe::StripeError) -> AppError {
+        ServerError::Stripe(BillingError::from(error)).into()
+    }
+
     #[test]
     fn stripe_outage_is_503_and_says_payments() {
-        let app: AppError = ServerError::Stripe(BillingError::Stripe("timeout".into())).into();
-        assert_eq!(app, AppError::PaymentsUnavailable);
-        assert_eq!(app.status(), 503);
+        for outage in [
+            stripe::StripeError::Timeout,
+            stripe::StripeError::ClientError("connection refused".into()),
+            stripe::StripeError::JSONDeserialize("error deserializing Stripe error".into()),
+            stripe_answer(500, "An unknown error occurred"),
+            stripe_answer(503, "Service unavailable"),
+            stripe_answer(429, "Too many requests"),
+        ] {
+            let app = seen(outage);
+            assert_eq!(app, AppError::PaymentsUnavailable);
+            assert_eq!(app.status(), 503);
+        }
+    }
+
+    #[test]
+    fn stripe_refusing_our_request_is_a_bug_with_a_reference() {
+        for refusal in [
+            stripe_answer(400, "Invalid array"),
+            stripe_answer(401, "Invalid API Key provided"),
+            stripe_answer(404, "No such subscription: 'sub_1'"),
+            stripe_answer(
+                409,
+                "Keys for idempotent requests can only be used with the same parameters",
+            ),
+        ] {
+            let app = seen(refusal);
+            assert!(matches!(app, AppError::Internal(_)), "{app:?}");
+            assert_eq!(app.status(), 500);
+            assert!(
+                !app.to_string().contains("Invalid"),
+                "Stripe's words stay in the log: {app}"
+            );
+        }
+        // Our own client failing (an answer we cannot read, a bad key, a missing price) too.
+        for ours in [
+            BillingError::from(stripe::StripeError::JSONDeserialize(
+                "missing field `id`".into(),
+            )),
+            BillingError::from(stripe::StripeError::ConfigError("bad header".into())),
+            BillingError::MissingPrice("planner_yearly".into()),
+        ] {
+            assert!(!ours.is_outage());
+            assert_eq!(AppError::from(ServerError::Stripe(ours)).status(), 500);
+        }
+    }
+
+    #[test]
+    fn a_declined_card_is_the_customers_to_fix_in_plain_words() {
+        let app = seen(stripe_answer(402, "Your card was declined."));
+        assert_eq!(app.status(), 402);
+        let words = app.to_string();
+        assert!(words.contains("Your card was declined."), "{words}");
+        assert!(words.contains("Nothing was changed"), "{words}");
     }
 
     #[test]

@@ -16,8 +16,8 @@ pub use filter::{matches, LicenseFilter, LicensedScope, ParseLicenseFilterError,
 pub use modules::{AddOn, Module, ProjectLicenseChoice};
 pub use problems::{SelectionError, SelectionProblem};
 pub use quote::{
-    format_usd, quote, BillingInterval, Catalog, CatalogItem, ParseBillingIntervalError, Quote,
-    QuoteError, QuoteLine,
+    format_usd, projects_label, quote, BillingInterval, Catalog, CatalogItem, DueToday,
+    ParseBillingIntervalError, Quote, QuoteError, QuoteLine,
 };
 pub use selection::{LicenseSelection, LicensedProjects, Summary, ValidSelection};
 pub use ui::LicensingWizard;

@@ -433,9 +433,72 @@ pub fn format_usd(cents: i64) -> String {
     format!("{sign}${grouped}.{:02}", abs % 100)
 }
 
+/// "1 project", "2 projects".
+pub fn projects_label(count: u64) -> String {
+    if count == 1 {
+        "1 project".into()
+    } else {
+        format!("{count} projects")
+    }
+}
+
+/// The one amount the subscription step calls "today", and the price that renews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueToday {
+    /// Charged today: Stripe's prorated preview when the projects go into an existing
+    /// subscription, else the quote's total (a new subscription is paid up front).
+    pub today_cents: i64,
+    /// Prorated to this date (UTC unix seconds), when Stripe's preview gave the amount.
+    pub prorated_to: Option<i64>,
+    /// What these projects renew at per interval (the quote's total).
+    pub renewal_cents: i64,
+}
+
+impl DueToday {
+    /// From the quote and, for a purchase into an existing subscription, Stripe's preview
+    /// (due now, and the end of its paid period).
+    pub fn of(quote: &Quote, preview: Option<(i64, i64)>) -> Self {
+        match preview {
+            Some((due_now, period_end)) => Self {
+                today_cents: due_now,
+                prorated_to: Some(period_end),
+                renewal_cents: quote.total_cents,
+            },
+            None => Self {
+                today_cents: quote.due_today_cents,
+                prorated_to: None,
+                renewal_cents: quote.total_cents,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_is_one_amount_stripes_when_it_previewed() {
+        let q = Quote {
+            interval: BillingInterval::Yearly,
+            lines: vec![],
+            total_cents: 590_000,
+            yearly_saving_cents: None,
+            due_today_cents: 590_000,
+        };
+        let new = DueToday::of(&q, None);
+        assert_eq!((new.today_cents, new.renewal_cents), (590_000, 590_000));
+        assert_eq!(new.prorated_to, None);
+        let into_existing = DueToday::of(&q, Some((541_506, 1_799_020_800)));
+        assert_eq!(
+            into_existing.today_cents, 541_506,
+            "Stripe's prorated amount"
+        );
+        assert_eq!(into_existing.renewal_cents, 590_000, "the price, apart");
+        assert_eq!(into_existing.prorated_to, Some(1_799_020_800));
+        assert_eq!(projects_label(1), "1 project");
+        assert_eq!(projects_label(2), "2 projects");
+    }
 
     fn counts(planner: u32, safety: u32, planner_board: u32, safety_badge: u32) -> Summary {
         Summary {

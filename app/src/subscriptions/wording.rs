@@ -28,16 +28,30 @@ fn per(interval: BillingInterval) -> &'static str {
 /// The sentences explaining `plan` for a project with `before`.
 pub fn explain(plan: &Plan, before: &Terms, numbers: &PreviewAmounts) -> Vec<String> {
     let on = date(numbers.period_end);
-    let renewal = format!(
-        "From {on} the company's {} subscription renews at {} per {}.",
-        before.interval.as_str(),
-        format_usd(numbers.next_renewal_cents),
-        per(before.interval)
-    );
+    // Every priced project renews with Planner or Safety, so nothing to pay means nothing
+    // renews: the subscription ends with the paid period.
+    let renewal = if numbers.next_renewal_cents == 0 {
+        format!(
+            "On {on} the company's {} subscription ends: nothing renews.",
+            before.interval.as_str()
+        )
+    } else {
+        format!(
+            "From {on} the company's {} subscription renews at {} per {}.",
+            before.interval.as_str(),
+            format_usd(numbers.next_renewal_cents),
+            per(before.interval)
+        )
+    };
     let mut out = Vec::new();
     match plan.kind {
         ChangeKind::Addition => {
-            if !plan.added.is_empty() {
+            if !plan.added.is_empty() && numbers.due_now_cents == 0 {
+                out.push(format!(
+                    "{} is added now, with nothing to pay today.",
+                    names(&plan.added)
+                ));
+            } else if !plan.added.is_empty() {
                 out.push(format!(
                     "{} is added now. {} is charged to the card on file today, prorated for the rest of the paid period.",
                     names(&plan.added),
@@ -147,5 +161,45 @@ mod tests {
             !words.contains("$12.34"),
             "a removal charges nothing now: {words}"
         );
+    }
+
+    #[test]
+    fn nothing_to_pay_and_nothing_renewing_are_said_so() {
+        let free = PreviewAmounts {
+            due_now_cents: 0,
+            next_renewal_cents: 15_000,
+            period_end: 1_799_020_800,
+        };
+        let plan = Plan {
+            kind: ChangeKind::Addition,
+            added: vec![CatalogItem::PlannerBoard],
+            removed: vec![],
+            restored: vec![],
+            after: terms(),
+        };
+        let words = explain(&plan, &terms(), &free).join(" ");
+        assert!(
+            words.starts_with("Planner Board is added now, with nothing to pay today."),
+            "{words}"
+        );
+        assert!(!words.contains("$0.00"), "{words}");
+        let end = Plan {
+            kind: ChangeKind::End,
+            added: vec![],
+            removed: vec![CatalogItem::Planner],
+            ..plan
+        };
+        let ending = PreviewAmounts {
+            next_renewal_cents: 0,
+            ..free
+        };
+        let words = explain(&end, &terms(), &ending).join(" ");
+        assert!(
+            words.ends_with(
+                "On 4 Jan 2027 the company's monthly subscription ends: nothing renews."
+            ),
+            "{words}"
+        );
+        assert!(!words.contains("renews at $0.00"), "{words}");
     }
 }

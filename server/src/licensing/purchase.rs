@@ -9,16 +9,19 @@ use std::collections::HashMap;
 
 use app::error::AppError;
 use app::ids::{CompanyId, ProjectId};
-use app::licensing::{BillingInterval, LicenseSelection, ProjectLicense};
+use app::licensing::{
+    format_usd, projects_label, BillingInterval, LicenseSelection, ProjectLicense,
+};
 use app::ports::Caller;
 use app::subscriptions::api::ChangeOutcome;
-use app::subscriptions::PreviewAmounts;
+use app::subscriptions::{date, PreviewAmounts};
 
 use super::status::OrderStatus;
 use super::LicensingService;
 use crate::error::{ServerError, ServerResult};
 use crate::stripe::subscriptions::{Billing, SubState};
 use crate::stripe::BillingError;
+use crate::subscriptions::changes::new_invoice;
 use crate::subscriptions::quantities::desired;
 use crate::subscriptions::store::{record, upsert_licence, ChangeRecord};
 use crate::subscriptions::sync::PurchaseTarget;
@@ -94,7 +97,8 @@ impl LicensingService {
                 let q = desired(&rows, None, &added);
                 let id = uuid::Uuid::now_v7().simple().to_string();
                 let names: HashMap<i64, String> = names.into_iter().collect();
-                let records = |status: &str, invoice: Option<String>| -> Vec<(ChangeRecord, String, ProjectLicense)> {
+                let count = projects_label(ids.len() as u64);
+                let records = |status: &str, invoice: Option<String>, paid: &str| -> Vec<(ChangeRecord, String, ProjectLicense)> {
                     valid
                         .choices()
                         .map(|c| {
@@ -110,7 +114,7 @@ impl LicensingService {
                                     actor: actor.name.clone(),
                                     action: "purchase".into(),
                                     detail: format!(
-                                        "Licensed {} ({} billing), added to the company's subscription; the prorated amount was charged to the card on file.",
+                                        "Licensed {} ({} billing), added to the company's subscription with this purchase of {count}; {paid}",
                                         license.modules_label().unwrap_or("nothing"),
                                         interval.as_str()
                                     ),
@@ -131,15 +135,26 @@ impl LicensingService {
                     .await
                 {
                     Ok(updated) => {
+                        // The words say what Stripe charged: the new invoice's amount paid.
+                        let invoice = new_invoice(&sub, &updated);
+                        let charged = match &invoice {
+                            Some(i) => self.billing.invoice_state(i).await?.amount_paid,
+                            None => 0,
+                        };
+                        let paid = if charged > 0 {
+                            format!("{} was charged to the card on file, prorated to {}.", format_usd(charged), date(updated.period_end))
+                        } else {
+                            "nothing was charged today.".to_string()
+                        };
                         self.db.mirror_subscription(caller.company, &updated).await?;
                         let mut tx = self.db.pool().begin().await?;
-                        for (r, name, license) in records("applied", updated.latest_invoice.clone()) {
+                        for (r, name, license) in records("applied", invoice.clone(), &paid) {
                             upsert_licence(&mut *tx, caller.company, r.project, &name, &license, interval, &updated, &r.id).await?;
                             record(&mut *tx, &r).await?;
                         }
                         tx.commit().await?;
                         Ok(ChangeOutcome::Applied {
-                            words: vec![format!("{} projects licensed.", ids.len())],
+                            words: vec![format!("{count} licensed · {} charged.", format_usd(charged))],
                         })
                     }
                     Err(BillingError::Declined { needs_authentication: true, .. }) => {
@@ -150,11 +165,12 @@ impl LicensingService {
                         let invoice = pending.latest_invoice.clone().ok_or_else(|| {
                             ServerError::Corrupt("pending update without an invoice".into())
                         })?;
-                        for (r, _, _) in records("pending", Some(invoice.clone())) {
+                        let state = self.billing.invoice_state(&invoice).await?;
+                        let paid = format!("licensed once the card holder confirms the payment of {} on Stripe's page.", format_usd(state.amount_due));
+                        for (r, _, _) in records("pending", Some(invoice.clone()), &paid) {
                             record(self.db.pool(), &r).await?;
                         }
-                        let url = self.billing.invoice_state(&invoice).await?.hosted_url;
-                        Ok(ChangeOutcome::NeedsAuthentication { url: url.unwrap_or_default() })
+                        Ok(ChangeOutcome::NeedsAuthentication { url: state.hosted_url.unwrap_or_default() })
                     }
                     Err(other) => Err(other.into()),
                 }
@@ -177,7 +193,7 @@ impl LicensingService {
             let state = self.billing.checkout_session(&session).await?;
             if state.paid {
                 let n = self.reconcile_session(&session).await?;
-                settled.push(format!("A paid checkout whose confirmation never arrived was completed: {n} projects licensed (order {order})."));
+                settled.push(format!("A paid checkout whose confirmation never arrived was completed: {} licensed (order {order}).", projects_label(u64::from(n))));
             } else if state.expired {
                 self.checkout_expired(&session).await?;
             }

@@ -17,12 +17,27 @@ use stripe_shared::{CheckoutSessionMode, CheckoutSessionPaymentStatus, CheckoutS
 
 use crate::config::StripeSettings;
 
-/// What went wrong talking to Stripe.
+/// What went wrong talking to Stripe. Only an outage is "try again later"; a refusal of a
+/// request we built is a bug of ours (logged with a reference), and a declined card is the
+/// customer's to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum BillingError {
-    /// Stripe answered with an error or could not be reached.
-    #[error("Stripe request failed: {0}")]
-    Stripe(String),
+    /// Stripe could not be reached, timed out, or answered with a server error (5xx) or its
+    /// rate limit (429): an outage, worth trying again later.
+    #[error("Stripe is unavailable: {0}")]
+    Unavailable(String),
+    /// Stripe refused a request we built (a 4xx other than 402): a bug on our side.
+    #[error("Stripe refused our request (HTTP {status}): {message}")]
+    Refused {
+        /// Stripe's HTTP status.
+        status: u16,
+        /// Stripe's error type, code, parameter and message.
+        message: String,
+    },
+    /// Our side of the conversation is wrong: the client's configuration, an idempotency
+    /// key, or an answer we cannot read (a bug, not an outage).
+    #[error("Stripe client: {0}")]
+    Client(String),
     /// The catalog has no price for what was asked.
     #[error("no Stripe price for {0}")]
     MissingPrice(String),
@@ -36,6 +51,20 @@ pub enum BillingError {
     },
 }
 
+impl BillingError {
+    /// True for an outage (try again later), false for a refusal or a bug of ours.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// What async-stripe says when an error answer is not Stripe's JSON (a proxy or load
+/// balancer answered instead of Stripe): an outage, not a bug of ours.
+const NOT_STRIPES_ERROR: [&str; 2] = [
+    "error deserializing Stripe error",
+    "Response was not valid UTF-8",
+];
+
 impl From<stripe::StripeError> for BillingError {
     fn from(error: stripe::StripeError) -> Self {
         match error {
@@ -47,7 +76,35 @@ impl From<stripe::StripeError> for BillingError {
                     .clone()
                     .unwrap_or_else(|| "Your card was declined.".into()),
             },
-            other => Self::Stripe(other.to_string()),
+            stripe::StripeError::Stripe(api, status) => {
+                let message = format!(
+                    "{}{}{}: {}",
+                    api.type_.as_str(),
+                    api.code
+                        .as_ref()
+                        .map(|c| format!(" ({})", c.as_str()))
+                        .unwrap_or_default(),
+                    api.param
+                        .as_ref()
+                        .map(|p| format!(" on {p}"))
+                        .unwrap_or_default(),
+                    api.message.as_deref().unwrap_or("no message"),
+                );
+                if status == 429 || status >= 500 {
+                    Self::Unavailable(format!("HTTP {status}: {message}"))
+                } else {
+                    Self::Refused { status, message }
+                }
+            }
+            stripe::StripeError::ClientError(reason) => Self::Unavailable(reason),
+            stripe::StripeError::Timeout => Self::Unavailable("timed out".into()),
+            stripe::StripeError::JSONDeserialize(reason)
+                if NOT_STRIPES_ERROR.contains(&reason.as_str()) =>
+            {
+                Self::Unavailable(reason)
+            }
+            other @ (stripe::StripeError::JSONDeserialize(_)
+            | stripe::StripeError::ConfigError(_)) => Self::Client(other.to_string()),
         }
     }
 }
@@ -281,7 +338,8 @@ impl StripeBilling {
 }
 
 pub(super) fn idempotency(key: &str) -> Result<IdempotencyKey, BillingError> {
-    IdempotencyKey::new(key).map_err(|e| BillingError::Stripe(e.to_string()))
+    IdempotencyKey::new(key)
+        .map_err(|e| BillingError::Client(format!("idempotency key {key}: {e}")))
 }
 
 fn state(session: stripe_shared::CheckoutSession) -> CheckoutState {

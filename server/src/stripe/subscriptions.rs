@@ -96,6 +96,8 @@ pub struct InvoiceState {
     pub hosted_url: Option<String>,
     /// Amount paid (cents).
     pub amount_paid: i64,
+    /// Amount due (cents).
+    pub amount_due: i64,
 }
 
 fn item_of(lookup_key: Option<&str>) -> Option<(CatalogItem, BillingInterval)> {
@@ -217,6 +219,18 @@ impl StripeBilling {
         Ok(out)
     }
 
+    /// Whether `quantities` change any of `sub`'s Stripe items (an add-on included at no
+    /// charge has no Stripe line, so adding or removing it changes none).
+    pub async fn changes_items(
+        &self,
+        sub: &SubState,
+        quantities: &HashMap<CatalogItem, u64>,
+    ) -> Result<bool, BillingError> {
+        let interval = sub.interval.unwrap_or(BillingInterval::Monthly);
+        let prices = self.ensure_prices().await?;
+        Ok(!Self::update_items(sub, quantities, &prices, interval)?.is_empty())
+    }
+
     /// Sets the quantities of `sub`'s items (adding an item for a first project), billed as
     /// `billing` says; `cancel_at_period_end` is sent when given. Returns the subscription.
     pub async fn set_quantities(
@@ -276,8 +290,10 @@ impl StripeBilling {
                     ..Default::default()
                 })
                 .collect();
+        // Stripe refuses an empty `subscription_details[items]` ("Invalid array"): with no
+        // item to change, the preview is of the subscription as it stands.
         let details = |proration| CreatePreviewInvoiceSubscriptionDetails {
-            items: Some(items.clone()),
+            items: (!items.is_empty()).then(|| items.clone()),
             proration_behavior: Some(proration),
             ..Default::default()
         };
@@ -305,6 +321,23 @@ impl StripeBilling {
             .await?
             .amount_due;
         Ok((due_now, renewal))
+    }
+
+    /// The next regular renewal of `sub` as it stands now (Stripe's recurring preview), in
+    /// cents; 0 when it ends with its period and nothing renews.
+    pub async fn next_renewal(&self, sub: &SubState) -> Result<i64, BillingError> {
+        if sub.cancel_at_period_end
+            || matches!(sub.status.as_str(), "canceled" | "incomplete_expired")
+        {
+            return Ok(0);
+        }
+        Ok(CreatePreviewInvoice::new()
+            .customer(sub.customer.clone())
+            .subscription(sub.id.clone())
+            .preview_mode(CreatePreviewInvoicePreviewMode::Recurring)
+            .send(&self.client)
+            .await?
+            .amount_due)
     }
 
     /// A new subscription for `customer` charged now to the card on file (used when a
@@ -355,6 +388,7 @@ impl StripeBilling {
             status: i.status.map(|s| s.to_string()).unwrap_or_default(),
             hosted_url: i.hosted_invoice_url,
             amount_paid: i.amount_paid,
+            amount_due: i.amount_due,
         })
     }
 

@@ -7,8 +7,10 @@
 
 use app::error::AppError;
 use app::ids::ProjectId;
+use app::licensing::format_usd;
 use app::ports::Caller;
 use app::subscriptions::api::{ChangeOutcome, ChangePreview};
+use app::subscriptions::change::names;
 use app::subscriptions::{
     explain, plan, ChangeKind, ChangeRequest, Plan, PreviewAmounts, Standing,
 };
@@ -131,42 +133,69 @@ impl SubscriptionService {
         .await
     }
 
+    /// What Stripe answered, in numbers for the words: the invoice the change was charged
+    /// on (its `amount_paid`; 0 when nothing was invoiced) and the subscription's next
+    /// regular renewal as it stands after the change.
+    pub(super) async fn amounts_after(
+        &self,
+        sub: &SubState,
+        invoice: Option<&str>,
+    ) -> ServerResult<PreviewAmounts> {
+        let due_now_cents = match invoice {
+            Some(id) => self.billing.invoice_state(id).await?.amount_paid,
+            None => 0,
+        };
+        Ok(PreviewAmounts {
+            due_now_cents,
+            next_renewal_cents: self.billing.next_renewal(sub).await?,
+            period_end: sub.period_end,
+        })
+    }
+
     async fn send(&self, p: &ProjectTerms, s: Steps, actor: &Actor) -> ServerResult<ChangeOutcome> {
         let id = uuid::Uuid::now_v7().simple().to_string();
-        let amounts_after = |sub: &SubState| PreviewAmounts {
-            due_now_cents: 0,
-            next_renewal_cents: 0,
-            period_end: sub.period_end,
+        let record_of =
+            |status: &str, detail: String, sub: &SubState, invoice: Option<String>| ChangeRecord {
+                id: id.clone(),
+                company: p.company,
+                project: p.project,
+                user: actor.user,
+                actor: actor.name.clone(),
+                action: s.plan.kind.as_str().into(),
+                detail,
+                target: serde_json::to_string(&s.plan.after).ok(),
+                status: status.into(),
+                subscription: Some(sub.id.clone()),
+                invoice,
+            };
+        // An add-on included at no charge has no Stripe line: a change of only such items
+        // moves no money and changes nothing at Stripe, so Stripe is not asked to.
+        let moves_items = self.billing.changes_items(&s.sub, &s.quantities).await?;
+        let charge = s.plan.kind == ChangeKind::Addition && !s.plan.added.is_empty() && moves_items;
+        let (plan, record_of) = (&s.plan, &record_of);
+        let applied = |sub: SubState, invoice: Option<String>| async move {
+            let amounts = self.amounts_after(&sub, invoice.as_deref()).await?;
+            let words = explain(plan, &p.terms, &amounts);
+            let detail = words.first().cloned().unwrap_or_default();
+            self.apply(p, plan, &sub, record_of("applied", detail, &sub, invoice))
+                .await?;
+            Ok::<_, ServerError>(ChangeOutcome::Applied { words })
         };
-        let words = explain(&s.plan, &p.terms, &amounts_after(&s.sub));
-        let record_of = |status: &str, sub: &SubState, invoice: Option<String>| ChangeRecord {
-            id: id.clone(),
-            company: p.company,
-            project: p.project,
-            user: actor.user,
-            actor: actor.name.clone(),
-            action: s.plan.kind.as_str().into(),
-            detail: words.first().cloned().unwrap_or_default(),
-            target: serde_json::to_string(&s.plan.after).ok(),
-            status: status.into(),
-            subscription: Some(sub.id.clone()),
-            invoice,
-        };
-        let charge = s.plan.kind == ChangeKind::Addition && !s.plan.added.is_empty();
         if !charge {
-            let sub = self
-                .billing
-                .set_quantities(
-                    &s.sub,
-                    &s.quantities,
-                    Billing::NoProration,
-                    s.cancel,
-                    &format!("change-{id}"),
-                )
-                .await?;
-            self.apply(p, &s.plan, &sub, record_of("applied", &sub, None))
-                .await?;
-            return Ok(ChangeOutcome::Applied { words });
+            let sub = if moves_items || s.cancel.is_some() {
+                self.billing
+                    .set_quantities(
+                        &s.sub,
+                        &s.quantities,
+                        Billing::NoProration,
+                        s.cancel,
+                        &format!("change-{id}"),
+                    )
+                    .await?
+            } else {
+                s.sub.clone()
+            };
+            return applied(sub, None).await;
         }
         match self
             .billing
@@ -180,10 +209,8 @@ impl SubscriptionService {
             .await
         {
             Ok(sub) => {
-                let invoice = sub.latest_invoice.clone();
-                self.apply(p, &s.plan, &sub, record_of("applied", &sub, invoice))
-                    .await?;
-                Ok(ChangeOutcome::Applied { words })
+                let invoice = new_invoice(&s.sub, &sub);
+                applied(sub, invoice).await
             }
             Err(BillingError::Declined {
                 needs_authentication: true,
@@ -203,19 +230,27 @@ impl SubscriptionService {
                 let invoice = sub.latest_invoice.clone().ok_or_else(|| {
                     ServerError::Corrupt("pending update without an invoice".into())
                 })?;
-                let url = self.billing.invoice_state(&invoice).await?.hosted_url;
-                record(self.db.pool(), &record_of("pending", &sub, Some(invoice))).await?;
+                let state = self.billing.invoice_state(&invoice).await?;
+                let detail = format!(
+                    "{} is added once the card holder confirms the payment of {} on Stripe's page.",
+                    names(&s.plan.added),
+                    format_usd(state.amount_due)
+                );
+                record(
+                    self.db.pool(),
+                    &record_of("pending", detail, &sub, Some(invoice)),
+                )
+                .await?;
                 Ok(ChangeOutcome::NeedsAuthentication {
-                    url: url.unwrap_or_default(),
+                    url: state.hosted_url.unwrap_or_default(),
                 })
             }
             Err(declined @ BillingError::Declined { .. }) => {
-                record(self.db.pool(), &{
-                    let mut r = record_of("failed", &s.sub, None);
-                    r.detail = format!("{} The card was declined; nothing changed.", r.detail);
-                    r
-                })
-                .await?;
+                let detail = format!(
+                    "{} was not added: the card was declined; nothing changed.",
+                    names(&s.plan.added)
+                );
+                record(self.db.pool(), &record_of("failed", detail, &s.sub, None)).await?;
                 Err(declined.into())
             }
             Err(other) => Err(other.into()),
@@ -238,4 +273,12 @@ impl SubscriptionService {
         tracing::info!(project = %p.project, kind = plan.kind.as_str(), "subscription change applied");
         Ok(())
     }
+}
+
+/// The invoice an update made (Stripe's `latest_invoice` once it is a new one), if any.
+pub(crate) fn new_invoice(before: &SubState, after: &SubState) -> Option<String> {
+    after
+        .latest_invoice
+        .clone()
+        .filter(|i| before.latest_invoice.as_ref() != Some(i))
 }

@@ -91,8 +91,11 @@ impl SubscriptionService {
             p.project,
             now() / 3600
         );
+        // The invoice the move made: the target's latest invoice once it is a new one.
+        let mut before: Option<String> = None;
         let result = match self.target(p.company, to).await? {
             Some(sub) => {
+                before = sub.latest_invoice.clone();
                 let rows = self.db.subscription_projects(&sub.id).await?;
                 let q: Quantities = desired(&rows, None, &[p.terms.renewing]);
                 let cancel = sub.cancel_at_period_end.then_some(false);
@@ -137,7 +140,10 @@ impl SubscriptionService {
                     to.as_str()
                 );
                 let mut r = self.stripe_record(p, "switch", detail, &sub.id);
-                r.invoice = sub.latest_invoice.clone();
+                r.invoice = sub
+                    .latest_invoice
+                    .clone()
+                    .filter(|i| before.as_ref() != Some(i));
                 r.target = serde_json::to_string(&after).ok();
                 record(&mut *tx, &r).await?;
                 tx.commit().await?;

@@ -460,3 +460,213 @@ async fn non_admins_read_only_and_other_companies_see_nothing() {
     assert_eq!(post(&pm, "purchase_preview", &body).await.status(), 403);
     db.cleanup().await;
 }
+
+/// Harbor's admin signed in, with the default catalog (Planner Board and Safety Badge
+/// included at no charge: they have no Stripe price and no line).
+async fn harbor_admin_default_catalog(db: &TestDb) -> TestApp {
+    let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
+    app.sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    let switched = app
+        .call("switch_company", &[("company_id", &HARBOR.to_string())])
+        .await;
+    assert_eq!(switched.status(), 200);
+    assert_eq!(app.call("licensed_tiles", &[]).await.status(), 200);
+    app
+}
+
+/// A first purchase through Checkout of `projects` in `interval`, paid with 4242.
+pub(crate) async fn checkout(app: &TestApp, projects: Vec<Value>, interval: &str) {
+    let body = json!({"selection": {"projects": projects}, "interval": interval});
+    let started = post(app, "start_checkout", &body).await;
+    assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
+    let url: String = started.json().await.unwrap();
+    let paid = app
+        .http
+        .post(&url)
+        .form(&[
+            ("email", "ap@harbor.example"),
+            ("card_number", "4242 4242 4242 4242"),
+            ("exp", "12 / 34"),
+            ("cvc", "123"),
+            ("name", "AP"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    app.settle_webhooks().await;
+}
+
+async fn applied_words(r: reqwest::Response) -> Vec<String> {
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    match r.json::<ChangeOutcome>().await.unwrap() {
+        ChangeOutcome::Applied { words } => words,
+        other => panic!("not applied: {other:?}"),
+    }
+}
+
+async fn words_after_a_change_are_stripes_numbers(db: TestDb) {
+    use app::licensing::format_usd;
+    let app = harbor_admin(&db).await;
+    let ids = harbor_ids(&app).await;
+    checkout(&app, vec![choice(ids[0], true, true, false)], "yearly").await;
+    let cus = customer(&db).await;
+
+    // Add Safety: charged now on a new invoice; the words and the history say its amount.
+    let add_safety = modules(true, true, true);
+    let words = applied_words(change(&app, ids[0], add_safety).await).await;
+    let sub = subscriptions_of(&app, &cus).await.remove(0);
+    let invoice = app
+        .services
+        .billing
+        .invoice_state(sub.latest_invoice.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(invoice.status, "paid");
+    assert!(invoice.amount_paid > 0, "{invoice:?}");
+    let charged = format_usd(invoice.amount_paid);
+    assert!(
+        words[0].starts_with(&format!("Safety is added now. {charged} is charged")),
+        "{words:?}"
+    );
+    let renewal = app.services.billing.next_renewal(&sub).await.unwrap();
+    assert!(renewal > 0);
+    assert!(
+        words[1].contains(&format!("renews at {} per year", format_usd(renewal))),
+        "{words:?}"
+    );
+    assert!(!words.join(" ").contains("$0.00"), "{words:?}");
+    let p = project(&app, ids[0]).await;
+    assert_eq!(p.history[0].action, "addition");
+    assert!(
+        p.history[0]
+            .detail
+            .contains(&format!("{charged} is charged")),
+        "{:?}",
+        p.history[0]
+    );
+    assert!(p.history[0]
+        .stripe_ids
+        .contains(sub.latest_invoice.as_ref().unwrap()));
+
+    // Remove it again: nothing charged now; the renewal is Stripe's, lower than before.
+    let words = applied_words(change(&app, ids[0], modules(true, true, false)).await).await;
+    let sub = subscriptions_of(&app, &cus).await.remove(0);
+    let lower = app.services.billing.next_renewal(&sub).await.unwrap();
+    assert!(0 < lower && lower < renewal, "{lower} < {renewal}");
+    assert!(
+        words[1].contains(&format!("renews at {} per year", format_usd(lower))),
+        "{words:?}"
+    );
+    assert!(!words.join(" ").contains("$0.00"), "{words:?}");
+
+    // End it (the only project): nothing renews, and the words say so.
+    let words = applied_words(change(&app, ids[0], json!({"kind": "end"})).await).await;
+    assert!(
+        words
+            .join(" ")
+            .contains("subscription ends: nothing renews"),
+        "{words:?}"
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn words_after_a_change_are_stripes_numbers_on_sqlite() {
+    words_after_a_change_are_stripes_numbers(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn words_after_a_change_are_stripes_numbers_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        words_after_a_change_are_stripes_numbers(db).await;
+    }
+}
+
+async fn free_add_ons_come_and_go(db: TestDb) {
+    let app = harbor_admin_default_catalog(&db).await;
+    let ids = harbor_ids(&app).await;
+    first_purchase(&app, ids[0], ids[1]).await;
+    let cus = customer(&db).await;
+    let before = subscriptions_of(&app, &cus).await.remove(0);
+
+    // Untick Planner Board ($0): the preview and the change work, with nothing to pay.
+    let drop_board = modules(true, false, false);
+    let preview = post(
+        &app,
+        "preview_project_change",
+        &json!({"project": ids[0], "request": drop_board}),
+    )
+    .await;
+    assert_eq!(preview.status(), 200, "{}", preview.text().await.unwrap());
+    let preview: ChangePreview = preview.json().await.unwrap();
+    assert_eq!(preview.amounts.due_now_cents, 0);
+    assert!(preview.amounts.next_renewal_cents > 0);
+    let words = applied_words(change(&app, ids[0], drop_board).await).await;
+    assert!(
+        words[0].starts_with("Planner Board stays until"),
+        "{words:?}"
+    );
+    let p = project(&app, ids[0]).await;
+    assert!(!p.project.terms.renewing.planner_board);
+    assert!(
+        p.project.terms.current.planner_board,
+        "kept until the period end"
+    );
+
+    // Tick it again: taken back, nothing charged.
+    let add_board = modules(true, true, false);
+    let preview = post(
+        &app,
+        "preview_project_change",
+        &json!({"project": ids[0], "request": add_board}),
+    )
+    .await;
+    assert_eq!(preview.status(), 200, "{}", preview.text().await.unwrap());
+    applied_words(change(&app, ids[0], add_board).await).await;
+    assert!(
+        project(&app, ids[0])
+            .await
+            .project
+            .terms
+            .renewing
+            .planner_board
+    );
+
+    // Add Safety Badge ($0) to the Safety project: added now, with nothing to pay.
+    let badge = json!({"kind": "modules", "license": {"planner": true, "planner_board": false, "safety": true, "safety_badge": true}});
+    let words = applied_words(change(&app, ids[1], badge).await).await;
+    assert!(
+        words[0].starts_with("Safety Badge is added now, with nothing to pay today."),
+        "{words:?}"
+    );
+    assert!(
+        project(&app, ids[1])
+            .await
+            .project
+            .terms
+            .current
+            .safety_badge
+    );
+    // Remove it again.
+    applied_words(change(&app, ids[1], modules(true, false, true)).await).await;
+
+    // Stripe was not asked to change anything: no new invoice, the same quantities.
+    let after = subscriptions_of(&app, &cus).await.remove(0);
+    assert_eq!(after.latest_invoice, before.latest_invoice);
+    assert_eq!(after.items, before.items);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn free_add_ons_can_be_removed_and_added_again_on_sqlite() {
+    free_add_ons_come_and_go(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn free_add_ons_can_be_removed_and_added_again_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        free_add_ons_come_and_go(db).await;
+    }
+}
