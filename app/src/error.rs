@@ -33,6 +33,15 @@ pub enum AppError {
         /// Seconds until Procore accepts requests again.
         retry_after_secs: u64,
     },
+    /// A marketplace app is not connected to the company in Procore (uninstalled): its view
+    /// and syncs are off until a company admin reconnects it.
+    #[error("{name} is not connected to this company in Procore, so this view is off. Your Smartapp data is kept.")]
+    NotConnected {
+        /// The app's listed name ("Smartapp Planner").
+        name: String,
+        /// Its key, for the Reconnect page (`/reconnect/{key}`).
+        key: String,
+    },
     /// The card on file was declined (or needs its holder); nothing was changed.
     #[error("{0}")]
     PaymentDeclined(String),
@@ -60,7 +69,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             Self::NotSignedIn | Self::ReauthRequired => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::NotConnected { .. } => 403,
             Self::NotFound(_) => 404,
             Self::Invalid(_) => 422,
             Self::Conflict(_) => 409,

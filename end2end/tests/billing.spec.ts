@@ -1,5 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, signIn, watchForProblems } from "./fixtures";
+import { expect, Page } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, signIn, watchForProblems, test } from "./fixtures";
 
 // The Billing page and the failed-payment banner as an admin meets them: the invoice of a
 // purchase with its projects; a card that declines later is put on file in Stripe's
@@ -113,6 +113,12 @@ test("billing: invoices, a failed renewal's banner, the portal's Pay now clears 
   await expect(banner).toHaveAttribute("role", "alert");
   await expect(banner).toContainText(/Payment failed on \d{1,2} [A-Z][a-z]{2} \d{4} — update your card/);
   await expect(banner).toContainText("$590.00 is due on invoice");
+  // The first failed attempt's date, and when Stripe tries again (after it, never before).
+  const words = await banner.innerText();
+  const dates = [...words.matchAll(/(\d{1,2} [A-Z][a-z]{2} \d{4})/g)].map((m) => Date.parse(`${m[1]} UTC`));
+  expect(words).toMatch(/Next retry \d{1,2} [A-Z][a-z]{2} \d{4}\./);
+  expect(dates.length).toBe(2);
+  expect(dates[1]).toBeGreaterThan(dates[0]);
   const failed = page.locator("table.invoices tbody tr").filter({ has: page.locator(".status", { hasText: "Payment failed" }) });
   await expect(failed).toHaveCount(1);
   await shot("3-billing-payment-failed.png");

@@ -1,5 +1,5 @@
-import { test, expect, chromium, BrowserContext, Frame, Page, APIRequestContext } from "@playwright/test";
-import { expectNoAxeViolations, payMonthly, watchForProblems } from "./fixtures";
+import { expect, chromium, BrowserContext, Frame, Page, APIRequestContext } from "@playwright/test";
+import { expectNoAxeViolations, payMonthly, watchForProblems, test } from "./fixtures";
 
 // Smartapp inside Procore, across origins: the sandbox's web shell (http://localhost:PORT,
 // like app.procore.com) frames our embedded view (http://127.0.0.1:PORT). Install from the
@@ -235,6 +235,16 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     await ready(pc);
     await expectNoAxeViolations(pc);
     await pc.screenshot({ path: testInfo.outputPath("9b-reconnect.png"), fullPage: true });
+    // Check again before the reinstall: Procore still says so, and the steps stay.
+    await pc.locator("#recheck").click();
+    await expect(pc.locator("#recheck-outcome")).toContainText("Procore still says Smartapp Planner is not connected");
+    // A team member inside Procore is told who can fix it, with a link (not a raw path).
+    await pc.goto(`/embedded/${shared.companyId}/${shared.projectId}?app=planner`);
+    await expect(pc.locator("#embedded-refused")).toContainText("ask a company admin");
+    await expect(pc.locator("#embedded-refused")).not.toContainText("/reconnect/");
+    await expect(pc.locator("#embedded-reconnect")).toHaveAttribute("href", "/reconnect/planner");
+    await pc.goto("/projects");
+    await ready(pc);
 
     // Reinstall from the Marketplace: the frame works again.
     await shellGoto(page, "/marketplace");
@@ -242,9 +252,18 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     await expect(page.locator("#post-install-notes")).toBeVisible();
     await shellGoto(page, toolPath());
     await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
-    // Check again on the Reconnect page: connected, and the banner is gone.
-    await pc.locator("#recheck").click();
-    await expect(pc.locator("#recheck-outcome")).toContainText("connected again");
+    // The banner's own Check again (this page was loaded before the reinstall): Procore
+    // says connected, and the banner goes at once.
+    const banner = pc.locator('.reconnect-banner[data-app="planner"]');
+    await expect(banner).toBeVisible();
+    await banner.getByRole("button", { name: "Check again" }).click();
+    await expect(pc.locator("#reconnected")).toContainText("connected again");
+    await expect(banner).toHaveCount(0);
+    // The Reconnect page now says it is connected, not the steps for a missing app.
+    await pc.goto("/reconnect/planner");
+    await ready(pc);
+    await expect(pc.locator("#recheck-connected")).toContainText("Smartapp Planner is connected");
+    await expect(pc.getByText("Procore says Smartapp Planner is not installed")).toHaveCount(0);
     await pc.goto("/projects");
     await ready(pc);
     await expect(pc.locator(".reconnect-banner")).toHaveCount(0);

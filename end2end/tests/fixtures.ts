@@ -1,7 +1,44 @@
-import { expect, Page } from "@playwright/test";
+import { test as base, expect, Frame, Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
 // Steps every spec shares.
+
+// What a `view!` macro prints when an attribute expression ends its tag early (e.g.
+// `disabled=x >= y`: the `>` closes the tag and the rest is shown as text).
+export const VIEW_RESIDUE = [/on:[a-z]+/, /\|_\|/, /=>/, /\.update\(/, /\{\{/, /move \|/];
+
+// The residue found in a frame's visible text, as "pattern: …context…".
+export async function viewResidue(frame: Frame): Promise<string[]> {
+  const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+  const found: string[] = [];
+  for (const pattern of VIEW_RESIDUE) {
+    const m = pattern.exec(text);
+    if (m) found.push(`${pattern}: …${text.slice(Math.max(0, m.index - 40), m.index + 40).replace(/\s+/g, " ")}…`);
+  }
+  return found;
+}
+
+// Every spec's `test`: the page is checked for view-macro residue each time a document
+// (the page or one of its frames) has loaded and once more at the end of the test; any
+// residue fails the test with the page's URL and the text around it.
+export const test = base.extend<{ residueGuard: void }>({
+  residueGuard: [
+    async ({ page }, use) => {
+      const found: string[] = [];
+      const check = async (frame: Frame) => {
+        for (const r of await viewResidue(frame)) found.push(`${frame.url()}: ${r}`);
+      };
+      page.on("load", () => void check(page.mainFrame()));
+      page.on("framenavigated", (frame) => {
+        if (frame !== page.mainFrame()) void frame.waitForLoadState("load").then(() => check(frame)).catch(() => {});
+      });
+      await use();
+      if (!page.isClosed()) for (const frame of page.frames()) await check(frame);
+      expect([...new Set(found)], "view-macro residue in the visible text").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 
 // Interactions need the WASM to have hydrated the server-rendered page.
 export const hydrated = (page: Page) => expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

@@ -1,5 +1,5 @@
-import { test, expect, Locator, Page } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, signIn, watchForProblems } from "./fixtures";
+import { expect, Locator, Page } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, signIn, watchForProblems, test } from "./fixtures";
 
 // The licensing flow an admin clicks through: pick projects and modules under the gating
 // rules, see the summary, choose yearly or monthly, pay on the (sandbox) Stripe page, land

@@ -1,5 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, signIn, watchForProblems } from "./fixtures";
+import { expect, Page } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, signIn, watchForProblems, test } from "./fixtures";
 
 // Every page: it hydrates with the Content-Security-Policy in force (no violation, no
 // hydration warning), passes axe-core's WCAG 2.1 AA rules, and fits a 390 px wide screen

@@ -1,5 +1,5 @@
-import { test, expect } from "@playwright/test";
-import { hydrated, signIn } from "./fixtures";
+import { expect } from "@playwright/test";
+import { hydrated, signIn, test } from "./fixtures";
 
 // The foundation flow a customer clicks through: sign in through the (sandbox) Procore
 // page, land in Project Central, switch company, page and search the project list.

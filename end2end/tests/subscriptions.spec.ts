@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
-import { expectNoAxeViolations, hydrated, licenseOneProject, signIn, watchForProblems } from "./fixtures";
+import { expect } from "@playwright/test";
+import { expectNoAxeViolations, hydrated, licenseOneProject, signIn, watchForProblems, test } from "./fixtures";
 
 // Manage Subscription in a real browser: license a project (Checkout the first time, the
 // card on file once the company has a monthly subscription), open its page, add Safety

@@ -1,6 +1,6 @@
-import { expect, test } from "@playwright/test";
+import { expect } from "@playwright/test";
 import * as fs from "node:fs";
-import { expectNoAxeViolations, hydrated, licenseOneProject, signIn, watchForProblems } from "./fixtures";
+import { expectNoAxeViolations, hydrated, licenseOneProject, signIn, watchForProblems, test } from "./fixtures";
 
 // Procore settings and a Users sync in a real browser: license a project, open its
 // settings, switch Procore ON, choose directions and frequencies, save and see when each

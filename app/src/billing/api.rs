@@ -130,8 +130,10 @@ pub struct PaymentAlert {
     pub invoice_id: String,
     /// Its number.
     pub invoice_number: Option<String>,
-    /// When the (latest) attempt failed (UTC unix seconds).
+    /// When the first attempt to charge it failed (UTC unix seconds).
     pub failed_at: i64,
+    /// When Stripe tries the card again (None: no more automatic retries).
+    pub next_attempt_at: Option<i64>,
     /// What is due, in cents.
     pub amount_due_cents: i64,
     /// ISO currency code, lower case.

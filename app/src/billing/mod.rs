@@ -59,9 +59,27 @@ pub fn failed_payment_sentence(failed_at: i64) -> String {
     )
 }
 
+/// What Stripe does next about a failed payment: "Stripe tries the card again on DATE." or,
+/// after its last retry, that nothing more happens by itself.
+pub fn retry_sentence(next_attempt_at: Option<i64>) -> String {
+    match next_attempt_at {
+        Some(at) => format!("Next retry {}.", utc_date(at)),
+        None => "Stripe will not retry it: pay it from Manage payment details.".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_banner_names_the_next_retry() {
+        assert_eq!(
+            retry_sentence(Some(1_798_761_600)),
+            "Next retry 1 Jan 2027."
+        );
+        assert!(retry_sentence(None).contains("will not retry"));
+    }
 
     #[test]
     fn money_is_in_its_currency() {

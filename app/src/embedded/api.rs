@@ -46,6 +46,8 @@ pub struct EmbeddedStatus {
     pub sync: Vec<ResourceStatus>,
     /// Why the project does not sync now, if so.
     pub sync_paused: Option<String>,
+    /// Sync with Procore is switched on in the project's Procore settings.
+    pub sync_on: bool,
     /// The published Plan Board (None: not published, or no Planner).
     pub plan_board: Option<Vec<crate::planboard::PlanItem>>,
 }

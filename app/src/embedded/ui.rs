@@ -82,6 +82,20 @@ fn SignIn() -> impl IntoView {
 /// The ids were refused (not a member, project not visible) or Procore failed.
 #[component]
 fn Refused(error: AppError) -> impl IntoView {
+    if let AppError::NotConnected { key, .. } = &error {
+        // A project team member cannot reinstall the app: say who can, and link the steps.
+        let steps = format!("/reconnect/{key}");
+        return view! {
+            <section class="panel error embedded-refused" role="alert" id="embedded-refused">
+                <p>{error.to_string()}</p>
+                <p>"A Procore company admin reinstalls or reconnects it in Procore (Company Admin → App Management). If you are not one, ask a company admin of your company."</p>
+                <p>
+                    <a class="button" id="embedded-reconnect" href=steps target="_blank" rel="noopener">"How to reconnect"</a>
+                </p>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="panel error embedded-refused" role="alert" id="embedded-refused">
             <p>{error.to_string()}</p>
@@ -90,6 +104,7 @@ fn Refused(error: AppError) -> impl IntoView {
             </p>
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -114,7 +129,7 @@ fn Status(s: EmbeddedStatus) -> impl IntoView {
                     <crate::planboard::PublishedBoard items/>
                 </section>
             })}
-            <Sync resources=s.sync.clone() paused=s.sync_paused.clone()/>
+            <Sync resources=s.sync.clone() paused=s.sync_paused.clone() on=s.sync_on/>
         }
         .into_any(),
         None => {
@@ -172,7 +187,16 @@ fn Licence(licence: EmbeddedLicence) -> impl IntoView {
 }
 
 #[component]
-fn Sync(resources: Vec<ResourceStatus>, paused: Option<String>) -> impl IntoView {
+fn Sync(resources: Vec<ResourceStatus>, paused: Option<String>, on: bool) -> impl IntoView {
+    if !on {
+        return view! {
+            <section class="embedded-card" id="embedded-sync">
+                <h2>"Sync with Procore"</h2>
+                <p id="embedded-sync-off">"Sync is off for this project. A company admin turns it on in the project's Procore settings in Project Central."</p>
+            </section>
+        }
+        .into_any();
+    }
     let rows = resources
         .into_iter()
         .map(|r| {
@@ -208,6 +232,7 @@ fn Sync(resources: Vec<ResourceStatus>, paused: Option<String>) -> impl IntoView
             {paused.map(|why| view! { <p class="muted">{why}</p> })}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -215,10 +240,15 @@ fn Offer(project: ProjectId, lines: Vec<OfferLine>, can_license: bool) -> impl I
     let lines = lines
         .into_iter()
         .map(|l| {
+            // The same words as the wizard: the add-on is chosen apart from its module.
             let add_on = if l.add_on_monthly_cents == 0 {
-                format!("{} included", l.add_on)
+                format!("optional add-on {}, at no extra charge", l.add_on)
             } else {
-                format!("{} add-on {}", l.add_on, format_usd(l.add_on_monthly_cents))
+                format!(
+                    "optional add-on {}, {} per month",
+                    l.add_on,
+                    format_usd(l.add_on_monthly_cents)
+                )
             };
             view! {
                 <li>

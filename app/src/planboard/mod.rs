@@ -105,6 +105,20 @@ pub struct CheckedItem {
     pub status: ItemStatus,
 }
 
+/// A plan date (`YYYY-MM-DD`) as people read it: "6 Dec 2026", the same words as every
+/// other date in the app (one format for every locale: day, month name, year cannot be
+/// misread the way 06/12 can). Anything else is shown as it is.
+pub fn day_label(value: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    if !is_date(value) {
+        return value.to_string();
+    }
+    let n: Vec<usize> = value.split('-').filter_map(|p| p.parse().ok()).collect();
+    format!("{} {} {}", n[2], MONTHS[n[1] - 1], n[0])
+}
+
 fn is_date(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
@@ -157,6 +171,17 @@ pub fn check(input: &ItemInput) -> Result<CheckedItem, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plan_dates_read_as_day_month_year() {
+        assert_eq!(day_label("2026-12-06"), "6 Dec 2026");
+        assert_eq!(day_label("2027-01-31"), "31 Jan 2027");
+        assert_eq!(
+            day_label("2026-02-30"),
+            "2026-02-30",
+            "not a date: shown as typed"
+        );
+    }
 
     fn input(title: &str, start: &str, due: &str, status: &str) -> ItemInput {
         ItemInput {

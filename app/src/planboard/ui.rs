@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::api::{
     load_plan_board, publish_plan_board, remove_plan_item, save_plan_item, PlanBoard,
 };
-use super::{check, ItemInput, ItemStatus, PlanItem};
+use super::{check, day_label, ItemInput, ItemStatus, PlanItem};
 use crate::error::AppError;
 use crate::ids::ProjectId;
 
@@ -23,9 +23,9 @@ pub fn PublishedBoard(items: Vec<PlanItem>) -> impl IntoView {
                 <tr>
                     <td>{i.title}</td>
                     <td>{i.owner}</td>
-                    <td>{i.starts_on}</td>
-                    <td>{i.due_on}</td>
-                    <td><span class=format!("plan-status {}", i.status.key())>{i.status.label()}</span></td>
+                    <td class="date"><time datetime={i.starts_on.clone()}>{day_label(&i.starts_on)}</time></td>
+                    <td class="date"><time datetime={i.due_on.clone()}>{day_label(&i.due_on)}</time></td>
+                    <td><span class={format!("plan-status {}", i.status.key())}>{i.status.label()}</span></td>
                 </tr>
             }
         })
@@ -111,7 +111,7 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
                                 let edit_id = i.id.clone();
                                 view! {
                                     <tr>
-                                        <td>{i.title}</td><td>{i.owner}</td><td>{i.starts_on}</td><td>{i.due_on}</td>
+                                        <td>{i.title}</td><td>{i.owner}</td><td class="date"><time datetime={i.starts_on.clone()}>{day_label(&i.starts_on)}</time></td><td class="date"><time datetime={i.due_on.clone()}>{day_label(&i.due_on)}</time></td>
                                         <td>{i.status.label()}</td>
                                         <td>{b.can_edit.then(|| view! {
                                             <button class="link" aria-label=edit_label on:click=move |_| {

@@ -17,7 +17,7 @@ pub fn TopBar(viewer: Viewer, on_switch: Callback<CompanyId>) -> impl IntoView {
         .iter()
         .map(|c| {
             view! {
-                <option value=c.id.to_string() selected=c.id == current>
+                <option value={c.id.to_string()} selected={c.id == current}>
                     {c.name.clone()}
                 </option>
             }

@@ -24,7 +24,7 @@ pub struct StoredAlert {
     pub currency: String,
     /// Charges Stripe had tried when we looked.
     pub attempt_count: i64,
-    /// When the latest of them failed (UTC unix seconds).
+    /// When the first of them failed (UTC unix seconds).
     pub failed_at: i64,
     /// When Stripe said it would try again.
     pub next_attempt_at: Option<i64>,
@@ -36,31 +36,25 @@ impl From<StoredAlert> for PaymentAlert {
             invoice_id: a.invoice_id,
             invoice_number: a.invoice_number,
             failed_at: a.failed_at,
+            next_attempt_at: a.next_attempt_at,
             amount_due_cents: a.amount_due_cents,
             currency: a.currency,
         }
     }
 }
 
-/// When the latest charge of `invoice` failed. The first charge is made when the invoice
-/// is finalized; a retry is made when Stripe said it would be (`next_payment_attempt`, as
-/// we saw it before); the same attempt seen again keeps its date.
-fn failed_at(invoice: &InvoiceFacts, previous: Option<&StoredAlert>, now: i64) -> i64 {
-    let attempts = i64::try_from(invoice.attempt_count).unwrap_or(i64::MAX);
+/// When the first charge of `invoice` failed: the banner dates the failure from it (the
+/// admin's "since when"), while Stripe's retries move only the next retry's date. The first
+/// charge is made when the invoice is finalized; an invoice already seen keeps its date.
+fn first_failed_at(invoice: &InvoiceFacts, previous: Option<&StoredAlert>) -> i64 {
     match previous.filter(|p| p.invoice_id == invoice.id) {
-        Some(p) if p.attempt_count >= attempts => p.failed_at,
-        Some(p) => p.next_attempt_at.unwrap_or(now),
-        None if attempts <= 1 => invoice.finalized_at.unwrap_or(invoice.created),
-        None => now,
+        Some(p) => p.failed_at,
+        None => invoice.finalized_at.unwrap_or(invoice.created),
     }
 }
 
 /// The alert the company should have now: its newest open invoice with a failed charge.
-pub fn next_alert(
-    open: &[InvoiceFacts],
-    previous: Option<&StoredAlert>,
-    now: i64,
-) -> Option<StoredAlert> {
+pub fn next_alert(open: &[InvoiceFacts], previous: Option<&StoredAlert>) -> Option<StoredAlert> {
     let failed = open
         .iter()
         .filter(|i| i.payment_failed())
@@ -71,7 +65,7 @@ pub fn next_alert(
         amount_due_cents: failed.amount_remaining_cents,
         currency: failed.currency.clone(),
         attempt_count: i64::try_from(failed.attempt_count).unwrap_or(i64::MAX),
-        failed_at: failed_at(failed, previous, now),
+        failed_at: first_failed_at(failed, previous),
         next_attempt_at: failed.next_payment_attempt,
     })
 }
@@ -110,7 +104,7 @@ pub async fn refresh(
         open.push(changed);
     }
     let previous = db.billing_alert(company).await?;
-    let next = next_alert(&open, previous.as_ref(), now());
+    let next = next_alert(&open, previous.as_ref());
     match &next {
         Some(alert) if previous.as_ref() != Some(alert) => {
             db.save_billing_alert(company, customer, alert).await?;
@@ -228,31 +222,35 @@ mod tests {
 
     #[test]
     fn the_first_failure_is_dated_when_the_invoice_was_charged() {
-        let alert = next_alert(&[open("in_a", 1_000, 1)], None, 99_999).unwrap();
+        let alert = next_alert(&[open("in_a", 1_000, 1)], None).unwrap();
         assert_eq!(alert.invoice_id, "in_a");
         assert_eq!(
             alert.failed_at, 4_600,
             "finalized, which is when Stripe charges"
         );
         assert_eq!(alert.amount_due_cents, 29_500);
+        assert_eq!(alert.next_attempt_at, Some(1_000 + 3 * 86_400));
     }
 
     #[test]
     fn seeing_the_same_attempt_again_keeps_its_date() {
-        let first = next_alert(&[open("in_a", 1_000, 1)], None, 99_999).unwrap();
-        let again = next_alert(&[open("in_a", 1_000, 1)], Some(&first), 500_000).unwrap();
+        let first = next_alert(&[open("in_a", 1_000, 1)], None).unwrap();
+        let again = next_alert(&[open("in_a", 1_000, 1)], Some(&first)).unwrap();
         assert_eq!(again, first);
     }
 
     #[test]
-    fn a_failed_retry_is_dated_when_stripe_said_it_would_retry() {
-        let first = next_alert(&[open("in_a", 1_000, 1)], None, 99_999).unwrap();
-        let retried = next_alert(&[open("in_a", 1_000, 2)], Some(&first), 500_000).unwrap();
-        assert_eq!(retried.failed_at, 1_000 + 3 * 86_400);
+    fn a_failed_retry_keeps_the_first_date_and_moves_the_next_retry() {
+        let first = next_alert(&[open("in_a", 1_000, 1)], None).unwrap();
+        let mut second = open("in_a", 1_000, 2);
+        second.next_payment_attempt = Some(1_000 + 8 * 86_400);
+        let retried = next_alert(&[second.clone()], Some(&first)).unwrap();
+        assert_eq!(retried.failed_at, 4_600, "the first failed attempt's date");
         assert_eq!(retried.attempt_count, 2);
-        // Without what we saw before, the retry's date is when we learn of it.
-        let unseen = next_alert(&[open("in_a", 1_000, 2)], None, 500_000).unwrap();
-        assert_eq!(unseen.failed_at, 500_000);
+        assert_eq!(retried.next_attempt_at, Some(1_000 + 8 * 86_400));
+        // Without what we saw before, the first attempt is still the finalization.
+        let unseen = next_alert(&[second], None).unwrap();
+        assert_eq!(unseen.failed_at, 4_600);
     }
 
     #[test]
@@ -269,10 +267,9 @@ mod tests {
                 untried,
             ],
             None,
-            99_999,
         )
         .unwrap();
         assert_eq!(alert.invoice_id, "in_b");
-        assert_eq!(next_alert(&[], None, 1), None, "nothing open: no banner");
+        assert_eq!(next_alert(&[], None), None, "nothing open: no banner");
     }
 }

@@ -102,15 +102,19 @@ impl EmbeddedService {
                     .db
                     .record_not_connected(company, caller.user.get())
                     .await?;
-                return Err(AppError::Forbidden(format!(
-                    "{} is not connected to this company in Procore, so this view is off. Your data is kept. Reconnect it: Project Central → /reconnect/{} has the steps.",
-                    app.name(),
-                    app.key()
-                ))
+                return Err(AppError::NotConnected {
+                    name: app.name().into(),
+                    key: app.key().into(),
+                }
                 .into());
             }
             other => other?,
         };
+        // Procore answered this app's connection: if it was recorded as not connected
+        // (before a reinstall), it is connected again.
+        self.db
+            .record_connected_via(company, caller.user.get())
+            .await?;
         let Some(procore_project) = found else {
             tracing::info!(user = %caller.user, %project, "embedded view: project not visible");
             return Err(AppError::NotFound(NOT_VISIBLE.into()).into());
@@ -138,14 +142,18 @@ impl EmbeddedService {
             }
             None => None,
         };
-        let (sync, sync_paused) = match licence {
+        let (sync, sync_paused, sync_on) = match licence {
             Some(_) => match self.sync.overview(&caller, project).await {
-                Ok(overview) => (overview.resources, overview.paused_reason),
+                Ok(overview) => (
+                    overview.resources,
+                    overview.paused_reason,
+                    overview.settings.procore_on,
+                ),
                 // A cancelled project keeps its licence row but has no settings page.
-                Err(AppError::NotFound(_)) => (Vec::new(), None),
+                Err(AppError::NotFound(_)) => (Vec::new(), None, false),
                 Err(error) => return Err(error.into()),
             },
-            None => (Vec::new(), None),
+            None => (Vec::new(), None, false),
         };
         let plan_board = match licence {
             Some(_) => self.planboard.published(&caller, project).await?,
@@ -163,6 +171,7 @@ impl EmbeddedService {
             can_license: caller.is_admin,
             sync,
             sync_paused,
+            sync_on,
         })
     }
 }

@@ -1,5 +1,7 @@
 //! Install state per company and marketplace app: Procore's `app_installations` (read at
-//! sign-in, hourly by a job, and on **Check again**), and a 403 "App is not connected to this
+//! sign-in, by a job every 5 minutes for companies with a live subscription and hourly for
+//! the others, and on **Check again**), any successful Procore call with an app's connection
+//! (which clears a "not connected"), and a 403 "App is not connected to this
 //! company" seen by background work. An app Procore lists as uninstalled is *not connected*:
 //! its syncs stop and every page shows a Reconnect banner; nothing is deleted and a reinstall
 //! restores service. An app Procore does not list (never installed here) is not shown.
@@ -22,6 +24,12 @@ use crate::procore::ProcoreAccess;
 
 /// Procore's words for an app whose installation is gone.
 pub const NOT_CONNECTED: &str = "App is not connected to this company";
+
+/// How often a company with a live subscription is asked which apps it has installed: an
+/// uninstall shows on every page within this time (seconds).
+pub const CHECK_LIVE_EVERY_SECS: i64 = 300;
+/// How often any other company is asked (seconds).
+pub const CHECK_IDLE_EVERY_SECS: i64 = 3600;
 
 /// The service.
 pub struct InstallService {
@@ -75,11 +83,21 @@ impl InstallService {
         self.db.installs_of(company).await
     }
 
-    /// Checks every company that has an admin with a connection (the hourly job); returns
-    /// how many companies were checked.
+    /// Checks every company whose check is due (the periodic job, every
+    /// [`CHECK_LIVE_EVERY_SECS`]): companies with a live subscription each run, the others
+    /// hourly. Returns how many companies were checked.
     pub async fn check_all(&self) -> ServerResult<usize> {
         let mut checked = 0;
-        for (company, user) in self.db.companies_with_admin_connection().await? {
+        // A little slack, so a run that starts a few seconds early in its period still checks.
+        let due = self
+            .db
+            .install_checks_due(
+                now(),
+                CHECK_LIVE_EVERY_SECS - 30,
+                CHECK_IDLE_EVERY_SECS - 30,
+            )
+            .await?;
+        for (company, user) in due {
             match self.check(CompanyId(company), UserId(user)).await {
                 Ok(_) => checked += 1,
                 Err(error) => {

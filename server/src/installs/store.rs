@@ -49,6 +49,33 @@ impl Db {
         Ok(app)
     }
 
+    /// Procore answered a call made with `user`'s connection in `company`: the app that
+    /// connection belongs to is connected (clears a "not connected" left from before a
+    /// reinstall; an app not recorded as lost is left as it is: one read, no write).
+    pub async fn record_connected_via(&self, company: CompanyId, user: i64) -> ServerResult<()> {
+        // As in record_not_connected: a connection from before the two apps is Planner's.
+        let app = self
+            .connection(user)
+            .await?
+            .and_then(|c| c.oauth_app.as_deref().and_then(MarketplaceApp::from_key))
+            .unwrap_or(MarketplaceApp::Planner);
+        let at = crate::db::now();
+        let changed = sqlx::query(
+            "UPDATE app_installs SET connected = 1, checked_at = $3, changed_at = $3
+             WHERE company_id = $1 AND app = $2 AND connected = 0",
+        )
+        .bind(company.get())
+        .bind(app.key())
+        .bind(at)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if changed > 0 {
+            tracing::info!(%company, app = app.key(), "Procore answered the app's connection again: connected");
+        }
+        Ok(())
+    }
+
     /// Forgets an app Procore does not list for the company.
     pub async fn forget_install(
         &self,
@@ -82,14 +109,32 @@ impl Db {
             .collect())
     }
 
-    /// One admin with a Procore connection per company (the newest sign-in).
-    pub async fn companies_with_admin_connection(&self) -> ServerResult<Vec<(i64, i64)>> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT m.company_id, MAX(m.user_id) FROM company_users m JOIN procore_connections c ON c.user_id = m.user_id
+    /// The companies whose install check is due at `now`, each with one admin who has a
+    /// Procore connection: every `live_every` seconds for a company with a live subscription
+    /// (an uninstall there stops paid work), every `idle_every` otherwise.
+    pub async fn install_checks_due(
+        &self,
+        now: i64,
+        live_every: i64,
+        idle_every: i64,
+    ) -> ServerResult<Vec<(i64, i64)>> {
+        let rows: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT m.company_id, MAX(m.user_id),
+                    COALESCE((SELECT MIN(a.checked_at) FROM app_installs a WHERE a.company_id = m.company_id), 0),
+                    (SELECT COUNT(*) FROM billing_subscriptions s WHERE s.company_id = m.company_id
+                        AND s.status IN ('active', 'trialing', 'past_due', 'unpaid'))
+             FROM company_users m JOIN procore_connections c ON c.user_id = m.user_id
              WHERE m.is_admin = 1 GROUP BY m.company_id ORDER BY m.company_id",
         )
         .fetch_all(self.pool())
         .await?;
-        Ok(rows)
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, checked, live)| {
+                let every = if *live > 0 { live_every } else { idle_every };
+                now - checked >= every
+            })
+            .map(|(company, user, _, _)| (company, user))
+            .collect())
     }
 }

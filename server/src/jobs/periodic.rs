@@ -49,11 +49,12 @@ impl PeriodicKind {
     /// How often it runs in production, in seconds.
     pub fn period_secs(self) -> i64 {
         match self {
-            Self::PruneStripeEvents
-            | Self::DeleteExpiredSessions
-            | Self::ReconcileWithStripe
-            | Self::CheckInstallations => 3600,
+            Self::PruneStripeEvents | Self::DeleteExpiredSessions | Self::ReconcileWithStripe => {
+                3600
+            }
             Self::ReleaseExpiredHolds => 300,
+            // Each run checks only the companies that are due (installs::check_all).
+            Self::CheckInstallations => crate::installs::CHECK_LIVE_EVERY_SECS,
         }
     }
 }

@@ -118,3 +118,74 @@ async fn uninstall_then_reinstall(db: TestDb) {
 async fn uninstall_reconnect_reinstall_sqlite_and_postgres() {
     on_both(uninstall_then_reinstall).await;
 }
+
+/// Issue 20 (20, 21): an uninstall is learnt by the periodic install check, without any call
+/// failing first (companies with a live subscription are due every 5 minutes, the others
+/// hourly); after a reinstall, the first successful Procore call with that app's connection
+/// clears the state, with no Check again.
+async fn uninstall_noticed_by_the_check_and_cleared_by_a_successful_call(db: TestDb) {
+    let l = licensed(&db).await;
+    let p = l.project;
+    let before = connections(&l, "app_connections").await;
+    assert_eq!(connected(&before, "Planner"), Some(true), "{before:?}");
+    sandbox_post(
+        &l.app,
+        &format!(
+            "/__sandbox/apps/planner/uninstall?company_id={}",
+            HARBOR.get()
+        ),
+        &json!({}),
+    )
+    .await;
+    // Not due yet: checked at sign-in a moment ago.
+    assert_eq!(l.app.services.installs.check_all().await.unwrap(), 0);
+    assert_eq!(
+        connected(&connections(&l, "app_connections").await, "Planner"),
+        Some(true)
+    );
+    // Six minutes later (the last check moved back): the live company is due, the other
+    // company of the same admin (nothing licensed) is not.
+    sqlx::query("UPDATE app_installs SET checked_at = checked_at - 360")
+        .execute(db.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(l.app.services.installs.check_all().await.unwrap(), 1);
+    let after = connections(&l, "app_connections").await;
+    assert_eq!(connected(&after, "Planner"), Some(false), "{after:?}");
+    let page = l.app.get("/projects").await.text().await.unwrap();
+    assert!(
+        page.contains("Smartapp Planner is not connected to this company in Procore")
+            && page.contains("Check again"),
+        "Project Central says so, with Check again"
+    );
+
+    sandbox_post(
+        &l.app,
+        &format!(
+            "/__sandbox/apps/planner/install?company_id={}",
+            HARBOR.get()
+        ),
+        &json!({}),
+    )
+    .await;
+    // The embedded view's Procore call succeeds with the Planner connection: connected.
+    let view = l
+        .app
+        .get(&format!("/embedded/{}/{p}?app=planner", HARBOR.get()))
+        .await;
+    assert_eq!(view.status(), 200);
+    let html = view.text().await.unwrap();
+    assert!(html.contains("id=\"embedded-project\""), "{html}");
+    let back = connections(&l, "app_connections").await;
+    assert_eq!(
+        connected(&back, "Planner"),
+        Some(true),
+        "cleared without Check again: {back:?}"
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uninstall_noticed_by_the_check_cleared_by_a_call_sqlite_and_postgres() {
+    on_both(uninstall_noticed_by_the_check_and_cleared_by_a_successful_call).await;
+}

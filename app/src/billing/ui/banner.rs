@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::ManagePaymentDetails;
 use crate::billing::api::get_payment_alert;
-use crate::billing::{failed_payment_sentence, money};
+use crate::billing::{failed_payment_sentence, money, retry_sentence};
 
 /// "Payment failed on DATE — update your card", with the way to do it. Renders nothing
 /// when the company's payments are in order (or the caller is not an admin).
@@ -25,7 +25,7 @@ pub fn PaymentBanner() -> impl IntoView {
                             <div class="payment-banner" role="alert">
                                 <p>
                                     <strong>{failed_payment_sentence(a.failed_at)}</strong>
-                                    " " {owed}
+                                    " " {owed} " " {retry_sentence(a.next_attempt_at)}
                                 </p>
                                 <ManagePaymentDetails primary=true/>
                             </div>

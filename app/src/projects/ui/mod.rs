@@ -55,7 +55,7 @@ pub fn ProjectCentral() -> impl IntoView {
             })}
         </Suspense>
         <main class="page">
-            <SmartappProjects version=switch.version()/>
+            <SmartappProjects version=switch.version() viewer/>
             <div class="page-head">
                 <h1>"Procore projects"</h1>
                 <SearchBox initial=search()/>

@@ -6,13 +6,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::account::Viewer;
 use crate::error::AppError;
 use crate::ids::ProjectId;
 use crate::licensing::api::ConfirmCheckout;
 use crate::licensing::{LicenseFilter, LicensedScope};
 use crate::subscriptions::api::{subscribed_projects, SubscribedProject};
 use crate::subscriptions::change::items_of;
-use crate::subscriptions::date;
+use crate::subscriptions::{date, Standing};
 use crate::ui::{ErrorPanel, Pager};
 
 /// The company's Smartapp projects.
@@ -22,7 +23,10 @@ use crate::ui::{ErrorPanel, Pager};
 /// rendering a GET, which any cross-site link could trigger), shows "Confirming your
 /// payment…" meanwhile, then reads the projects again.
 #[component]
-pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
+pub(super) fn SmartappProjects(
+    version: RwSignal<usize>,
+    viewer: Resource<Result<Option<Viewer>, AppError>>,
+) -> impl IntoView {
     let query = use_query_map();
     let checkout_session = query.read_untracked().get("checkout_session");
     let returning = checkout_session.is_some();
@@ -58,15 +62,22 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
     );
     let scope_button = move |value: Option<LicensedScope>, label: &'static str| {
         view! {
-            <button type="button" class="chip" aria-pressed=move || (scope.get() == value).to_string()
-                on:click=move |_| { scope.set(value); page.set(1); }>{label}</button>
+            <button type="button" class="chip" aria-pressed={move || (scope.get() == value).to_string()}
+                on:click={move |_| { scope.set(value); page.set(1); }}>{label}</button>
         }
     };
     view! {
         <section class="smartapp-projects">
             <div class="page-head">
                 <h1>"Smartapp projects"</h1>
-                <a class="button primary" href="/licensing">"License projects"</a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        // Only company admins buy licences; members see what they can do.
+                        is_admin(viewer.await).then(|| view! {
+                            <a class="button primary" href="/licensing">"License projects"</a>
+                        })
+                    })}
+                </Suspense>
             </div>
             <div class="list-controls">
                 <label class="search">
@@ -81,8 +92,8 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                     {scope_button(Some(LicensedScope::Both), "Both")}
                 </div>
                 <div class="segmented" role="group" aria-label="Layout">
-                    <button type="button" aria-pressed=move || (!dense.get()).to_string() on:click=move |_| dense.set(false)>"Tiles"</button>
-                    <button type="button" id="dense-list" aria-pressed=move || dense.get().to_string() on:click=move |_| dense.set(true)>"List"</button>
+                    <button type="button" aria-pressed={move || (!dense.get()).to_string()} on:click={move |_| dense.set(false)}>"Tiles"</button>
+                    <button type="button" id="dense-list" aria-pressed={move || dense.get().to_string()} on:click={move |_| dense.set(true)}>"List"</button>
                 </div>
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -94,21 +105,28 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                         }.into_any();
                     }
                     let banner = match confirmed {
-                        Some(Ok(n)) => Some(view! { <p class="panel success" role="status">{format!("Payment received: {n} projects licensed.")}</p> }.into_any()),
+                        Some(Ok(n)) => Some(view! { <p class="panel success" role="status">{format!("Payment received: {} licensed.", projects_count(n as u64))}</p> }.into_any()),
                         Some(Err(e)) => Some(view! { <ErrorPanel error=e/> }.into_any()),
                         None => None,
                     };
+                    let admin = is_admin(viewer.await);
                     let body = match list.await {
-                        Ok(p) if p.total == 0 && search.get_untracked().is_empty() && scope.get_untracked().is_none() => view! {
+                        Ok(p) if p.total == 0 && search.get_untracked().is_empty() && scope.get_untracked().is_none() && admin => view! {
                             <div class="panel empty">
                                 <p>"No Smartapp projects yet. License Procore projects for Planner or Safety to get started."</p>
                                 <a class="button primary" href="/licensing">"Open the licensing wizard"</a>
                             </div>
                         }.into_any(),
+                        Ok(p) if p.total == 0 && search.get_untracked().is_empty() && scope.get_untracked().is_none() => view! {
+                            <div class="panel empty" id="member-empty">
+                                <p>"None of the Procore projects you can see has a Smartapp licence yet."</p>
+                                <p>"A Procore company admin of your company licenses projects for Planner or Safety; ask one of them. Once a project is licensed, it shows here and its Smartapp view opens inside Procore."</p>
+                            </div>
+                        }.into_any(),
                         Ok(p) if p.total == 0 => view! { <p class="muted">"No Smartapp project matches."</p> }.into_any(),
                         Ok(p) => {
                             let pages = p.total.div_ceil(u64::from(p.per_page.max(1))).max(1);
-                            let status = format!("Page {} of {pages} · {} projects", p.page, p.total);
+                            let status = format!("Page {} of {pages} · {}", p.page, projects_count(p.total));
                             let at = p.page;
                             let items = if dense.get() {
                                 view! {
@@ -128,8 +146,8 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                                 {items}
                                 {(pages > 1).then(|| view! {
                                     <Pager status
-                                        previous=view! { <button type="button" class="button" disabled=at <= 1 on:click=move |_| page.update(|n| *n = n.saturating_sub(1).max(1))>"Previous"</button> }.into_any()
-                                        next=view! { <button type="button" class="button" disabled=u64::from(at) >= pages on:click=move |_| page.update(|n| *n += 1)>"Next"</button> }.into_any()/>
+                                        previous=view! { <button type="button" class="button" disabled={at <= 1} on:click={move |_| page.update(|n| *n = n.saturating_sub(1).max(1))}>"Previous"</button> }.into_any()
+                                        next=view! { <button type="button" class="button" disabled={u64::from(at) >= pages} on:click={move |_| page.update(|n| *n += 1)}>"Next"</button> }.into_any()/>
                                 })}
                             }.into_any()
                         }
@@ -140,6 +158,31 @@ pub(super) fn SmartappProjects(version: RwSignal<usize>) -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// When the project renews, in words that fit its standing: a project that is ending,
+/// paused for payment or cancelled does not "renew".
+fn renewal(p: &SubscribedProject) -> String {
+    match p.standing {
+        Standing::Active | Standing::Trial { .. } => format!("renews {}", date(p.renews_at)),
+        Standing::Ends { on } => format!("no renewal (ends {})", date(on)),
+        Standing::PaymentPending => "renewal on hold until the payment succeeds".into(),
+        Standing::Cancelled => "not renewing".into(),
+    }
+}
+
+/// Whether the signed-in viewer is an admin of the current company.
+fn is_admin(viewer: Result<Option<Viewer>, AppError>) -> bool {
+    matches!(viewer, Ok(Some(v)) if v.is_admin)
+}
+
+/// "1 project", "48 projects".
+pub(crate) fn projects_count(n: u64) -> String {
+    if n == 1 {
+        "1 project".into()
+    } else {
+        format!("{n} projects")
     }
 }
 
@@ -162,14 +205,14 @@ fn badges(p: &SubscribedProject) -> impl IntoView {
 fn Tile(p: SubscribedProject, highlighted: Option<ProjectId>) -> impl IntoView {
     let href = format!("/projects/{}", p.id);
     view! {
-        <li class="tile" class:highlighted=highlighted == Some(p.id) id=format!("project-{}", p.id)
-            data-project-id=p.id.to_string()>
+        <li class="tile" class:highlighted={highlighted == Some(p.id)} id={format!("project-{}", p.id)}
+            data-project-id={p.id.to_string()}>
             <div class="tile-body">
                 <h2 class="tile-name"><a href=href>{p.name.clone()}</a></h2>
                 <p class="small">
                     <span class=format!("standing {}", p.standing.css())>{p.standing.label()}</span>
                 </p>
-                <p class="muted small">{format!("{} · renews {}", p.terms.interval.label(), date(p.renews_at))}</p>
+                <p class="muted small">{format!("{} · {}", p.terms.interval.label(), renewal(&p))}</p>
             </div>
             <div class="tile-modules">{badges(&p)}</div>
         </li>
@@ -186,7 +229,7 @@ fn Row(p: SubscribedProject) -> impl IntoView {
             <td>{badges(&p)}</td>
             <td>{p.terms.interval.label()}</td>
             <td><span class=format!("standing {}", p.standing.css())>{p.standing.label()}</span></td>
-            <td>{date(p.renews_at)}</td>
+            <td>{renewal(&p)}</td>
         </tr>
     }
 }

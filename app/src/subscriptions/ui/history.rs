@@ -20,11 +20,13 @@ pub(super) fn History(entries: Vec<HistoryEntry>) -> impl IntoView {
                         <tbody>
                             {entries.into_iter().map(|e| view! {
                                 <tr>
-                                    <td>{date(e.at)}</td>
-                                    <td>{e.actor}</td>
-                                    <td>{e.detail}</td>
-                                    <td>{e.status}</td>
-                                    <td class="small">{e.stripe_ids.join(" ")}</td>
+                                    <td data-label="Date (UTC)">{date(e.at)}</td>
+                                    <td data-label="By">{e.actor}</td>
+                                    <td data-label="Change">{e.detail}</td>
+                                    <td data-label="Status">{e.status}</td>
+                                    <td data-label="Stripe" class="small stripe-ids">
+                                        {e.stripe_ids.into_iter().map(|id| view! { <code>{id}</code> " " }).collect_view()}
+                                    </td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
