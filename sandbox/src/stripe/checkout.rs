@@ -32,7 +32,9 @@ async fn create(
     Extension(version): Extension<ApiVersion>,
     p: Params,
 ) -> ApiResult {
-    let now = state.now();
+    // Checkout Sessions live on real time, not the sandbox clock (`renewals.rs`): the app
+    // sets `expires_at` from its own clock, as Stripe checks it.
+    let now = super::wall_clock();
     // The hosted page is all the sandbox serves; names follow the request's API version.
     let [hosted, ..] = version.ui_modes();
     match p.str("ui_mode") {

@@ -228,7 +228,8 @@ impl StripeSandbox {
     }
 
     /// Moves the sandbox clock forward and runs what falls due: renewals, failed renewals,
-    /// period-end cancellations and session expiry, each with its events.
+    /// period-end cancellations, each with its events. Checkout Sessions are not on this
+    /// clock: they expire by real time, as at Stripe.
     pub async fn advance_clock(&self, seconds: i64) {
         renewals::advance(&self.state, seconds);
     }
@@ -286,6 +287,7 @@ pub async fn start_stripe(
         webhooks,
     });
     let app = router(state.clone());
+    spawn_session_expiry(Arc::downgrade(&state));
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {
             tracing::error!(%err, "stripe sandbox server stopped");
@@ -293,6 +295,22 @@ pub async fn start_stripe(
     });
     tracing::info!(%addr, "stripe sandbox listening");
     Ok(StripeSandbox { state })
+}
+
+/// Expires Checkout Sessions when their real-time `expires_at` passes, as Stripe does,
+/// while the emulator's state lives.
+fn spawn_session_expiry(state: std::sync::Weak<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(15));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(state) = state.upgrade() else {
+                return;
+            };
+            renewals::expire_sessions(&state);
+        }
+    });
 }
 
 fn router(state: Shared) -> Router {

@@ -84,10 +84,7 @@ fn render_checkout(
     let Some(session) = store.sessions.get(id) else {
         return page(StatusCode::NOT_FOUND, "Not found", "<section><h1>Checkout session not found</h1><p class=\"muted\">The link may be wrong or out of date.</p></section>");
     };
-    let now = state.now();
-    let expired = session["status"] == "expired"
-        || (session["status"] == "open"
-            && session["expires_at"].as_i64().is_some_and(|t| t <= now));
+    let expired = session["status"] == "expired" || super::renewals::session_expired(session);
     if expired || session["status"] == "complete" {
         let (title, text) = if expired {
             (

@@ -1,6 +1,9 @@
-//! The sandbox clock (Stripe's test clocks, stripe.md §4.2 item 10). Moving it forward
-//! runs, in time order, everything that fell due:
-//! - Checkout Sessions past `expires_at` expire (`checkout.session.expired`);
+//! The sandbox clock (Stripe's test clocks, stripe.md §4.2 item 10). Checkout Sessions
+//! are not on it: as at Stripe, a session's `expires_at` is real time (the app sets it
+//! from its own clock), so moving the clock neither expires open sessions nor makes new
+//! ones "expired"; [`expire_sessions`] ends those past `expires_at` by the wall clock
+//! (`checkout.session.expired`), on a timer and whenever the clock moves.
+//! Moving the clock forward runs, in time order, everything that fell due:
 //! - at the end of a period an `active`, `trialing` or `past_due` subscription renews: a
 //!   `subscription_cycle` invoice (with any pending prorations) is charged to the current
 //!   default card (`trialing` → `active`); a failed charge leaves the invoice `open` with
@@ -60,24 +63,9 @@ pub(crate) fn advance(state: &Shared, seconds: i64) {
     state
         .clock_offset
         .fetch_add(seconds.max(0), Ordering::Relaxed);
+    expire_sessions(state);
     let now = state.now();
     let mut store = state.store();
-    for id in store.sessions.ids() {
-        let Some(s) = store.sessions.get_mut(&id) else {
-            continue;
-        };
-        if s["status"] == "open" && s["expires_at"].as_i64().is_some_and(|t| t <= now) {
-            s["status"] = "expired".into();
-            s["url"] = Value::Null;
-            let s = s.clone();
-            emit(
-                state,
-                &mut store,
-                vec![EventSpec::new("checkout.session.expired", &s)],
-                None,
-            );
-        }
-    }
     // Each task moves its own due time forward or clears it; the bound is a safety net.
     for _ in 0..100_000 {
         let Some((at, task)) = next_task(&store, now) else {
@@ -90,6 +78,35 @@ pub(crate) fn advance(state: &Shared, seconds: i64) {
             Task::ExpireIncomplete(id) => expire_incomplete(&mut store, &id, at),
         };
         emit(state, &mut store, events, None);
+    }
+}
+
+/// Whether an open session is past its `expires_at` by the wall clock (Stripe's rule).
+pub(crate) fn session_expired(session: &Value) -> bool {
+    session["status"] == "open"
+        && session["expires_at"]
+            .as_i64()
+            .is_some_and(|t| t <= super::wall_clock())
+}
+
+/// Expires every open Checkout Session past `expires_at` in real time, with its event.
+pub(crate) fn expire_sessions(state: &Shared) {
+    let mut store = state.store();
+    for id in store.sessions.ids() {
+        let Some(s) = store.sessions.get_mut(&id) else {
+            continue;
+        };
+        if session_expired(s) {
+            s["status"] = "expired".into();
+            s["url"] = Value::Null;
+            let s = s.clone();
+            emit(
+                state,
+                &mut store,
+                vec![EventSpec::new("checkout.session.expired", &s)],
+                None,
+            );
+        }
     }
 }
 
