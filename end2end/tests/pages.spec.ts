@@ -72,6 +72,9 @@ test("Project Central and the wizard fit a 390 px wide screen", async ({ page },
   await signIn(page);
   await expect(page.locator("table.projects tbody tr").first()).toBeVisible();
   await fits("narrow-1-projects.png");
+  // The user's links share one line: "Sign out" is never alone on a line of its own.
+  const top = async (name: string) => (await page.locator(".topbar-user").getByRole(name === "Sign out" ? "button" : "link", { name }).boundingBox())!.y;
+  expect(Math.abs((await top("Sign out")) - (await top("Disconnect Procore")))).toBeLessThan(4);
 
   await page.goto("/licensing");
   await hydrated(page);
@@ -80,6 +83,9 @@ test("Project Central and the wizard fit a 390 px wide screen", async ({ page },
   await row.locator("td:nth-child(1) input").check();
   await row.locator("td:nth-child(2) input").check();
   await fits("narrow-2-wizard.png");
+  // The sticky summary bar leaves the list most of the screen (it covered 125 px).
+  const bar = (await page.locator(".summary-bar").boundingBox())!;
+  expect(bar.height, "summary bar height at 390 px").toBeLessThanOrEqual(90);
   await page.getByRole("button", { name: "Next", exact: true }).click();
   await expect(page.locator(".quote-total")).toBeVisible();
   await fits("narrow-3-subscription.png");

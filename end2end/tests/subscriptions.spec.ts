@@ -50,3 +50,63 @@ test("manage a project's subscription: add Safety with the preview, remove it, u
   await expectNoAxeViolations(page);
   expect(problems).toEqual([]);
 });
+
+// The words after a change are Stripe's numbers: the amount the Done message says was
+// charged is the amount of the newest invoice on /billing, marked Paid, and names the
+// project. A $0 add-on (Planner Board by default) is removed and added again without an
+// error. Every button this page renders for the change is clicked.
+test("money words equal Stripe's invoice, and a $0 add-on comes off and back on", async ({ page }, testInfo) => {
+  const problems = await watchForProblems(page);
+  await signIn(page);
+  const name = await licenseOneProject(page);
+  await page.locator(".tile", { has: page.locator(".tile-name", { hasText: name }) }).getByRole("link", { name }).click();
+  await expect(page).toHaveURL(/\/projects\/\d+$/);
+  await hydrated(page);
+
+  // Add Safety: the preview's "today" amount, then the Done message's, then /billing's.
+  await page.locator("#m-safety").check();
+  await page.locator("#review-change").click();
+  const preview = page.locator("#change-preview");
+  await expect(preview).toContainText("Safety is added now.");
+  const previewed = (await preview.innerText()).match(/(\$[\d,]+\.\d\d) is charged/)?.[1];
+  expect(previewed, "the preview names what is charged today").toBeTruthy();
+  await page.locator("#confirm-change").click();
+  await expect(page.locator("#modules .badge.safety")).toHaveText("Safety");
+  const done = page.locator("#change-done");
+  await expect(done).toContainText(/is added now\. \$[\d,]+\.\d\d is charged/);
+  const charged = (await done.innerText()).match(/(\$[\d,]+\.\d\d) is charged/)![1];
+  expect(charged).not.toBe("$0.00");
+  expect(charged).toBe(previewed);
+  await expect(page.locator("#history")).toContainText(`${charged} is charged`);
+  await expect(page.locator("#history")).not.toContainText("$0.00 is charged");
+  await page.screenshot({ path: testInfo.outputPath("money-done.png"), fullPage: true });
+  const projectUrl = page.url();
+
+  await page.goto("/billing");
+  await hydrated(page);
+  const paid = page.locator("table.invoices tbody tr", { has: page.locator(".invoice-amount", { hasText: charged }) });
+  await expect(paid.first()).toBeVisible();
+  await expect(paid.first().locator(".status")).toHaveText("Paid");
+  await expect(paid.first()).toContainText(name);
+
+  // Planner Board costs $0: take it off and put it back, with no "Payments are unavailable".
+  await page.goto(projectUrl);
+  await hydrated(page);
+  const board = page.locator("#m-planner-board");
+  if (!(await board.isChecked())) {
+    await board.check();
+    await page.locator("#review-change").click();
+    await expect(page.locator("#change-preview")).toContainText("Planner Board is added now, with nothing to pay today.");
+    await page.locator("#confirm-change").click();
+    await expect(page.locator("#modules .badge.addon", { hasText: "Planner Board" })).toBeVisible();
+  }
+  await board.uncheck();
+  await page.locator("#review-change").click();
+  await expect(page.locator("#change-preview")).toContainText("Planner Board stays until");
+  await expect(page.getByText("Payments are unavailable")).toHaveCount(0);
+  await page.locator("#confirm-change").click();
+  await expect(page.locator("#modules .badge.addon", { hasText: "Planner Board" })).toContainText("stays until");
+  await expect(page.getByText("Payments are unavailable")).toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath("free-add-on-removed.png"), fullPage: true });
+  expect(problems).toEqual([]);
+});
