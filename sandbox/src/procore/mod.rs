@@ -16,26 +16,28 @@ mod rate_limit;
 mod rest;
 mod seed;
 mod shell;
+mod stats;
 mod switches;
 mod tokens;
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Serialize;
 
 pub use apps::MarketplaceApp;
+pub use stats::ProcoreStats;
 
 use apps::Installs;
 use directory::faults::Faults;
 use directory::Directory;
 use rate_limit::RateLimiter;
 use seed::Seed;
+pub(crate) use stats::Counters;
 use tokens::AuthStore;
 
 /// A registered OAuth application (client) allowed to use the emulator.
@@ -122,31 +124,6 @@ impl Default for ProcoreOptions {
     }
 }
 
-/// Counters of what the emulator has done, for tests and the `/__sandbox/stats` switch.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
-pub struct ProcoreStats {
-    /// Successful `authorization_code` grants.
-    pub authorization_code_grants: u64,
-    /// Successful `refresh_token` grants.
-    pub refresh_grants: u64,
-    /// Refresh attempts rejected because the token was reused, unknown or revoked.
-    pub refresh_reuse_rejected: u64,
-    /// Successful `client_credentials` grants.
-    pub client_credentials_grants: u64,
-    /// Requests received under `/rest/`, whatever their outcome.
-    pub rest_calls: u64,
-    /// 429 responses sent.
-    pub rate_limited: u64,
-    /// Injected 429s (`/__sandbox/faults`), not counted in `rate_limited`.
-    pub faults_429: u64,
-    /// Injected 500s.
-    pub faults_500: u64,
-    /// Injected 503s.
-    pub faults_503: u64,
-    /// Injected timeouts (the call was performed, its answer held back).
-    pub faults_timeout: u64,
-}
-
 /// A seeded user who can sign in on the emulator's login page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DemoUser {
@@ -158,44 +135,6 @@ pub struct DemoUser {
     pub name: String,
     /// What the user can see, for printing.
     pub description: String,
-}
-
-/// Lock-free counters behind [`ProcoreStats`].
-#[derive(Default)]
-pub(crate) struct Counters {
-    pub authorization_code_grants: AtomicU64,
-    pub refresh_grants: AtomicU64,
-    pub refresh_reuse_rejected: AtomicU64,
-    pub client_credentials_grants: AtomicU64,
-    pub rest_calls: AtomicU64,
-    pub rate_limited: AtomicU64,
-    pub faults_429: AtomicU64,
-    pub faults_500: AtomicU64,
-    pub faults_503: AtomicU64,
-    pub faults_timeout: AtomicU64,
-}
-
-impl Counters {
-    /// Adds one to a counter.
-    pub fn bump(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn snapshot(&self) -> ProcoreStats {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        ProcoreStats {
-            authorization_code_grants: get(&self.authorization_code_grants),
-            refresh_grants: get(&self.refresh_grants),
-            refresh_reuse_rejected: get(&self.refresh_reuse_rejected),
-            client_credentials_grants: get(&self.client_credentials_grants),
-            rest_calls: get(&self.rest_calls),
-            rate_limited: get(&self.rate_limited),
-            faults_429: get(&self.faults_429),
-            faults_500: get(&self.faults_500),
-            faults_503: get(&self.faults_503),
-            faults_timeout: get(&self.faults_timeout),
-        }
-    }
 }
 
 /// Shared state of one running emulator.

@@ -65,7 +65,11 @@ impl IntoResponse for ApiError {
 
 /// Authenticates, rate-limits, and stamps `X-Request-Id` and `X-Rate-Limit-*` on every response.
 async fn gate(State(state): State<Shared>, mut req: Request, next: Next) -> Response {
-    Counters::bump(&state.counters.rest_calls);
+    let path = req
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| req.uri().path(), |u| u.path());
+    state.counters.bump_rest(path);
     let now = unix_now_ms();
     let principal = bearer(req.headers()).and_then(|token| {
         state
