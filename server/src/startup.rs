@@ -188,7 +188,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         &config.public_base_url,
     )?);
     let webhooks = WebhookInbox::new(db.clone());
-    let planboard = Arc::new(crate::planboard::PlanBoardService::new(db.clone()));
+    let planboard = Arc::new(crate::planboard::PlanBoardService::new(
+        db.clone(),
+        accounts.clone(),
+    ));
     let safety_client_id = config
         .procore_safety_client_id
         .clone()
@@ -246,7 +249,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         accounts: accounts.clone(),
         directory: Arc::new(crate::projects::ProjectDirectory::new(
             db.clone(),
-            accounts,
+            accounts.clone(),
             access_for_directory,
         )),
         licensing: licensing.clone(),
@@ -257,6 +260,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         billing: billing_service,
         sync: Arc::new(crate::sync::SyncService::new(
             db.clone(),
+            accounts,
             jobs.store().clone(),
             sync_config,
         )),
@@ -330,6 +334,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         .layer(axum::middleware::from_fn_with_state(
             allowed,
             same_origin_writes,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            services.clone(),
+            crate::http::project_pages::project_pages,
         ))
         .layer(axum::middleware::from_fn(crate::http::bad_input::friendly_errors))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

@@ -2,12 +2,15 @@
 //! company admin there), the company switch, and the [`Caller`] every server function
 //! starts from. Membership comes from our database and is re-checked with Procore
 //! ([`access`]); the projects each user sees in Procore are kept briefly
-//! ([`visible_projects`]).
+//! ([`visible_projects`]); every per-project port and route resolves its project through
+//! [`AccountService::shown_project`] ([`project_access`]).
 
 mod access;
+mod project_access;
 mod store;
 mod visible_projects;
 
+pub use project_access::{ShownProject, PROJECT_NOT_FOUND};
 pub use store::{ConnectionRow, StoredCompany, StoredUser};
 
 use std::sync::Arc;

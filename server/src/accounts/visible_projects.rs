@@ -219,4 +219,22 @@ impl Db {
         .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
+
+    /// Whether Procore showed this user the project (as last fetched).
+    pub async fn is_visible_project(
+        &self,
+        user: UserId,
+        company: CompanyId,
+        project: ProjectId,
+    ) -> Result<bool, sqlx::Error> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT project_id FROM user_projects WHERE user_id = $1 AND company_id = $2 AND project_id = $3",
+        )
+        .bind(user.get())
+        .bind(company.get())
+        .bind(project.get())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.is_some())
+    }
 }

@@ -1,6 +1,6 @@
 //! The HTTP edges: sign-in routes, the Customer Portal form, the Stripe webhook, health
-//! probes, the security layers and the typed session. Each area exposes `router()`;
-//! [`router`] merges them.
+//! probes, the security layers, the 404 of project pages that are not the caller's and the
+//! typed session. Each area exposes `router()`; [`router`] merges them.
 
 pub mod auth;
 pub mod bad_input;
@@ -8,6 +8,7 @@ pub mod billing;
 pub mod embedded;
 pub mod health;
 pub mod limits;
+pub mod project_pages;
 pub mod security;
 pub mod session;
 pub mod sign_in_cookie;

@@ -1,5 +1,6 @@
 //! `GET /projects/{id}/sync/runs/{run}/log.csv`: a run's whole log as CSV (the `csv`
-//! crate), for the caller's company's projects only.
+//! crate), for the caller's projects only (the access guard: a project of the caller's
+//! company that Procore shows them).
 
 use std::sync::Arc;
 
@@ -48,9 +49,10 @@ async fn download(
             .map(ProjectId)
             .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
         let caller = services.accounts.caller(&session).await?;
+        let shown = services.accounts.shown_project(&caller, project).await?;
         let db = &services.db;
         let found = db
-            .project_run(caller.company, project, &run)
+            .project_run(shown.company(), shown.id(), &run)
             .await
             .map_err(AppError::from)?
             .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;

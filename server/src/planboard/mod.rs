@@ -1,8 +1,11 @@
 //! Plan Boards (the `PlanBoards` port): a licensed Planner project's plan items and whether
-//! the board is published to the project's embedded view. Scoped to the caller's company;
-//! changes by company admins only.
+//! the board is published to the project's embedded view. The project is resolved through
+//! the one access guard (a project Procore shows the caller; `accounts::project_access`)
+//! and must be licensed by the caller's company; changes by company admins only.
 
 mod store;
+
+use std::sync::Arc;
 
 use app::error::AppError;
 use app::ids::ProjectId;
@@ -11,6 +14,7 @@ use app::planboard::{CheckedItem, PlanItem};
 use app::ports::{Caller, PlanBoards};
 use async_trait::async_trait;
 
+use crate::accounts::AccountService;
 use crate::db::{now, Db};
 use crate::error::ServerResult;
 use crate::sync::standing::licence;
@@ -22,17 +26,20 @@ const NO_PLANNER: &str = "The Plan Board comes with Planner: add Planner to this
 /// The service.
 pub struct PlanBoardService {
     db: Db,
+    accounts: Arc<AccountService>,
 }
 
 impl PlanBoardService {
-    /// A service on `db`.
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// A service on `db`, resolving projects through `accounts`.
+    pub fn new(db: Db, accounts: Arc<AccountService>) -> Self {
+        Self { db, accounts }
     }
 
-    /// Whether the project has Planner now (None: not licensed by the company).
+    /// Whether the caller's project has Planner now (None: not licensed by the company);
+    /// NotFound for a project Procore does not show the caller.
     async fn eligible(&self, caller: &Caller, project: ProjectId) -> ServerResult<Option<bool>> {
-        Ok(licence(&self.db, caller.company, project)
+        let shown = self.accounts.shown_project(caller, project).await?;
+        Ok(licence(&self.db, shown.company(), shown.id())
             .await?
             .map(|(terms, _)| terms.terms.current.planner))
     }
@@ -51,13 +58,18 @@ impl PlanBoardService {
     }
 
     async fn editable(&self, caller: &Caller, project: ProjectId) -> Result<(), AppError> {
+        // Not found comes first: a project the caller may not see is not said to exist.
+        let eligible = self
+            .eligible(caller, project)
+            .await?
+            .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
         if !caller.is_admin {
             return Err(AppError::Forbidden(NOT_ADMIN.into()));
         }
-        match self.eligible(caller, project).await? {
-            None => Err(AppError::NotFound(NOT_FOUND.into())),
-            Some(false) => Err(AppError::Conflict(NO_PLANNER.into())),
-            Some(true) => Ok(()),
+        if eligible {
+            Ok(())
+        } else {
+            Err(AppError::Conflict(NO_PLANNER.into()))
         }
     }
 
@@ -68,9 +80,12 @@ impl PlanBoardService {
         caller: &Caller,
         project: ProjectId,
     ) -> ServerResult<Option<Vec<PlanItem>>> {
-        if self.eligible(caller, project).await? != Some(true)
-            || !self.db.board_published(caller.company, project).await?
-        {
+        let eligible = match self.eligible(caller, project).await {
+            // The embedded view asked Procore itself; a kept list behind it shows no board.
+            Err(crate::error::ServerError::App(AppError::NotFound(_))) => return Ok(None),
+            other => other?,
+        };
+        if eligible != Some(true) || !self.db.board_published(caller.company, project).await? {
             return Ok(None);
         }
         Ok(Some(self.db.plan_items(caller.company, project).await?))

@@ -1,6 +1,8 @@
 //! The service behind the project's settings and directory pages (the `ProjectSync` port):
-//! every call checks the project is licensed by the caller's company (404 otherwise) and
-//! that changes come from a company admin (403 otherwise).
+//! every call first resolves the project through the one access guard (a project Procore
+//! shows the caller; `accounts::project_access`) and checks it is licensed by the caller's
+//! company (404 otherwise, before anything else is said), then that changes come from a
+//! company admin (403 otherwise).
 
 use app::error::AppError;
 use app::ids::{ProjectId, UserId};
@@ -11,9 +13,11 @@ use app::sync::api::{
 };
 use app::sync::{CheckedEntry, Resource, SettingsForm};
 use async_trait::async_trait;
+use std::sync::Arc;
 
 use super::standing::{connection_reason, licence, standing_reason};
 use super::{QueuedRun, SyncConfig, NOT_FOUND};
+use crate::accounts::AccountService;
 use crate::db::{now, Db};
 use crate::error::{ServerError, ServerResult};
 use crate::jobs::JobStore;
@@ -22,6 +26,7 @@ use crate::subscriptions::store::ProjectTerms;
 /// Settings, entries and runs of the company's projects.
 pub struct SyncService {
     db: Db,
+    accounts: Arc<AccountService>,
     jobs: JobStore,
     config: SyncConfig,
 }
@@ -29,17 +34,24 @@ pub struct SyncService {
 const NOT_ADMIN: &str = "Only a company admin can change Procore settings and project entries.";
 
 impl SyncService {
-    /// A service queuing runs on `jobs`.
-    pub fn new(db: Db, jobs: JobStore, config: SyncConfig) -> Self {
-        Self { db, jobs, config }
+    /// A service queuing runs on `jobs`, resolving projects through `accounts`.
+    pub fn new(db: Db, accounts: Arc<AccountService>, jobs: JobStore, config: SyncConfig) -> Self {
+        Self {
+            db,
+            accounts,
+            jobs,
+            config,
+        }
     }
 
+    /// The caller's project (one Procore shows them) with its licence, or NotFound.
     async fn licensed(
         &self,
         caller: &Caller,
         project: ProjectId,
     ) -> ServerResult<(ProjectTerms, Standing)> {
-        licence(&self.db, caller.company, project)
+        let shown = self.accounts.shown_project(caller, project).await?;
+        licence(&self.db, shown.company(), shown.id())
             .await?
             .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()).into())
     }
@@ -173,8 +185,8 @@ impl ProjectSync for SyncService {
         project: ProjectId,
         form: SettingsForm,
     ) -> Result<SyncOverview, AppError> {
-        Self::admin(caller)?;
         self.licensed(caller, project).await?;
+        Self::admin(caller)?;
         self.db
             .save_sync_settings(caller.company, project, &form, caller.user.get(), now())
             .await?;
@@ -230,8 +242,8 @@ impl ProjectSync for SyncService {
         id: Option<String>,
         entry: CheckedEntry,
     ) -> Result<EntryView, AppError> {
-        Self::admin(caller)?;
         self.licensed(caller, project).await?;
+        Self::admin(caller)?;
         let saved = match id {
             None => {
                 self.db
@@ -254,8 +266,8 @@ impl ProjectSync for SyncService {
         resource: Resource,
         id: &str,
     ) -> Result<(), AppError> {
-        Self::admin(caller)?;
         self.licensed(caller, project).await?;
+        Self::admin(caller)?;
         if self
             .db
             .remove_entry(caller.company, project, resource, id, now())
@@ -273,8 +285,8 @@ impl ProjectSync for SyncService {
         project: ProjectId,
         resource: Resource,
     ) -> Result<RunView, AppError> {
-        Self::admin(caller)?;
         let (terms, standing) = self.licensed(caller, project).await?;
+        Self::admin(caller)?;
         let settings = self.db.sync_settings(caller.company, project).await?;
         if !settings.as_ref().is_some_and(|s| s.procore_on) {
             return Err(AppError::Conflict(

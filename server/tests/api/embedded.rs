@@ -349,3 +349,39 @@ async fn url_ids_the_user_may_not_see_are_refused() {
     })
     .await;
 }
+
+/// Item 11: ids that are not plain positive numbers are a plain 404, signed in or not.
+#[tokio::test]
+async fn malformed_ids_in_the_frame_address_are_a_plain_404() {
+    let app = spawn_app(&[]).await;
+    let code = popup_code(&app, PM).await;
+    let (cookie, _) = session_cookie(&redeem(&app, &code, &app.base).await);
+    let mut failures = Vec::new();
+    for (company, project) in [
+        ("abc", "1"),
+        ("5600000001", "x"),
+        ("5600000001", "1.5"),
+        ("5600000001.0", "1"),
+        ("%205600000001", "1"),
+        ("5600000001", "1%20"),
+        ("5600000001", "99999999999999999999"),
+        ("5600000001", "-3"),
+        ("0", "1"),
+    ] {
+        let path = format!("/embedded/{company}/{project}?app=planner");
+        for signed_in in [true, false] {
+            let cookie = if signed_in { cookie.as_str() } else { "" };
+            let page = frame_get(&app, cookie, &path).await;
+            let status = page.status().as_u16();
+            assert_html_headers(&page);
+            let body = page.text().await.unwrap();
+            if let Err(problem) = crate::access::plain_not_found(status, &body) {
+                failures.push(format!("{path} (signed in: {signed_in}): {problem}"));
+            }
+            if body.contains("embedded-sign-in") || body.contains("Loading Smartapp") {
+                failures.push(format!("{path}: shows the embedded view's frame"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}

@@ -3,6 +3,7 @@
 //! client and token manager against the sandbox (`procore`), the stores (`store`), background jobs
 //! (`jobs`) and the Stripe webhook inbox (`webhooks`) on SQLite and PostgreSQL.
 
+mod access;
 mod app;
 mod billing;
 mod bundles;
