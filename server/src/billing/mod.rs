@@ -84,17 +84,13 @@ impl BillingService {
         let (account, listed, projects) = tokio::join!(
             self.stripe.billing_account(&customer),
             self.stripe.invoices(&customer),
-            self.db.project_names_by_subscription(caller.company),
+            self.db.invoice_projects(caller.company),
         );
         let (account, (invoices, older_invoices), projects) = (account?, listed?, projects?);
         let invoices = invoices
             .into_iter()
             .map(|i| InvoiceRow {
-                projects: i
-                    .subscription
-                    .as_ref()
-                    .and_then(|s| projects.get(s).cloned())
-                    .unwrap_or_default(),
+                projects: projects.of(&i.id, i.subscription.as_deref(), i.created),
                 payment_failed: i.payment_failed(),
                 id: i.id,
                 number: i.number,

@@ -278,9 +278,20 @@ impl LicensingService {
             .ok_or_else(|| ServerError::Corrupt("Checkout Session without a URL".into()))
     }
 
-    /// The company's Stripe customer, created on its first checkout.
+    /// The company's Stripe customer, created on its first checkout with the signed-in
+    /// admin's Procore email as its billing email (Stripe's invoices, receipts and
+    /// failed-payment emails go there; the admin can change it in the portal).
     async fn customer(&self, caller: &Caller) -> ServerResult<String> {
+        let email = self
+            .db
+            .user(caller.user)
+            .await?
+            .map(|u| u.login)
+            .filter(|login| login.contains('@'));
         if let Some(id) = self.db.billing_customer(caller.company).await? {
+            if let Some(email) = &email {
+                self.billing.set_missing_email(&id, email).await?;
+            }
             return Ok(id);
         }
         let name = self
@@ -293,7 +304,7 @@ impl LicensingService {
             .unwrap_or_default();
         let created = self
             .billing
-            .create_customer(caller.company.get(), &name)
+            .create_customer(caller.company.get(), &name, email.as_deref())
             .await?;
         Ok(self
             .db

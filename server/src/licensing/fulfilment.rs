@@ -7,10 +7,15 @@ use std::collections::HashMap;
 
 use app::ids::ProjectId;
 
+use app::licensing::{format_usd, projects_label};
+
 use super::licences::NewLicence;
+use super::orders::Order;
 use super::status::{OrderStatus, SubscriptionStatus};
 use super::LicensingService;
 use crate::error::{ServerError, ServerResult};
+use crate::stripe::CheckoutState;
+use crate::subscriptions::store::{record, ChangeRecord};
 
 fn parse_status(status: &str) -> ServerResult<SubscriptionStatus> {
     status
@@ -70,6 +75,7 @@ impl LicensingService {
                 projects = projects.len(),
                 "order fulfilled"
             );
+            self.record_checkout(&order, &state, &projects).await?;
             // A status change applied while we were writing found no licences to update;
             // read the status once more now that they exist.
             if let Some(id) = &state.subscription {
@@ -77,6 +83,58 @@ impl LicensingService {
             }
         }
         Ok(projects.len() as u32)
+    }
+
+    /// The history of a paid Checkout: one purchase row per project, naming the invoice it
+    /// paid (so the Billing page lists that invoice with these projects only) and what
+    /// Stripe charged on it.
+    async fn record_checkout(
+        &self,
+        order: &Order,
+        state: &CheckoutState,
+        projects: &[NewLicence],
+    ) -> ServerResult<()> {
+        let subscription = match &state.subscription {
+            Some(id) => Some(self.billing.subscription(id).await?),
+            None => None,
+        };
+        let invoice = state
+            .invoice
+            .clone()
+            .or_else(|| subscription.as_ref().and_then(|s| s.latest_invoice.clone()));
+        let paid = match &invoice {
+            Some(id) => self.billing.invoice_state(id).await?.amount_paid,
+            None => 0,
+        };
+        let paid = if paid > 0 {
+            format!("{} was paid at checkout", format_usd(paid))
+        } else {
+            "nothing was charged at checkout".to_string()
+        };
+        let actor = self.subscriptions.actor(order.user).await?;
+        let count = projects_label(projects.len() as u64);
+        for p in projects {
+            let r = ChangeRecord {
+                // Time-ordered like every change's id: the history's tie-break within a second.
+                id: format!("{}-{}", uuid::Uuid::now_v7().simple(), p.project),
+                company: order.company,
+                project: p.project,
+                user: actor.user,
+                actor: actor.name.clone(),
+                action: "purchase".into(),
+                detail: format!(
+                    "Licensed {} ({} billing) through Checkout with this order of {count}; {paid}.",
+                    p.modules.modules_label().unwrap_or("nothing"),
+                    order.interval.as_str()
+                ),
+                target: None,
+                status: "applied".into(),
+                subscription: state.subscription.clone(),
+                invoice: invoice.clone(),
+            };
+            record(self.db.pool(), &r).await?;
+        }
+        Ok(())
     }
 
     /// A Checkout Session ran out unpaid: its projects are free for other checkouts.

@@ -122,6 +122,8 @@ pub struct CheckoutState {
     pub subscription: Option<String>,
     /// The customer it charged.
     pub customer: Option<String>,
+    /// The invoice it created (the subscription's first), once paid.
+    pub invoice: Option<String>,
     /// Hosted page URL (while open).
     pub url: Option<String>,
     /// When the session stops accepting payment (UTC unix seconds).
@@ -224,18 +226,24 @@ impl StripeBilling {
         Ok(prices)
     }
 
-    /// Creates the company's Stripe customer.
+    /// Creates the company's Stripe customer, with the billing email Stripe sends invoices,
+    /// receipts and failed-payment notices to.
     pub async fn create_customer(
         &self,
         company_id: i64,
         company_name: &str,
+        email: Option<&str>,
     ) -> Result<String, BillingError> {
-        let customer = stripe_core::customer::CreateCustomer::new()
+        let mut create = stripe_core::customer::CreateCustomer::new()
             .name(company_name.to_string())
             .metadata(HashMap::from([(
                 "procore_company_id".to_string(),
                 company_id.to_string(),
-            )]))
+            )]));
+        if let Some(email) = email {
+            create = create.email(email.to_string());
+        }
+        let customer = create
             .customize()
             .request_strategy(RequestStrategy::Idempotent(idempotency(&format!(
                 "customer-{company_id}"
@@ -243,6 +251,25 @@ impl StripeBilling {
             .send(&self.client)
             .await?;
         Ok(customer.id.to_string())
+    }
+
+    /// Gives a customer made without a billing email (before this app passed one) `email`;
+    /// one that has an email keeps it (the admin may have changed it in the portal).
+    pub async fn set_missing_email(&self, customer: &str, email: &str) -> Result<(), BillingError> {
+        let found = stripe_core::customer::RetrieveCustomer::new(customer.to_string())
+            .send(&self.client)
+            .await?;
+        let stripe_core::customer::RetrieveCustomerReturned::Customer(current) = found else {
+            return Ok(());
+        };
+        if current.email.as_deref().is_some_and(|e| !e.is_empty()) {
+            return Ok(());
+        }
+        stripe_core::customer::UpdateCustomer::new(customer.to_string())
+            .email(email.to_string())
+            .send(&self.client)
+            .await?;
+        Ok(())
     }
 
     /// A subscription-mode Checkout Session for an order, open until `expires_at` (at least
@@ -354,6 +381,10 @@ fn state(session: stripe_shared::CheckoutSession) -> CheckoutState {
         expired: session.status == Some(CheckoutSessionStatus::Expired),
         subscription: session.subscription.as_ref().map(expandable_id),
         customer: session.customer.as_ref().map(expandable_id),
+        invoice: session
+            .invoice
+            .as_ref()
+            .and_then(|i| i.id().as_ref().map(|id| id.to_string())),
         url: session.url,
         expires_at: session.expires_at,
     }

@@ -121,6 +121,9 @@ async fn invoices_name_their_projects(db: TestDb) {
     buy(&app, a, b, "yearly").await;
     let billing = overview(&app).await;
     let account = billing.account.expect("the customer Checkout created");
+    // The billing email is the signed-in admin's Procore email, given to Stripe's
+    // customer before Checkout: Stripe's receipts and failed-payment emails go there.
+    assert_eq!(account.email.as_deref(), Some(ADMIN.0));
     let card = account.card.expect("the card used at Checkout");
     assert_eq!(
         (
@@ -176,6 +179,22 @@ async fn invoices_name_their_projects(db: TestDb) {
         page.contains(&format!("{}/billing", app.base)),
         "return link"
     );
+    // The sandbox's own record of the customer (its portal page) has the email too, and so
+    // has the invoice Stripe sent.
+    assert!(
+        page.contains(&format!("<span id=\"billing-email\">{}</span>", ADMIN.0)),
+        "{page}"
+    );
+    let hosted = app
+        .http
+        .get(invoice.hosted_invoice_url.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(hosted.contains(&format!("to {}", ADMIN.0)), "{hosted}");
     // Billing email and a tax ID changed there show on the Billing page.
     for (path, field, value) in [
         ("customer", "email", "billing@harbor.example"),
@@ -256,4 +275,147 @@ async fn billing_is_for_admins_and_their_own_company_only() {
     let form = portal_form(&stranger).await;
     assert_eq!(form.status(), 303);
     assert_eq!(form.headers()["location"], "/auth/procore/login");
+}
+
+/// The first `n` not-licensed projects: (id, name).
+async fn projects(app: &TestApp, n: usize) -> Vec<(i64, String)> {
+    let page: WizardPage = app
+        .call(
+            "wizard_projects",
+            &[("search", ""), ("filter", "not-licensed"), ("page", "1")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(page.projects.len() >= n, "the demo has enough projects");
+    page.projects[..n]
+        .iter()
+        .map(|p| (p.id.get(), p.name.clone()))
+        .collect()
+}
+
+fn planner_for(ps: &[(i64, String)]) -> Value {
+    json!({"projects": ps.iter().map(|(id, _)| json!({"project_id": id, "planner": true, "planner_board": false, "safety": false, "safety_badge": false})).collect::<Vec<_>>()})
+}
+
+fn sorted(ps: &[(i64, String)]) -> Vec<String> {
+    let mut names: Vec<String> = ps.iter().map(|(_, n)| n.clone()).collect();
+    names.sort_by_key(|n| n.to_lowercase());
+    names
+}
+
+async fn post_json(app: &TestApp, name: &str, body: &Value) -> reqwest::Response {
+    app.http
+        .post(format!("{}/api/{name}", app.base))
+        .header("origin", &app.base)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn each_invoice_names_its_own_projects(db: TestDb) {
+    let app = harbor_admin(&db).await;
+    let five = projects(&app, 5).await;
+    let (first, later) = five.split_at(3);
+
+    // Checkout for three projects.
+    let started = post_json(
+        &app,
+        "start_checkout",
+        &json!({"selection": planner_for(first), "interval": "monthly"}),
+    )
+    .await;
+    assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
+    let url: String = started.json().await.unwrap();
+    let paid = app
+        .http
+        .post(&url)
+        .form(&[
+            ("email", "ap@harbor.example"),
+            ("card_number", "4242 4242 4242 4242"),
+            ("exp", "12 / 34"),
+            ("cvc", "123"),
+            ("name", "AP"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 303);
+    app.settle_webhooks().await;
+    let billing = overview(&app).await;
+    assert_eq!(billing.invoices.len(), 1);
+    let checkout_invoice = billing.invoices[0].id.clone();
+    assert_eq!(billing.invoices[0].projects, sorted(first));
+
+    // Two more, into the same subscription with Confirm: their own invoice.
+    let bought = post_json(
+        &app,
+        "confirm_purchase",
+        &json!({"selection": planner_for(later), "interval": "monthly"}),
+    )
+    .await;
+    assert_eq!(bought.status(), 200, "{}", bought.text().await.unwrap());
+    app.settle_webhooks().await;
+    let billing = overview(&app).await;
+    assert_eq!(billing.invoices.len(), 2, "{:?}", billing.invoices);
+    let of = |id: &str| {
+        billing
+            .invoices
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.projects.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        of(&checkout_invoice),
+        sorted(first),
+        "still the three it was for"
+    );
+    let purchase_invoice = billing
+        .invoices
+        .iter()
+        .find(|i| i.id != checkout_invoice)
+        .unwrap();
+    assert!(purchase_invoice.total_cents > 0);
+    assert_eq!(purchase_invoice.projects, sorted(later));
+
+    // The project's history names the checkout's invoice and what it charged.
+    let history: Value = app
+        .call(
+            "project_subscription",
+            &[("project", &first[0].0.to_string())],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = &history["history"][0];
+    assert_eq!(row["action"], "purchase");
+    assert!(
+        row["detail"]
+            .as_str()
+            .unwrap()
+            .contains("was paid at checkout"),
+        "{row}"
+    );
+    assert!(row["stripe_ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i == &Value::String(checkout_invoice.clone())));
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn each_invoice_names_its_own_projects_on_sqlite() {
+    each_invoice_names_its_own_projects(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn each_invoice_names_its_own_projects_on_postgres() {
+    if let Some(db) = TestDb::postgres().await {
+        each_invoice_names_its_own_projects(db).await;
+    }
 }

@@ -45,7 +45,7 @@ async fn licensed_subscription(app: &TestApp, n: i64) -> String {
     let billing = &app.services.billing;
     let prices = billing.ensure_prices().await.unwrap();
     let customer = billing
-        .create_customer(COMPANY, "Replica Co")
+        .create_customer(COMPANY, "Replica Co", None)
         .await
         .unwrap();
     let lines = [(prices["planner_monthly"].clone(), 2)];
