@@ -20,6 +20,7 @@ use crate::db::{Db, DbSessionStore};
 use crate::http::embedded::{flag_embedded_sessions, partition_embedded_cookie, SessionCookieName};
 use crate::http::security::{
     provide_csp_nonce, same_origin_writes, security_headers, AllowedOrigin, FramePolicy,
+    HeaderPolicy,
 };
 use crate::jobs::{Jobs, JobsConfig};
 use crate::licensing::LicensingService;
@@ -301,7 +302,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         .with_expiry(Expiry::OnInactivity(
             tower_sessions::cookie::time::Duration::hours(12),
         ));
-    let limits = crate::http::limits::AbuseLimits::new();
+    let limits = crate::http::limits::AbuseLimits::new(config.trusted_proxies.clone());
     forget_idle_clients(limits.clone());
     let allowed = AllowedOrigin(config.public_base_url.origin().ascii_serialization());
     let routes = generate_route_list(app::App);
@@ -354,7 +355,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             partition_embedded_cookie,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            FramePolicy(config.frame_ancestors.clone()),
+            HeaderPolicy {
+                frames: FramePolicy(config.frame_ancestors.clone()),
+                https_only: config.https_only(),
+            },
             security_headers,
         ))
         // Pages and replies are compressed per request, at a level cheap enough for that (level 11

@@ -109,6 +109,9 @@ pub struct Config {
     pub frame_ancestors: Vec<String>,
     /// `SYNC_MAX_DELETES_PER_RUN`: the most records one sync run may delete (default 100).
     pub sync_delete_cap: u32,
+    /// `TRUSTED_PROXIES`: the proxies (IPs or CIDRs, comma-separated) whose forwarded client
+    /// address (`Forwarded` / `X-Forwarded-For`) the abuse limits believe; none by default.
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
     /// `PROCORE_SAFETY_CLIENT_ID`: the Smartapp Safety app's client id, to recognise its
     /// installation in Procore's `app_installations` (sign-in uses `PROCORE_CLIENT_ID`, the
     /// Smartapp Planner app).
@@ -352,12 +355,18 @@ impl Config {
             )?,
         };
         let sync_delete_cap = rate_limit("SYNC_MAX_DELETES_PER_RUN", 100)?;
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            None => Default::default(),
+            Some(v) => crate::http::client_address::TrustedProxies::parse(&v)
+                .map_err(|problem| bad("TRUSTED_PROXIES", problem))?,
+        };
         let procore_safety_client_id = safety_id;
         Ok(Self {
             procore_safety_client_id,
             procore_primary_app: primary_app,
             procore_safety,
             sync_delete_cap,
+            trusted_proxies,
             listen_addr,
             public_base_url,
             database_url,
@@ -374,6 +383,11 @@ impl Config {
             procore_rate_limits,
             frame_ancestors,
         })
+    }
+
+    /// Whether browsers are told to use HTTPS only (HSTS): when `PUBLIC_BASE_URL` is https.
+    pub fn https_only(&self) -> bool {
+        self.public_base_url.scheme() == "https"
     }
 
     /// Where Procore sends the browser back after sign-in.
@@ -635,6 +649,16 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_ips_or_ranges() {
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let listed = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")]).unwrap();
+        assert!(!listed.trusted_proxies.is_empty());
+        let bad = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, lb.example")]).unwrap_err();
+        assert_eq!(bad.variable, "TRUSTED_PROXIES");
+        assert!(bad.problem.contains("lb.example"), "{}", bad.problem);
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! Abuse limits (tower_governor over governor's GCRA): the sign-in routes per client
-//! address, server functions per browser session (else per address). Answers 429 with
+//! address, server functions per browser session when the request carries a real one (its
+//! cookie names a session in the store), else per client address — a made-up cookie per
+//! call buys no fresh bucket. The client address is the connecting peer, or behind a
+//! trusted proxy the forwarded one ([`super::client_address`]). Answers 429 with
 //! `Retry-After`. The counters are per process — a replica behind a load balancer counts its
 //! own share — which is enough against abuse; Procore's own budget is the one kept in the
 //! database.
@@ -17,16 +20,21 @@ use governor::middleware::NoOpMiddleware;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
 use tower_governor::GovernorError;
+use tower_sessions::Session;
 
-/// The client's address (the TCP peer; `0.0.0.0` when unknown, e.g. in tests).
-#[derive(Debug, Clone, Copy)]
-pub struct ClientAddress;
+use super::client_address::TrustedProxies;
+use super::session::AppSession;
+
+/// The client's address: the TCP peer (`0.0.0.0` when unknown, e.g. in unit tests), or the
+/// address a trusted proxy forwarded.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(Arc<TrustedProxies>);
 
 impl KeyExtractor for ClientAddress {
     type Key = IpAddr;
 
     fn extract<T>(&self, request: &axum::http::Request<T>) -> Result<Self::Key, GovernorError> {
-        Ok(peer(request))
+        Ok(self.0.client_address(peer(request), request.headers()))
     }
 }
 
@@ -38,42 +46,76 @@ fn peer<T>(request: &axum::http::Request<T>) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// The browser session (its cookie), else the client's address.
-#[derive(Debug, Clone, Copy)]
-pub struct BrowserSession;
+/// Put on a request by [`limit`] when its cookie names a session that exists in the store.
+#[derive(Debug, Clone)]
+struct StoredSession(String);
+
+/// The browser session when it is a stored one, else the client's address.
+#[derive(Debug, Clone)]
+pub struct BrowserSession(ClientAddress);
 
 impl KeyExtractor for BrowserSession {
     type Key = String;
 
     fn extract<T>(&self, request: &axum::http::Request<T>) -> Result<Self::Key, GovernorError> {
-        let session = super::cookie_value(request.headers(), |name| name.ends_with("pc_session"));
-        Ok(session.unwrap_or_else(|| peer(request).to_string()))
+        Ok(match request.extensions().get::<StoredSession>() {
+            Some(StoredSession(id)) => format!("session {id}"),
+            None => format!("address {}", self.0.extract(request)?),
+        })
+    }
+}
+
+/// Marks the request with its session's id when the session was found in the store (a
+/// cookie that names no stored session, or none, leaves it unmarked). The record loaded here
+/// is the one the handler then reads: no second query.
+async fn mark_stored_session(request: &mut Request) {
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return;
+    };
+    if session.id().is_none() || AppSession(&session).user().await.is_err() {
+        return;
+    }
+    // Loading cleared the id if the store had no such session.
+    if let Some(id) = session.id() {
+        request
+            .extensions_mut()
+            .insert(StoredSession(id.to_string()));
     }
 }
 
 /// The limits of one process.
 pub struct AbuseLimits {
+    address: ClientAddress,
+    session: BrowserSession,
     auth: GovernorConfig<ClientAddress, NoOpMiddleware>,
     api: GovernorConfig<BrowserSession, NoOpMiddleware>,
 }
 
 impl AbuseLimits {
     /// Sign-in: bursts of 20, then one every 3 s per address. Server functions: bursts of
-    /// 120 (a fast typist in the wizard), then 20 per second per session.
-    pub fn new() -> Arc<Self> {
+    /// 120 (a fast typist in the wizard), then 20 per second per session. Forwarded
+    /// addresses are believed from `trusted` proxies only.
+    pub fn new(trusted: TrustedProxies) -> Arc<Self> {
+        let address = ClientAddress(Arc::new(trusted));
+        let session = BrowserSession(address.clone());
         let auth = GovernorConfigBuilder::default()
-            .key_extractor(ClientAddress)
+            .key_extractor(address.clone())
             .period(Duration::from_secs(3))
             .burst_size(20)
             .finish()
             .expect("non-zero quota");
         let api = GovernorConfigBuilder::default()
-            .key_extractor(BrowserSession)
+            .key_extractor(session.clone())
             .period(Duration::from_millis(50))
             .burst_size(120)
             .finish()
             .expect("non-zero quota");
-        Arc::new(Self { auth, api })
+        Arc::new(Self {
+            address,
+            session,
+            auth,
+            api,
+        })
     }
 
     /// Forgets keys that are back to full quota (so the maps do not grow without end).
@@ -89,11 +131,16 @@ pub async fn limit(
     request: Request,
     next: Next,
 ) -> Response {
+    let mut request = request;
     let path = request.uri().path();
     let checked = if path.starts_with("/auth/") {
-        limits.auth.limiter().check_key(&peer(&request))
+        match limits.address.extract(&request) {
+            Ok(key) => limits.auth.limiter().check_key(&key),
+            Err(_) => Ok(()),
+        }
     } else if path.starts_with("/api/") {
-        match BrowserSession.extract(&request) {
+        mark_stored_session(&mut request).await;
+        match limits.session.extract(&request) {
             Ok(key) => limits.api.limiter().check_key(&key),
             Err(_) => Ok(()),
         }
@@ -125,31 +172,46 @@ pub async fn limit(
 mod tests {
     use super::*;
 
-    fn request(cookie: Option<&str>) -> axum::http::Request<()> {
+    fn request(stored: Option<&str>, forwarded: Option<&str>) -> axum::http::Request<()> {
         let mut builder = axum::http::Request::builder().uri("/api/x");
-        if let Some(cookie) = cookie {
-            builder = builder.header(header::COOKIE, cookie);
+        if let Some(forwarded) = forwarded {
+            builder = builder.header("x-forwarded-for", forwarded);
         }
-        builder.body(()).unwrap()
+        let mut request = builder.body(()).unwrap();
+        if let Some(id) = stored {
+            request.extensions_mut().insert(StoredSession(id.into()));
+        }
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 4000))));
+        request
     }
 
     #[test]
-    fn sessions_are_told_apart_by_their_cookie() {
-        let a = BrowserSession
-            .extract(&request(Some("x=1; pc_session=abc")))
-            .unwrap();
-        let b = BrowserSession
-            .extract(&request(Some("__Host-pc_session=def")))
-            .unwrap();
-        let none = BrowserSession.extract(&request(None)).unwrap();
-        assert_eq!(a, "abc");
-        assert_eq!(b, "def");
-        assert_eq!(none, "0.0.0.0");
+    fn stored_sessions_are_told_apart_and_others_share_their_address() {
+        let limits = AbuseLimits::new(TrustedProxies::default());
+        let key = |r| limits.session.extract(&r).unwrap();
+        assert_eq!(key(request(Some("abc"), None)), "session abc");
+        assert_eq!(key(request(Some("def"), None)), "session def");
+        assert_eq!(key(request(None, None)), "address 10.0.0.1");
+        assert_eq!(
+            key(request(None, Some("203.0.113.9"))),
+            "address 10.0.0.1",
+            "the header of an untrusted peer is ignored"
+        );
+        let behind = AbuseLimits::new(TrustedProxies::parse("10.0.0.1").unwrap());
+        assert_eq!(
+            behind
+                .session
+                .extract(&request(None, Some("203.0.113.9")))
+                .unwrap(),
+            "address 203.0.113.9"
+        );
     }
 
     #[test]
     fn a_burst_beyond_the_quota_is_refused() {
-        let limits = AbuseLimits::new();
+        let limits = AbuseLimits::new(TrustedProxies::default());
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
         let allowed = (0..25)
             .filter(|_| limits.auth.limiter().check_key(&ip).is_ok())

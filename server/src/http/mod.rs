@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod bad_input;
 pub mod billing;
+pub mod client_address;
 pub mod embedded;
 pub mod health;
 pub mod limits;

@@ -1,7 +1,8 @@
 //! Request guards: state-changing requests must come from our own pages (Fetch Metadata,
 //! then `Origin`), and every response carries conservative security headers: a
-//! Content-Security-Policy (per-response script nonce on HTML, nothing allowed elsewhere)
-//! and `Cache-Control: no-store` on anything holding a user's data.
+//! Content-Security-Policy (per-response script nonce on HTML, nothing allowed elsewhere),
+//! `Cache-Control: no-store` on anything holding a user's data, and HSTS when the public
+//! address is https.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -99,14 +100,28 @@ impl FramePolicy {
     }
 }
 
+/// What [`security_headers`] adds: the framing policy, and whether to send HSTS.
+#[derive(Clone, Debug)]
+pub struct HeaderPolicy {
+    /// Who may frame our pages.
+    pub frames: FramePolicy,
+    /// `PUBLIC_BASE_URL` is https: browsers are told to use nothing else for a year.
+    pub https_only: bool,
+}
+
+/// HSTS for a site served over https (a year, subdomains too; no `preload`, which is a
+/// separate commitment to browser vendors).
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 /// What every non-HTML response gets: it may load nothing and be framed by no one.
 const NON_HTML_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// Adds the headers every response gets: a Content-Security-Policy (with this response's
 /// script nonce for HTML), and `Cache-Control: no-store` on pages and server-function
-/// replies, which hold one user's data. Static assets under `/pkg/` keep their caching.
+/// replies, which hold one user's data (static assets under `/pkg/` keep their caching);
+/// `Strict-Transport-Security` on every response when the site is https.
 pub async fn security_headers(
-    State(frames): State<FramePolicy>,
+    State(HeaderPolicy { frames, https_only }): State<HeaderPolicy>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -143,6 +158,12 @@ pub async fn security_headers(
     };
     if html || server_function {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https_only {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
     }
     response
 }

@@ -1,7 +1,7 @@
 //! The whole application on a loopback port: sign-in through the sandbox, server functions,
 //! probes and the error paths a user can hit. No browser: reqwest with a cookie jar.
 
-use crate::helpers::app::spawn_app;
+use crate::helpers::app::{spawn_app, TestApp};
 use app::account::Viewer;
 use app::error::AppError;
 use app::ids::{CompanyId, UserId};
@@ -376,4 +376,83 @@ async fn malformed_duplicate_and_oversized_input_get_a_clear_4xx() {
         )
         .await;
     assert_eq!(bad_filter.status(), 422);
+}
+
+/// A browser without a cookie jar, as a script calling with made-up cookies is.
+fn bare_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Issue 20 item 24: a made-up session cookie per call buys no fresh bucket; the calls
+/// share their address's limit.
+#[tokio::test]
+async fn random_session_cookies_do_not_escape_the_server_function_limit() {
+    use base64::Engine;
+    let app = spawn_app(&[]).await;
+    let client = bare_client();
+    let mut throttled = 0;
+    for i in 0..160 {
+        // Half shaped like real session ids (base64 of 128 bits), half not.
+        let value = if i % 2 == 0 {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+        } else {
+            uuid::Uuid::new_v4().simple().to_string()
+        };
+        let response = client
+            .post(format!("{}/api/get_viewer", app.base))
+            .header("origin", &app.base)
+            .header("cookie", format!("pc_session={value}"))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            throttled += 1;
+        }
+    }
+    assert!(throttled >= 20, "{throttled} of 160 throttled");
+    // A real session keeps its own bucket meanwhile.
+    app.sign_in(crate::helpers::demo::PM.0, crate::helpers::demo::PM.1)
+        .await;
+    assert_eq!(app.call("get_viewer", &[]).await.status(), 200);
+}
+
+/// Sign-in attempts until one is throttled (at most 40), as client `forwarded` behind the
+/// proxy; returns how many passed.
+async fn sign_ins_until_throttled(app: &TestApp, forwarded: &str) -> usize {
+    let client = bare_client();
+    for passed in 0..40 {
+        let response = client
+            .get(format!("{}/auth/procore/login", app.base))
+            .header("x-forwarded-for", forwarded)
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            return passed;
+        }
+    }
+    40
+}
+
+/// Issue 20 item 25: behind a trusted proxy each forwarded client has its own sign-in
+/// bucket; without one, the header is ignored and the connecting address counts.
+#[tokio::test]
+async fn forwarded_client_addresses_count_only_from_trusted_proxies() {
+    let behind = spawn_app(&[("TRUSTED_PROXIES", "127.0.0.1/32, ::1")]).await;
+    assert_eq!(sign_ins_until_throttled(&behind, "203.0.113.1").await, 20);
+    assert_eq!(
+        sign_ins_until_throttled(&behind, "203.0.113.2").await,
+        20,
+        "a second client behind the proxy has its own bucket"
+    );
+    let direct = spawn_app(&[]).await;
+    assert_eq!(sign_ins_until_throttled(&direct, "203.0.113.1").await, 20);
+    assert_eq!(
+        sign_ins_until_throttled(&direct, "203.0.113.2").await,
+        0,
+        "from an untrusted peer the header is ignored"
+    );
 }

@@ -217,3 +217,34 @@ async fn precompressed_assets_are_sent_as_built() {
     let missing = app.get("/pkg/nothing-here.wasm").await;
     assert_eq!(missing.status(), 404);
 }
+
+/// Issue 20 item 26: HSTS on every response when `PUBLIC_BASE_URL` is https, never when
+/// it is http.
+#[tokio::test]
+async fn hsts_is_sent_exactly_when_the_public_address_is_https() {
+    const HSTS: &str = "max-age=31536000; includeSubDomains";
+    let paths = ["/", "/healthz", "/no-such-page", "/pkg/project-central.css"];
+    let https = app_with_assets(&[("PUBLIC_BASE_URL", "https://localhost:8443")]).await;
+    for path in paths {
+        let response = https.get(path).await;
+        assert_eq!(
+            header(&response, "strict-transport-security").as_deref(),
+            Some(HSTS),
+            "{path}"
+        );
+    }
+    let api = https.call("get_viewer", &[]).await;
+    assert_eq!(
+        header(&api, "strict-transport-security").as_deref(),
+        Some(HSTS)
+    );
+    let http = app_with_assets(&[]).await;
+    for path in paths {
+        let response = http.get(path).await;
+        assert_eq!(
+            header(&response, "strict-transport-security"),
+            None,
+            "{path}"
+        );
+    }
+}
