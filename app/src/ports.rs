@@ -206,8 +206,30 @@ pub trait ProjectSync: Send + Sync + 'static {
         project: ProjectId,
         resource: Resource,
     ) -> Result<ResourceStatus, AppError>;
-    /// Recent runs, newest first.
-    async fn runs(&self, caller: &Caller, project: ProjectId) -> Result<Vec<RunView>, AppError>;
+    /// Recent runs (of one resource, if named), newest first.
+    async fn runs(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Option<Resource>,
+    ) -> Result<Vec<RunView>, AppError>;
+    /// Confirms the deletions a run stopped at the delete cap held (admins only) and queues
+    /// the run that makes them.
+    async fn confirm_deletions(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        run: &str,
+    ) -> Result<RunView, AppError>;
+    /// Keeps the records a run stopped at the delete cap held (admins only).
+    async fn keep_deletions(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        run: &str,
+    ) -> Result<ResourceStatus, AppError>;
     /// The first lines of a run's log.
     async fn log(
         &self,

@@ -63,6 +63,8 @@ pub struct Services {
     pub public_base_url: url::Url,
     /// The sign-in in progress, kept in signed cookies.
     pub sign_in_cookies: crate::http::sign_in_cookie::SignInCookies,
+    /// Wakes this process's sync worker when a run is queued here.
+    pub sync_wake: crate::sync::SyncWake,
 }
 
 /// Axum router state.
@@ -207,7 +209,9 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         Arc::new(ProcoreAccess::new(procore.clone(), tokens.clone())),
         app_ids,
     ));
+    let sync_wake = crate::sync::SyncWake::default();
     let services = Arc::new(Services {
+        sync_wake: sync_wake.clone(),
         installs: installs.clone(),
         planboard: planboard.clone(),
         db: db.clone(),
@@ -240,6 +244,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let jobs = Jobs::connect(&config.database_url, db.clone(), JobsConfig::default())
         .await?
         .with_sync(sync_engine)
+        .with_sync_wake(sync_wake.clone())
         .with_installs(installs.clone())
         .with_webhooks(webhooks, licensing.clone(), WorkerConfig::default())
         .with_reconciler(crate::jobs::Reconciler {
@@ -259,12 +264,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             subscriptions,
         }),
         billing: billing_service,
-        sync: Arc::new(crate::sync::SyncService::new(
-            db.clone(),
-            accounts,
-            jobs.store().clone(),
-            sync_config,
-        )),
+        sync: Arc::new(
+            crate::sync::SyncService::new(db.clone(), accounts, jobs.store().clone(), sync_config)
+                .waking(sync_wake),
+        ),
         planboard: planboard.clone(),
         installs: installs.clone(),
         privacy: Arc::new(crate::privacy::PrivacyService::new(db.clone())),
@@ -272,7 +275,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let embedded =
         app::embedded::api::EmbeddedContext(Arc::new(crate::embedded::EmbeddedService::new(
             db.clone(),
-            app_services.accounts.clone(),
+            services.accounts.clone(),
             Arc::new(ProcoreAccess::new(
                 services.procore.clone(),
                 services.tokens.clone(),

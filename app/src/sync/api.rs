@@ -114,7 +114,31 @@ pub struct ResourceStatus {
     pub active: Option<RunView>,
     /// The last finished run.
     pub last: Option<RunView>,
+    /// What the last run would have deleted when it stopped at the delete cap, while no
+    /// admin has decided yet.
+    pub held: Option<HeldDeletions>,
 }
+
+/// The records a run stopped at the delete cap would have deleted: an admin confirms them
+/// for one run or keeps them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldDeletions {
+    /// The stopped run.
+    pub run: String,
+    /// When it stopped (UTC unix seconds).
+    pub stopped_at: i64,
+    /// How many it would have deleted.
+    pub count: u32,
+    /// Of those, how many here because Procore no longer has them.
+    pub here: u32,
+    /// Of those, how many in Procore because they were removed here.
+    pub in_procore: u32,
+    /// Their names (the first [`HELD_NAMES_SHOWN`]).
+    pub names: Vec<String>,
+}
+
+/// How many names of held deletions a page lists (the log has all of them).
+pub const HELD_NAMES_SHOWN: usize = 50;
 
 /// The project's settings page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,11 +305,48 @@ pub async fn sync_progress(
     serve(|s, caller| async move { s.sync.status(&caller, project, resource).await }).await
 }
 
-/// The project's recent runs, newest first.
+/// The project's recent runs (of one resource, if named), newest first.
 #[server(endpoint = "sync_runs", output = crate::codec::JsonText)]
-pub async fn sync_runs(project: ProjectId) -> Result<Vec<RunView>, AppError> {
+pub async fn sync_runs(
+    project: ProjectId,
+    resource: Option<Resource>,
+) -> Result<Vec<RunView>, AppError> {
     use crate::ports::serve;
-    serve(|s, caller| async move { s.sync.runs(&caller, project).await }).await
+    serve(|s, caller| async move { s.sync.runs(&caller, project, resource).await }).await
+}
+
+/// Confirms the deletions a run stopped at the delete cap would have made (admins only):
+/// the next run of the resource, queued now, may make them (once).
+#[server(endpoint = "confirm_held_deletions", output = crate::codec::JsonText)]
+pub async fn confirm_held_deletions(
+    project: ProjectId,
+    resource: Resource,
+    run: String,
+) -> Result<RunView, AppError> {
+    use crate::ports::serve;
+    serve(|s, caller| async move {
+        s.sync
+            .confirm_deletions(&caller, project, resource, &run)
+            .await
+    })
+    .await
+}
+
+/// Keeps the records a run stopped at the delete cap would have deleted (admins only):
+/// each stays here, so later runs do not stop over them again.
+#[server(endpoint = "keep_held_deletions", output = crate::codec::JsonText)]
+pub async fn keep_held_deletions(
+    project: ProjectId,
+    resource: Resource,
+    run: String,
+) -> Result<ResourceStatus, AppError> {
+    use crate::ports::serve;
+    serve(|s, caller| async move {
+        s.sync
+            .keep_deletions(&caller, project, resource, &run)
+            .await
+    })
+    .await
 }
 
 /// The first lines of one run's log (the CSV download has all of them).

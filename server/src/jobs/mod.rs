@@ -69,6 +69,7 @@ pub struct Jobs {
     webhooks: Option<WebhookWorker>,
     reconciler: Option<Reconciler>,
     sync: Option<Arc<SyncEngine>>,
+    sync_wake: Option<crate::sync::SyncWake>,
     installs: Option<Arc<crate::installs::InstallService>>,
 }
 
@@ -164,6 +165,7 @@ impl Jobs {
             webhooks: None,
             reconciler: None,
             sync: None,
+            sync_wake: None,
             installs: None,
         })
     }
@@ -194,6 +196,13 @@ impl Jobs {
     /// Adds the worker that runs Procore syncs (and the scan for due ones).
     pub fn with_sync(mut self, engine: Arc<SyncEngine>) -> Self {
         self.sync = Some(engine);
+        self
+    }
+
+    /// Wakes the sync worker at once when `wake` is woken (a run queued in this process);
+    /// it polls as well, for runs other processes queue.
+    pub fn with_sync_wake(mut self, wake: crate::sync::SyncWake) -> Self {
+        self.sync_wake = Some(wake);
         self
     }
 
@@ -313,15 +322,21 @@ impl Jobs {
     ) -> Result<(), WorkerError> {
         let name = context.worker.clone();
         let (poll, heartbeat) = (self.config.poll_every, self.config.heartbeat);
+        let wake = self.sync_wake.clone();
         macro_rules! run_on {
             ($storage:ident, $config:path, $pool:expr) => {{
                 let config = <$config>::default()
                     .queue(sync_task::SYNC_QUEUE)
                     .heartbeat_interval(heartbeat)
                     .missed_heartbeats(2);
+                // Woken at once by a run queued here; the interval finds the others.
+                let strategy = match &wake {
+                    Some(wake) => Strategy::new().stream(wake.stream()).interval(poll),
+                    None => Strategy::new().interval(poll),
+                };
                 let backend = $storage::<sync_task::SyncTask>::new($pool)
                     .with_config(config)
-                    .poll_with_interval(poll);
+                    .poll_with_strategy(strategy);
                 let worker = WorkerBuilder::new(name).backend(backend).data(context);
                 worker.build(sync_task::run).run_until(stop).await
             }};

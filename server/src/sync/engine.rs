@@ -13,10 +13,12 @@ use app::sync::api::RunState;
 use app::sync::entries::label_of;
 use app::sync::{Direction, Resource};
 
+use super::held::HeldDelete;
 use super::plan::{plan, Op};
 use super::resources::{adapter, Adapter, Cx};
 use super::standing::{app_reason, connection_reason, licence, standing_reason};
 use super::store::{Counts, RunRow};
+use super::words::{self, Known};
 use crate::db::{now, Db};
 use crate::error::{ServerError, ServerResult};
 use crate::procore::{ProcoreAccess, ProcoreError, TokenError};
@@ -110,7 +112,7 @@ impl SyncEngine {
         };
         if run.counts.done > 0 || run.counts.total > 0 {
             self.log(
-                &run.id,
+                &run,
                 "info",
                 None,
                 &format!(
@@ -121,7 +123,21 @@ impl SyncEngine {
             .await;
         }
         let ending = match self.work(&run, worker).await {
-            Ok(Some(ending)) => ending,
+            Ok(Some(ending)) => {
+                if ending.0 == RunState::Succeeded {
+                    // Procore answered this connection: clears a "not connected" state.
+                    let (company, project) = (CompanyId(run.company_id), ProjectId(run.project_id));
+                    if let Some(user) = self
+                        .db
+                        .sync_settings(company, project)
+                        .await?
+                        .and_then(|s| s.connection_user_id)
+                    {
+                        self.db.record_connected_via(company, user).await?;
+                    }
+                }
+                ending
+            }
             Ok(None) => return Ok(()), // the lease went to another worker
             Err(error) => {
                 if let ServerError::Procore(ProcoreError::Forbidden(message)) = &error {
@@ -142,7 +158,7 @@ impl SyncEngine {
             closed.full_run = latest.full_run;
         }
         self.log(
-            &run.id,
+            &run,
             if ending.0 == RunState::Succeeded {
                 "info"
             } else {
@@ -154,7 +170,22 @@ impl SyncEngine {
         .await;
         self.db
             .finish_run(&closed, ending.0, &ending.1, now())
-            .await
+            .await?;
+        // Deletions an admin confirmed were for this one run, whatever its outcome.
+        if let Some(resource) = Resource::parse(&run.resource) {
+            let (company, project) = (CompanyId(run.company_id), ProjectId(run.project_id));
+            if self
+                .db
+                .confirmed_deletes(company, project, resource)
+                .await?
+                .is_some()
+            {
+                self.db
+                    .set_confirmed_deletes(company, project, resource, None)
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     async fn work(&self, run: &RunRow, worker: &str) -> ServerResult<Option<Ending>> {
@@ -208,7 +239,7 @@ impl SyncEngine {
                 .await?;
         }
         self.log(
-            &run.id,
+            run,
             "info",
             None,
             &format!(
@@ -238,15 +269,33 @@ impl SyncEngine {
             .map(|l| (l.id.clone(), l.changed_at))
             .collect();
         let planned = plan(&locals, &remote, direction);
-        if let Some(deletions) = planned.over_cap(self.config.delete_cap) {
+        let known = Known::new(resource, direction, &locals, &remote.records);
+        let confirmed = self
+            .db
+            .confirmed_deletes(company, project, resource)
+            .await?;
+        let cap = confirmed.map_or(self.config.delete_cap, |n| {
+            self.config
+                .delete_cap
+                .max(u32::try_from(n).unwrap_or(u32::MAX))
+        });
+        if let Some(deletions) = planned.over_cap(cap) {
+            let held: Vec<HeldDelete> = planned
+                .ops
+                .iter()
+                .filter_map(|op| HeldDelete::of(op, known.name(op)))
+                .collect();
+            self.db.hold_deletions(&run.id, &held).await?;
+            for h in &held {
+                self.log(run, "warn", Some(&h.name), h.words()).await;
+            }
             return Ok(Some((RunState::Stopped, format!(
-                "Stopped before changing anything: this run would delete {deletions} records, more than the limit of {} per run. Check the project in Procore and here; if the deletions are right, ask support to raise the limit.",
-                self.config.delete_cap
+                "Stopped before changing anything: this run would delete {deletions} records, more than the limit of {cap} per run. They are listed on the settings page and in this log: a company admin confirms the deletions for one run, or keeps the records."
             ))));
         }
         for conflict in &planned.conflicts {
-            self.log(&run.id, "warn", None, &format!("Conflict — {conflict}."))
-                .await;
+            let (name, words) = known.conflict(conflict);
+            self.log(run, "warn", Some(&name), &words).await;
         }
         let resumed = run.counts.total > 0;
         counts.total = counts.done + planned.ops.len() as i64;
@@ -277,16 +326,23 @@ impl SyncEngine {
                 )
                 .await
             {
-                Ok(Some(Counted::Created)) => counts.created += 1,
-                Ok(Some(Counted::Updated)) => counts.updated += 1,
-                Ok(Some(Counted::Deleted)) => counts.deleted += 1,
-                Ok(Some(Counted::Unchanged)) => counts.unchanged += 1,
+                Ok(Some(counted)) => {
+                    match counted {
+                        Counted::Created => counts.created += 1,
+                        Counted::Updated => counts.updated += 1,
+                        Counted::Deleted => counts.deleted += 1,
+                        Counted::Unchanged => counts.unchanged += 1,
+                    }
+                    if let Some(words) = known.done(op) {
+                        self.log(run, "info", Some(&known.name(op)), &words).await;
+                    }
+                }
                 Ok(None) => return Ok(None),
                 Err(error) if is_fatal(&error) => return Err(error),
                 Err(error) => {
                     counts.failed += 1;
-                    self.log(&run.id, "error", Some(op.key()), &record_words(&error))
-                        .await;
+                    let words = format!("{} {}", known.refused(op), record_words(&error));
+                    self.log(run, "error", Some(&known.name(op)), &words).await;
                 }
             }
             counts.done += 1;
@@ -424,7 +480,7 @@ impl SyncEngine {
                 Err(ServerError::Procore(ProcoreError::RateLimited { retry_after })) => {
                     let until = now() + retry_after.as_secs().max(1) as i64;
                     self.log(
-                        &run.id,
+                        run,
                         "warn",
                         None,
                         &format!(
@@ -466,9 +522,17 @@ impl SyncEngine {
             .await
     }
 
-    async fn log(&self, run: &str, level: &str, record: Option<&str>, message: &str) {
-        if let Err(error) = self.db.log_run(run, level, record, message, now()).await {
-            tracing::warn!(%error, run, "writing a sync log line failed");
+    /// Appends a log line; a line about the whole run names the resource ("All users"),
+    /// so the Record column is never empty.
+    async fn log(&self, run: &RunRow, level: &str, record: Option<&str>, message: &str) {
+        let whole = Resource::parse(&run.resource).map(words::whole_run);
+        let record = record.or(whole.as_deref());
+        if let Err(error) = self
+            .db
+            .log_run(&run.id, level, record, message, now())
+            .await
+        {
+            tracing::warn!(%error, run = run.id, "writing a sync log line failed");
         }
     }
 }

@@ -6,12 +6,15 @@
 //! `project:resource:due_at`, a manual Sync queues one now.
 
 pub mod engine;
+pub mod held;
 pub mod plan;
 pub mod port;
 pub mod resources;
 pub mod runs;
 pub mod standing;
 pub mod store;
+pub mod wake;
+pub mod words;
 
 pub use engine::{SyncConfig, SyncEngine};
 
@@ -19,6 +22,7 @@ pub use engine::{SyncConfig, SyncEngine};
 pub const NOT_FOUND: &str =
     "No such project, entry or sync run in this company's licensed projects.";
 pub use port::SyncService;
+pub use wake::SyncWake;
 
 use app::ids::{CompanyId, ProjectId};
 use app::sync::{Direction, Resource};

@@ -136,8 +136,26 @@ pub struct Plan {
     pub ops: Vec<Op>,
     /// Records already equal on both sides.
     pub unchanged: u32,
-    /// One line per conflict, naming the side that lost.
-    pub conflicts: Vec<String>,
+    /// One per conflict, naming the side that lost.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A record changed on both sides (or removed on one and changed on the other).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// Our entry.
+    pub local: String,
+    /// What happened, naming the side that lost.
+    pub words: String,
+    /// The values that lost and the values kept, when both sides had values.
+    pub lost: Option<(Fields, Fields)>,
+}
+
+impl Conflict {
+    /// Whether the words contain `text` (tests and callers reading the outcome).
+    pub fn says(&self, text: &str) -> bool {
+        self.words.contains(text)
+    }
 }
 
 impl Plan {
@@ -219,10 +237,11 @@ fn pair(l: &Local, r: &Remote, direction: Direction, out: &mut Plan) {
         let procore_newer = there && r.updated_at > l.changed_at;
         if direction == Direction::FromProcore || (direction == Direction::Both && procore_newer) {
             if direction == Direction::Both {
-                out.conflicts.push(format!(
-                    "{}: removed in Smartapp but changed in Procore later; Procore's record was kept and Smartapp's removal lost",
-                    r.key
-                ));
+                out.conflicts.push(Conflict {
+                    local: l.id.clone(),
+                    words: "removed in Smartapp but changed in Procore later; Procore's record was kept and Smartapp's removal lost".into(),
+                    lost: None,
+                });
             }
             out.ops.push(Op::Pull {
                 local: Some(local),
@@ -270,16 +289,18 @@ fn pair(l: &Local, r: &Remote, direction: Direction, out: &mut Plan) {
             (false, _) => pull(out),
             (true, true) => {
                 if l.changed_at > r.updated_at {
-                    out.conflicts.push(format!(
-                        "{}: changed on both sides; Smartapp's change is newer and was kept, Procore's change lost",
-                        l.key
-                    ));
+                    out.conflicts.push(Conflict {
+                        local: l.id.clone(),
+                        words: "changed on both sides; Smartapp's change is newer and was kept, Procore's change lost".into(),
+                        lost: Some((r.fields.clone(), l.fields.clone())),
+                    });
                     push(out)
                 } else {
-                    out.conflicts.push(format!(
-                        "{}: changed on both sides; Procore's change is newer and was kept, Smartapp's change lost",
-                        l.key
-                    ));
+                    out.conflicts.push(Conflict {
+                        local: l.id.clone(),
+                        words: "changed on both sides; Procore's change is newer and was kept, Smartapp's change lost".into(),
+                        lost: Some((l.fields.clone(), r.fields.clone())),
+                    });
                     pull(out)
                 }
             }
@@ -316,9 +337,11 @@ fn alone(l: &Local, known_gone: bool, direction: Direction, out: &mut Plan) {
             Direction::FromProcore => out.ops.push(Op::DropLocal { local, key }),
             Direction::ToProcore => out.ops.push(create),
             Direction::Both if l.changed_here() => {
-                out.conflicts.push(format!(
-                    "{key}: removed in Procore but changed in Smartapp since; Smartapp's entry was kept and created again in Procore"
-                ));
+                out.conflicts.push(Conflict {
+                    local: l.id.clone(),
+                    words: "removed in Procore but changed in Smartapp since; Smartapp's entry was kept and created again in Procore".into(),
+                    lost: None,
+                });
                 out.ops.push(create)
             }
             Direction::Both => out.ops.push(Op::DropLocal { local, key }),

@@ -136,14 +136,20 @@ fn a_conflict_goes_to_the_most_recent_change_and_names_the_loser() {
     );
     assert!(matches!(&p.ops[..], [Op::Update { .. }]));
     assert!(
-        p.conflicts[0].contains("Procore's change lost"),
+        p.conflicts[0].says("Procore's change lost"),
         "{:?}",
         p.conflicts
     );
     let newer_theirs = remote(7, "Acme Group", 60);
     let p = plan(&[ours], &incremental(vec![newer_theirs]), Direction::Both);
     assert!(matches!(&p.ops[..], [Op::Pull { .. }]));
-    assert!(p.conflicts[0].contains("Smartapp's change lost"));
+    assert!(p.conflicts[0].says("Smartapp's change lost"));
+    // The values lost and kept travel with it (the log shows them).
+    let (lost, kept) = p.conflicts[0].lost.clone().unwrap();
+    assert_eq!(
+        (lost["name"].as_str(), kept["name"].as_str()),
+        ("Acme Inc", "Acme Group")
+    );
 }
 
 #[test]

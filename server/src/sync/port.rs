@@ -29,6 +29,7 @@ pub struct SyncService {
     accounts: Arc<AccountService>,
     jobs: JobStore,
     config: SyncConfig,
+    wake: Option<super::SyncWake>,
 }
 
 const NOT_ADMIN: &str = "Only a company admin can change Procore settings and project entries.";
@@ -41,7 +42,14 @@ impl SyncService {
             accounts,
             jobs,
             config,
+            wake: None,
         }
+    }
+
+    /// Wakes this process's sync worker whenever a run is queued.
+    pub fn waking(mut self, wake: super::SyncWake) -> Self {
+        self.wake = Some(wake);
+        self
     }
 
     /// The caller's project (one Procore shows them) with its licence, or NotFound.
@@ -113,6 +121,7 @@ impl SyncService {
             resource,
             next_run_at: next,
             active: active.map(|r| r.view()).transpose()?,
+            held: super::held::held_of(&self.db, last.first()).await?,
             last: last.first().map(|r| r.view()).transpose()?,
         })
     }
@@ -160,12 +169,38 @@ impl SyncService {
         })
     }
 
+    /// The undecided deletions of the company's run `run` of `resource` (404: not its run;
+    /// 409: nothing to decide).
+    async fn held(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        run: &str,
+    ) -> ServerResult<Vec<super::held::HeldDelete>> {
+        match self.db.project_run(caller.company, project, run).await? {
+            Some(r) if r.resource == resource.key() => {}
+            _ => return Err(AppError::NotFound(NOT_FOUND.into()).into()),
+        }
+        self.db
+            .undecided_held(run)
+            .await?
+            .ok_or_else(|| AppError::Conflict(super::held::NOTHING_HELD.into()).into())
+    }
+
     /// Queues a run; false when its key or an open run of the resource already exists.
     pub async fn queue(&self, run: &QueuedRun) -> ServerResult<bool> {
-        self.jobs
+        let queued = self
+            .jobs
             .enqueue_sync(run)
             .await
-            .map_err(|e| ServerError::Corrupt(format!("queueing a sync: {e}")))
+            .map_err(|e| ServerError::Corrupt(format!("queueing a sync: {e}")))?;
+        if queued {
+            if let Some(wake) = &self.wake {
+                wake.wake();
+            }
+        }
+        Ok(queued)
     }
 }
 
@@ -351,13 +386,63 @@ impl ProjectSync for SyncService {
         Ok(self.resource_status(caller, project, resource).await?)
     }
 
-    async fn runs(&self, caller: &Caller, project: ProjectId) -> Result<Vec<RunView>, AppError> {
+    async fn runs(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Option<Resource>,
+    ) -> Result<Vec<RunView>, AppError> {
         self.licensed(caller, project).await?;
+        // Filtered in SQL, before the limit: a resource's list keeps its own runs however
+        // often the others ran.
         let rows = self
             .db
-            .project_runs(caller.company, project, None, false, 20)
+            .project_runs(caller.company, project, resource, false, 20)
             .await?;
         Ok(rows.iter().map(|r| r.view()).collect::<ServerResult<_>>()?)
+    }
+
+    async fn confirm_deletions(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        run: &str,
+    ) -> Result<RunView, AppError> {
+        self.licensed(caller, project).await?;
+        Self::admin(caller)?;
+        let held = self.held(caller, project, resource, run).await?;
+        let count = held.len() as i64;
+        self.db
+            .set_confirmed_deletes(caller.company, project, resource, Some(count))
+            .await?;
+        let queued = self.start(caller, project, resource).await;
+        if queued.is_ok() || matches!(queued, Err(AppError::Conflict(_))) {
+            self.db.decide_held(run, "confirmed").await?;
+            tracing::info!(company = %caller.company, project = %project, resource = resource.key(), count, "held deletions confirmed");
+        } else {
+            self.db
+                .set_confirmed_deletes(caller.company, project, resource, None)
+                .await?;
+        }
+        queued
+    }
+
+    async fn keep_deletions(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        resource: Resource,
+        run: &str,
+    ) -> Result<ResourceStatus, AppError> {
+        self.licensed(caller, project).await?;
+        Self::admin(caller)?;
+        let held = self.held(caller, project, resource, run).await?;
+        if self.db.decide_held(run, "kept").await? {
+            self.db.keep_held(&held).await?;
+            tracing::info!(company = %caller.company, project = %project, resource = resource.key(), count = held.len(), "held deletions kept");
+        }
+        Ok(self.resource_status(caller, project, resource).await?)
     }
 
     async fn log(

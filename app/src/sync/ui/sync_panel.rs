@@ -56,6 +56,7 @@ pub(super) fn SyncPanel(
                 next_run_at: None,
                 active: None,
                 last: None,
+                held: None,
             }),
     );
     let open = Memo::new(move |_| status.with(|s| s.active.is_some()));
@@ -218,7 +219,7 @@ fn SyncLog(
     runs_version: RwSignal<usize>,
 ) -> impl IntoView {
     // Actions, not resources: the log is read in the browser only, after hydration.
-    let runs = Action::new(move |_: &()| sync_runs(project));
+    let runs = Action::new(move |_: &()| sync_runs(project, Some(resource)));
     Effect::new(move |_| {
         runs_version.track();
         runs.dispatch(());
@@ -229,11 +230,7 @@ fn SyncLog(
         None => view! { <p class="muted">"Loading recent runs…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
         Some(Ok(all)) => {
-            let mine: Vec<RunView> = all
-                .into_iter()
-                .filter(|r| r.resource == resource)
-                .take(10)
-                .collect();
+            let mine: Vec<RunView> = all.into_iter().take(10).collect();
             if mine.is_empty() {
                 return view! { <p class="muted" id="no-runs">"No runs yet."</p> }.into_any();
             }

@@ -215,7 +215,7 @@ async fn full_then_incremental(db: TestDb) {
     db.cleanup().await;
 }
 
-async fn patch_user(l: &Licensed, project: i64, id: i64, body: Value) {
+pub async fn patch_user(l: &Licensed, project: i64, id: i64, body: Value) {
     let access = ProcoreAccess::new(
         l.app.services.procore.clone(),
         l.app.services.tokens.clone(),

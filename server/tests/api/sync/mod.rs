@@ -6,6 +6,8 @@
 mod bench;
 mod faults;
 pub mod flows;
+mod held;
+mod logs;
 mod replicas;
 
 use std::sync::Arc;
@@ -109,11 +111,6 @@ pub fn all(direction: &str) -> Vec<(&'static str, &str, &'static str)> {
 
 /// A job system with the sync worker on `url`, calling Procore as the app does.
 pub async fn replica(l: &Licensed, url: &str, config: SyncConfig, timeout: Duration) -> Jobs {
-    let db = Db::connect(url).await.unwrap();
-    let services = &l.app.services;
-    let client = services.procore.clone().with_timeout(timeout);
-    let access = Arc::new(ProcoreAccess::new(client, services.tokens.clone()));
-    let engine = Arc::new(SyncEngine::new(db.clone(), access, config));
     let jobs_config = JobsConfig {
         scan_every: Duration::from_millis(300),
         poll_every: Duration::from_millis(100),
@@ -121,6 +118,22 @@ pub async fn replica(l: &Licensed, url: &str, config: SyncConfig, timeout: Durat
         periods: vec![],
         run_delay: Duration::ZERO,
     };
+    replica_with(l, url, config, timeout, jobs_config).await
+}
+
+/// [`replica`] with the job system paced by `jobs_config`.
+pub async fn replica_with(
+    l: &Licensed,
+    url: &str,
+    config: SyncConfig,
+    timeout: Duration,
+    jobs_config: JobsConfig,
+) -> Jobs {
+    let db = Db::connect(url).await.unwrap();
+    let services = &l.app.services;
+    let client = services.procore.clone().with_timeout(timeout);
+    let access = Arc::new(ProcoreAccess::new(client, services.tokens.clone()));
+    let engine = Arc::new(SyncEngine::new(db.clone(), access, config));
     Jobs::connect(url, db, jobs_config)
         .await
         .unwrap()
@@ -216,6 +229,43 @@ pub async fn procore_emails(l: &Licensed, project: i64) -> Vec<String> {
         .collect();
     emails.sort();
     emails
+}
+
+/// A run's log lines as the page reads them: (level, record, message).
+pub async fn log_lines(l: &Licensed, project: i64, run: &str) -> Vec<(String, String, String)> {
+    let r = l
+        .app
+        .call(
+            "sync_log",
+            &[("project", &project.to_string()), ("run", run)],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let lines: Vec<Value> = r.json().await.unwrap();
+    lines
+        .iter()
+        .map(|l| {
+            (
+                l["level"].as_str().unwrap_or("").to_string(),
+                l["record"].as_str().unwrap_or("").to_string(),
+                l["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Our entry's id by natural key.
+pub async fn entry_id(l: &Licensed, project: i64, resource: &str, key: &str) -> String {
+    let (id,): (String,) = sqlx::query_as(
+        "SELECT id FROM directory_entries WHERE project_id = $1 AND resource = $2 AND natural_key = $3",
+    )
+    .bind(project)
+    .bind(resource.to_string())
+    .bind(key.to_string())
+    .fetch_one(l.app.services.db.pool())
+    .await
+    .unwrap();
+    id
 }
 
 pub async fn add_entry(
