@@ -32,6 +32,8 @@ async function buyTwoMonthly(page: Page): Promise<string[]> {
   await expect(confirm.or(checkout)).toBeVisible();
   if (await confirm.isVisible()) {
     await confirm.click();
+    await expect(page.locator("#purchase-done")).toContainText("2 projects licensed · $");
+    await page.locator("#open-project-central").click();
   } else {
     await checkout.click();
     await page.getByLabel("Email").fill("ap@harborpoint.example");

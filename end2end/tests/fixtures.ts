@@ -121,6 +121,9 @@ export async function payMonthly(page: Page) {
   if (await confirm.isVisible()) {
     await expect(page.locator("#due-now")).toContainText("$");
     await confirm.click();
+    // The confirmation says what Stripe charged, then leads on to Project Central.
+    await expect(page.locator("#purchase-done")).toContainText(/licensed · \$[\d,.]+ charged/);
+    await page.locator("#open-project-central").click();
   } else {
     await checkout.click();
     await page.getByLabel("Email").fill("ap@summitridge.example");

@@ -168,8 +168,25 @@ async fn additions_removals_and_the_period_end(db: TestDb) {
         .json()
         .await
         .unwrap();
-    assert!(matches!(done, ChangeOutcome::Applied { .. }), "{done:?}");
     let subs = subscriptions_of(&app, &cus).await;
+    // The confirmation names what Stripe's invoice charged, and "1 project".
+    let charged = app
+        .services
+        .billing
+        .invoice_state(subs[0].latest_invoice.as_deref().unwrap())
+        .await
+        .unwrap()
+        .amount_paid;
+    assert!(charged > 0);
+    assert_eq!(
+        done,
+        ChangeOutcome::Applied {
+            words: vec![format!(
+                "1 project licensed · {} charged.",
+                app::licensing::format_usd(charged)
+            )]
+        }
+    );
     assert_eq!(subs.len(), 1, "one subscription per company and interval");
     assert_eq!(subs[0].quantity(app::licensing::CatalogItem::Safety), 2);
     assert!(project(&app, ids[2]).await.project.terms.current.safety);

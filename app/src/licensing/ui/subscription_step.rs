@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use super::{Step, Wizard};
 use crate::licensing::api::{license_catalog, start_checkout};
-use crate::licensing::{format_usd, quote, BillingInterval, LicenseSelection};
+use crate::licensing::{
+    format_usd, projects_label, quote, BillingInterval, DueToday, LicenseSelection,
+};
 use crate::subscriptions::api::{confirm_purchase, purchase_preview, ChangeOutcome};
 use crate::subscriptions::date;
 use crate::ui::ErrorPanel;
@@ -38,17 +40,27 @@ pub(super) fn SubscriptionStep(
     let purchase = Action::new(
         move |(selection, interval): &(LicenseSelection, BillingInterval)| {
             let (selection, interval) = (selection.clone(), *interval);
-            async move {
-                let result = confirm_purchase(selection, interval).await;
-                #[cfg(feature = "hydrate")]
-                if let Ok(ChangeOutcome::Applied { .. }) = &result {
-                    let _ = window().location().set_href("/projects?purchased=1");
-                }
-                result
-            }
+            // The confirmation stays here ("2 projects licensed · $5,415.06 charged", from
+            // Stripe's invoice), with the way on to Project Central.
+            async move { confirm_purchase(selection, interval).await }
         },
     );
     let adds = move || matches!(existing.get(), Some(Ok(Some(_))));
+    let purchased = move || {
+        matches!(
+            purchase.value().get(),
+            Some(Ok(ChangeOutcome::Applied { .. }))
+        )
+    };
+    // Stripe's preview, when the projects go into an existing subscription: its prorated
+    // amount is the one "today" figure, and the quote's total the price that renews.
+    let preview = move || {
+        existing
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|a| (a.due_now_cents, a.period_end))
+    };
     let choice = move |value: BillingInterval, label: &'static str, note: &'static str| {
         view! {
             <label class="interval" class:current=move || interval.get() == value>
@@ -75,10 +87,15 @@ pub(super) fn SubscriptionStep(
                         match quote(&summary, &catalog, interval.get()) {
                             Ok(q) => {
                                 let per = if q.interval == BillingInterval::Yearly { "year" } else { "month" };
+                                let due = DueToday::of(&q, preview());
+                                let due_label = match due.prorated_to {
+                                    Some(end) => format!("Due today (prorated to {})", date(end)),
+                                    None => "Due today".to_string(),
+                                };
                                 let lines = q.lines.iter().filter(|l| l.quantity > 0).map(|l| view! {
                                     <tr class="quote-line">
                                         <td>{l.item.name()}</td>
-                                        <td class="num">{projects_label(l.quantity)}</td>
+                                        <td class="num">{projects_label(u64::from(l.quantity))}</td>
                                         <td class="num">{if l.unit_amount_cents == 0 { "Included".to_string() } else { format!("{} / project / {per}", format_usd(l.unit_amount_cents)) }}</td>
                                         <td class="num">{format_usd(l.amount_cents)}</td>
                                     </tr>
@@ -88,9 +105,9 @@ pub(super) fn SubscriptionStep(
                                         <thead><tr><th>"Module"</th><th class="num">"Projects"</th><th class="num">"Price"</th><th class="num">"Amount"</th></tr></thead>
                                         <tbody>{lines}</tbody>
                                         <tfoot>
-                                            <tr><th colspan="3">{format!("Total per {per}")}</th><td class="num quote-total">{format_usd(q.total_cents)}</td></tr>
+                                            <tr><th colspan="3">{format!("Total per {per}")}</th><td class="num quote-total">{format_usd(due.renewal_cents)}</td></tr>
                                             {q.yearly_saving_cents.map(|s| view! { <tr><th colspan="3">"You save against monthly"</th><td class="num quote-saving">{format_usd(s)}</td></tr> })}
-                                            <tr class="due"><th colspan="3">"Due today"</th><td class="num quote-due">{format_usd(q.due_today_cents)}</td></tr>
+                                            <tr class="due"><th colspan="3">{due_label}</th><td class="num quote-due" id="due-now">{format_usd(due.today_cents)}</td></tr>
                                         </tfoot>
                                     </table>
                                 }.into_any()
@@ -110,11 +127,12 @@ pub(super) fn SubscriptionStep(
                                 "This company already has a {} subscription: these projects are added to it, with no new checkout.",
                                 interval.get_untracked().as_str()
                             )}</p>
+                            <p>"Today's prorated amount above is charged to the card on file when you confirm."</p>
                             <p>{format!(
-                                "Charged to the card on file today (prorated to {}): ",
+                                "Next renewal of the whole {} subscription on {}: ",
+                                interval.get_untracked().as_str(),
                                 date(a.period_end)
-                            )}<strong id="due-now">{format_usd(a.due_now_cents)}</strong></p>
-                            <p>{format!("Next renewal on {}: ", date(a.period_end))}<strong id="next-renewal">{format_usd(a.next_renewal_cents)}</strong></p>
+                            )}<strong id="next-renewal">{format_usd(a.next_renewal_cents)}</strong></p>
                         </div>
                     }.into_any(),
                     Ok(None) => ().into_any(),
@@ -133,31 +151,28 @@ pub(super) fn SubscriptionStep(
                     <a href=url rel="external">"Confirm it on Stripe's page"</a>
                     "; the projects are licensed as soon as it is paid."
                 </p>
-            }),
+            }.into_any()),
+            Some(Ok(ChangeOutcome::Applied { words })) => Some(view! {
+                <div class="panel success" role="status" id="purchase-done">
+                    <p>{words.join(" ")}</p>
+                    <a class="button primary" id="open-project-central" href="/projects">"Open Project Central"</a>
+                </div>
+            }.into_any()),
             _ => None,
         }}
-        <div class="step-actions">
+        <div class="step-actions" hidden={purchased}>
             <button class="button" type="button" on:click=move |_| step.set(Step::Projects)>"Back"</button>
             <Show when=adds fallback=move || view! {
-                <button class="button primary" type="button" disabled=move || checkout.pending().get()
+                <button class="button primary" type="button" disabled={move || checkout.pending().get()}
                     on:click=move |_| { checkout.dispatch((wizard.selection.get_untracked(), interval.get_untracked())); }>
                     {move || if checkout.pending().get() { "Opening checkout…" } else { "Checkout" }}
                 </button>
             }>
-                <button class="button primary" type="button" id="confirm-purchase" disabled=move || purchase.pending().get()
+                <button class="button primary" type="button" id="confirm-purchase" disabled={move || purchase.pending().get()}
                     on:click=move |_| { purchase.dispatch((wizard.selection.get_untracked(), interval.get_untracked())); }>
                     {move || if purchase.pending().get() { "Charging the card on file…" } else { "Confirm" }}
                 </button>
             </Show>
         </div>
-    }
-}
-
-/// "1 project", "2 projects".
-fn projects_label(count: u32) -> String {
-    if count == 1 {
-        "1 project".into()
-    } else {
-        format!("{count} projects")
     }
 }
