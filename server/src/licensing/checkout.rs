@@ -97,15 +97,31 @@ impl LicensingService {
         self.require_admin(caller)?;
         let licensed = live(&self.db.licences(caller.company).await?);
         // The server is the authority: the same rules as the browser, on what was sent.
-        let valid = selection.validate(&licensed).map_err(|problems| {
-            AppError::Invalid(
-                problems
+        let valid = match selection.validate(&licensed) {
+            Ok(valid) => valid,
+            Err(problems) => {
+                // Said with the projects' names ("Aspen Grove … is already licensed"), never
+                // their Procore ids, wherever the name is known.
+                let ids: Vec<i64> = problems.iter().filter_map(|p| p.project_id()).collect();
+                let mut names: std::collections::HashMap<i64, String> = self
+                    .db
+                    .cached_project_names(caller.company, &ids)
+                    .await?
+                    .into_iter()
+                    .collect();
+                for l in self.db.licences(caller.company).await? {
+                    names.entry(l.project.get()).or_insert(l.name);
+                }
+                let words: Vec<String> = problems
                     .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        })?;
+                    .map(|p| match p.project_id().and_then(|id| names.get(&id)) {
+                        Some(name) => p.describe(name),
+                        None => p.to_string(),
+                    })
+                    .collect();
+                return Err(AppError::Invalid(words.join(" ")).into());
+            }
+        };
         let ids: Vec<i64> = valid.choices().map(|c| c.project_id).collect();
         let known = self.db.cached_project_names(caller.company, &ids).await?;
         if known.len() != ids.len() {

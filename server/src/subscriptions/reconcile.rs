@@ -57,7 +57,7 @@ impl SubscriptionService {
                             &format!("repair-{}-cancel-{}", s.id, s.period_end),
                         )
                         .await?;
-                    repairs.push(format!("Subscription {} renewed with no project: it now ends with the paid period.", s.id));
+                    repairs.push(format!("The company's {} subscription renewed with no project: it now ends with the paid period.", interval_name(&s)));
                 }
                 continue;
             }
@@ -88,9 +88,10 @@ impl SubscriptionService {
             self.db.mirror_subscription(company, &fixed).await?;
             for (item, had, wanted) in differs {
                 let words = format!(
-                    "Stripe billed {had} × {} on {}, but {wanted} projects renew with it: the next renewal now bills {wanted} (no charge or credit now).",
+                    "Stripe billed {had} × {} on the company's {} subscription, but {} renew with it: the next renewal now bills {wanted} (no charge or credit now).",
                     item.name(),
-                    s.id
+                    interval_name(&s),
+                    app::licensing::projects_label(wanted)
                 );
                 if let Some(p) = rows.first() {
                     record(
@@ -211,4 +212,9 @@ impl SubscriptionService {
                 .await?;
         Ok(rows.into_iter().map(|r| CompanyId(r.0)).collect())
     }
+}
+
+/// "monthly" or "yearly", for words about a subscription (never its Stripe id).
+fn interval_name(s: &crate::stripe::subscriptions::SubState) -> &'static str {
+    s.interval.map_or("Smartapp", |i| i.as_str())
 }

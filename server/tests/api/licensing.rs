@@ -752,3 +752,39 @@ async fn project_central_views_reuse_the_kept_project_lists() {
         "others: their own kept list"
     );
 }
+
+#[tokio::test]
+async fn refusals_name_projects_not_ids() {
+    let db = TestDb::sqlite().await;
+    let app = licensing_app(&db).await;
+    let page = wizard_page(&app, "not-licensed").await;
+    let (a, b) = (&page.projects[0], &page.projects[1]);
+    let (a_id, b_id) = (a.id.get(), b.id.get());
+    // No module for a project: its name in the words, not its Procore id.
+    let refused = post_checkout(
+        &app,
+        &json!({"selection": {"projects": [{"project_id": a_id}]}, "interval": "yearly"}),
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let words = refused.text().await.unwrap();
+    assert!(words.contains(&a.name), "{words}");
+    assert!(!words.contains(&a_id.to_string()), "{words}");
+    // Already licensed: "Aspen Grove … is already licensed", not "563000000232 …".
+    let url = checkout(&app, a_id, b_id, "yearly").await;
+    assert_eq!(pay(&app, &url, "4242424242424242").await.status(), 303);
+    app.settle_webhooks().await;
+    let again = post_checkout(
+        &app,
+        &json!({"selection": {"projects": [{"project_id": a_id, "planner": true}]}, "interval": "monthly"}),
+    )
+    .await;
+    assert_eq!(again.status(), 422);
+    let words = again.text().await.unwrap();
+    assert!(
+        words.contains(&format!("“{}” is already licensed", a.name)),
+        "{words}"
+    );
+    assert!(!words.contains(&a_id.to_string()), "{words}");
+    db.cleanup().await;
+}

@@ -208,7 +208,7 @@ fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl In
             <tbody>{rows}</tbody>
         </table>
         <Pager
-            status=format!("Page {current} of {pages} · {} projects", data.total)
+            status=format!("Page {current} of {pages} · {}", crate::licensing::projects_label(data.total))
             previous=view! { <button class="button" type="button" disabled={current <= 1} on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>"Previous"</button> }.into_any()
             next=view! { <button class="button" type="button" disabled={u64::from(current) >= pages} on:click=move |_| page.update(|p| *p += 1)>"Next page"</button> }.into_any()
         />
