@@ -16,6 +16,10 @@ pub struct PreviewAmounts {
     pub next_renewal_cents: i64,
     /// When the paid period ends and the next renewal is charged (UTC unix seconds).
     pub period_end: i64,
+    /// For a switch: what the project's modules cost per period of the new interval, at
+    /// the Stripe prices it moves to.
+    #[serde(default)]
+    pub switch_cents: Option<i64>,
 }
 
 fn per(interval: BillingInterval) -> &'static str {
@@ -88,12 +92,22 @@ pub fn explain(plan: &Plan, before: &Terms, numbers: &PreviewAmounts) -> Vec<Str
         }
         ChangeKind::Switch => {
             let to = plan.after.switching_to.unwrap_or(before.interval);
-            out.push(format!(
-                "Nothing changes until {on}. Then this project moves to {} billing: its modules are charged to the card on file for a {} at the {} price.",
-                to.as_str(),
-                per(to),
-                to.as_str()
-            ));
+            out.push(match numbers.switch_cents {
+                Some(cents) => format!(
+                    "Nothing changes until {on}. Then this project moves to {} billing: its modules are charged to the card on file at the {} price, {} per {} (prorated to the period's end when it joins the company's {} subscription).",
+                    to.as_str(),
+                    to.as_str(),
+                    format_usd(cents),
+                    per(to),
+                    to.as_str()
+                ),
+                None => format!(
+                    "Nothing changes until {on}. Then this project moves to {} billing: its modules are charged to the card on file for a {} at the {} price.",
+                    to.as_str(),
+                    per(to),
+                    to.as_str()
+                ),
+            });
             out.push(renewal);
         }
     }
@@ -126,6 +140,7 @@ mod tests {
             due_now_cents: 1_234,
             next_renewal_cents: 15_000,
             period_end: 1_799_020_800,
+            switch_cents: None,
         };
         let plan = Plan {
             kind: ChangeKind::Addition,
@@ -169,6 +184,7 @@ mod tests {
             due_now_cents: 0,
             next_renewal_cents: 15_000,
             period_end: 1_799_020_800,
+            switch_cents: None,
         };
         let plan = Plan {
             kind: ChangeKind::Addition,
@@ -201,5 +217,23 @@ mod tests {
             "{words}"
         );
         assert!(!words.contains("renews at $0.00"), "{words}");
+        let switch = Plan {
+            kind: ChangeKind::Switch,
+            removed: vec![],
+            after: Terms {
+                switching_to: Some(BillingInterval::Yearly),
+                ..terms()
+            },
+            ..end
+        };
+        let priced = PreviewAmounts {
+            switch_cents: Some(354_000),
+            ..free
+        };
+        let words = explain(&switch, &terms(), &priced).join(" ");
+        assert!(
+            words.contains("at the yearly price, $3,540.00 per year"),
+            "the switch names its amount: {words}"
+        );
     }
 }

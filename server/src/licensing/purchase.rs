@@ -66,6 +66,7 @@ impl LicensingService {
             due_now_cents: due_now,
             next_renewal_cents: next,
             period_end: sub.period_end,
+            switch_cents: None,
         }))
     }
 

@@ -105,6 +105,7 @@ impl SubscriptionService {
             due_now_cents: due_now,
             next_renewal_cents: next,
             period_end: s.sub.period_end,
+            switch_cents: self.switch_price(&s.plan),
         };
         let words = explain(&s.plan, &p.terms, &amounts);
         Ok(ChangePreview {
@@ -138,6 +139,7 @@ impl SubscriptionService {
     /// regular renewal as it stands after the change.
     pub(super) async fn amounts_after(
         &self,
+        plan: &Plan,
         sub: &SubState,
         invoice: Option<&str>,
     ) -> ServerResult<PreviewAmounts> {
@@ -149,7 +151,24 @@ impl SubscriptionService {
             due_now_cents,
             next_renewal_cents: self.billing.next_renewal(sub).await?,
             period_end: sub.period_end,
+            switch_cents: self.switch_price(plan),
         })
+    }
+
+    /// For a switch: the project's renewing modules at the Stripe prices of the interval
+    /// it moves to, per period of that interval.
+    fn switch_price(&self, plan: &Plan) -> Option<i64> {
+        let to = plan
+            .after
+            .switching_to
+            .filter(|_| plan.kind == ChangeKind::Switch)?;
+        let catalog = self.billing.catalog();
+        Some(
+            app::subscriptions::change::items_of(&plan.after.renewing)
+                .into_iter()
+                .map(|item| catalog.unit_amount_cents(item, to).unwrap_or(0))
+                .sum(),
+        )
     }
 
     async fn send(&self, p: &ProjectTerms, s: Steps, actor: &Actor) -> ServerResult<ChangeOutcome> {
@@ -174,7 +193,7 @@ impl SubscriptionService {
         let charge = s.plan.kind == ChangeKind::Addition && !s.plan.added.is_empty() && moves_items;
         let (plan, record_of) = (&s.plan, &record_of);
         let applied = |sub: SubState, invoice: Option<String>| async move {
-            let amounts = self.amounts_after(&sub, invoice.as_deref()).await?;
+            let amounts = self.amounts_after(plan, &sub, invoice.as_deref()).await?;
             let words = explain(plan, &p.terms, &amounts);
             let detail = words.first().cloned().unwrap_or_default();
             self.apply(p, plan, &sub, record_of("applied", detail, &sub, invoice))

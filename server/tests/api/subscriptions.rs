@@ -267,8 +267,35 @@ async fn additions_removals_and_the_period_end(db: TestDb) {
         Standing::Active
     );
 
-    // Monthly → yearly for ids[2], at the period end.
+    // Monthly → yearly for ids[2], at the period end; the preview names the yearly amount.
     let yearly = json!({"kind": "switch_interval", "to": "yearly"});
+    let preview: ChangePreview = post(
+        &app,
+        "preview_project_change",
+        &json!({"project": ids[2], "request": yearly}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let safety_yearly = app
+        .services
+        .billing
+        .catalog()
+        .unit_amount_cents(
+            app::licensing::CatalogItem::Safety,
+            app::licensing::BillingInterval::Yearly,
+        )
+        .unwrap();
+    assert_eq!(preview.amounts.switch_cents, Some(safety_yearly));
+    assert!(
+        preview.words[0].contains(&format!(
+            "{} per year",
+            app::licensing::format_usd(safety_yearly)
+        )),
+        "{:?}",
+        preview.words
+    );
     assert_eq!(change(&app, ids[2], yearly).await.status(), 200);
     assert_eq!(
         project(&app, ids[2]).await.project.terms.switching_to,
