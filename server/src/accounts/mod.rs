@@ -60,6 +60,26 @@ impl AccountService {
         })
     }
 
+    /// The caller working in `company` for one request, without making it the session's
+    /// current company: the session's own company goes through [`Self::build_caller`]
+    /// (re-checked with Procore); another one of the user's companies is taken from the
+    /// stored memberships.
+    pub async fn caller_in(&self, session: &Session, company: CompanyId) -> ServerResult<Caller> {
+        let typed = AppSession(session);
+        let user = typed.user().await?.ok_or(AppError::NotSignedIn)?;
+        if typed.company().await? == Some(company) {
+            return self.build_caller(session).await;
+        }
+        let Some(is_admin) = self.db.membership(user, company).await? else {
+            return Err(AppError::Forbidden(LOST_ACCESS.into()).into());
+        };
+        Ok(Caller {
+            user,
+            company,
+            is_admin,
+        })
+    }
+
     async fn build_viewer(&self, session: &Session) -> ServerResult<Option<Viewer>> {
         let session = AppSession(session);
         let Some(user_id) = session.user().await? else {

@@ -12,7 +12,7 @@ use app::embedded::{offer, EmbeddedApp};
 use app::error::AppError;
 use app::ids::{CompanyId, ProjectId};
 use app::licensing::Catalog;
-use app::ports::{Accounts, Caller, ProjectSync};
+use app::ports::{Caller, ProjectSync};
 use async_trait::async_trait;
 use tower_sessions::Session;
 
@@ -31,7 +31,7 @@ pub const NOT_VISIBLE: &str =
 /// The embedded view over accounts, Procore, licences and sync.
 pub struct EmbeddedService {
     db: Db,
-    accounts: Arc<dyn Accounts>,
+    accounts: Arc<crate::accounts::AccountService>,
     procore: Arc<ProcoreAccess>,
     sync: Arc<dyn ProjectSync>,
     catalog: Catalog,
@@ -42,7 +42,7 @@ impl EmbeddedService {
     /// The service over its dependencies.
     pub fn new(
         db: Db,
-        accounts: Arc<dyn Accounts>,
+        accounts: Arc<crate::accounts::AccountService>,
         procore: Arc<ProcoreAccess>,
         sync: Arc<dyn ProjectSync>,
         catalog: Catalog,
@@ -58,8 +58,9 @@ impl EmbeddedService {
         }
     }
 
-    /// The caller in `company`: only a company the user belongs to is accepted (then it
-    /// becomes the session's current company, re-checked with Procore).
+    /// The caller in `company`, for this request only: only a company the user belongs to
+    /// is accepted, and the session's current company is left as it is (a GET from another
+    /// site must not switch the top-level session).
     async fn caller_in(&self, session: &Session, company: CompanyId) -> ServerResult<Caller> {
         let typed = AppSession(session);
         let user = typed.user().await?.ok_or(AppError::NotSignedIn)?;
@@ -67,10 +68,7 @@ impl EmbeddedService {
             tracing::info!(%user, %company, "embedded view: not a member of the URL's company");
             return Err(AppError::Forbidden(NOT_A_MEMBER.into()).into());
         }
-        if typed.company().await? != Some(company) {
-            self.accounts.switch_company(session, company).await?;
-        }
-        Ok(self.accounts.caller(session).await?)
+        self.accounts.caller_in(session, company).await
     }
 
     async fn read(

@@ -385,3 +385,53 @@ async fn malformed_ids_in_the_frame_address_are_a_plain_404() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Issue 20 item 23: opening another company's embedded view (a GET, e.g. a link from
+/// another site) shows that company's project for that request and leaves the top-level
+/// session's company as it was.
+#[tokio::test]
+async fn an_embedded_get_never_switches_the_sessions_company() {
+    let app = spawn_app(&[]).await;
+    app.sign_in(ADMIN.0, ADMIN.1).await;
+    let switched = app
+        .call("switch_company", &[("company_id", &SUMMIT.to_string())])
+        .await;
+    assert_eq!(switched.status(), 200);
+    let other = app.second_browser();
+    other.sign_in(ADMIN.0, ADMIN.1).await;
+    other
+        .call("switch_company", &[("company_id", &HARBOR.to_string())])
+        .await;
+    let harbor_project = visible_project(&other).await;
+    let page = app
+        .http
+        .get(format!("{}/embedded/{HARBOR}/{harbor_project}", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("id=\"embedded-project\""), "{html}");
+    let viewer: app::account::Viewer = app
+        .call("get_viewer", &[])
+        .await
+        .json::<Option<app::account::Viewer>>()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        viewer.company_id, SUMMIT,
+        "the session's company is unchanged"
+    );
+    let projects: ProjectPage = app
+        .call("list_projects", &[("search", ""), ("page", "1")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        projects.total, 2_375,
+        "Project Central still lists Summit Ridge"
+    );
+}
