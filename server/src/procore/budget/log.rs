@@ -297,6 +297,12 @@ impl BudgetState {
         ready
     }
 
+    /// The slot `at` will not be used: it no longer counts.
+    pub fn release(&mut self, at: i64) {
+        self.spike.remove_one(at);
+        self.hour.remove_one(at);
+    }
+
     /// The request given slot `at` was answered at `done`.
     pub fn answered(&mut self, at: i64, done: i64) {
         self.spike.answered(at, done);

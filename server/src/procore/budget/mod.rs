@@ -19,6 +19,14 @@
 //! while a reserve is left (a fifth of the spike limit, a tenth of the hourly one), and never
 //! reserve future slots, so a person's request is never queued behind a background burst.
 //!
+//! Every wait is bounded. A person waits at most the patience the caller gives, and never
+//! more than the budget's ceiling ([`Budget::with_person_max_wait`], e.g.
+//! [`PERSON_MAX_WAIT`]), whatever the budget, the rechecks or the database do: beyond it
+//! the request fails with [`NoSlot`] (the client's "rate limited" error, so the page can
+//! say what is stale) and a slot reserved for it is given back. Background work polls for
+//! room up to [`BACKGROUND_PATIENCE`]. The unit tests prove both with paused time and
+//! adversarial answer orders (`tests.rs`).
+//!
 //! What Procore says wins: a 429's `Retry-After`, or `X-Rate-Limit-Remaining: 0` while our
 //! log still saw room (requests we did not count, e.g. from a sign-in), blocks the budget
 //! until Procore's reset time.
@@ -31,8 +39,12 @@ use reqwest::header::HeaderMap;
 use crate::db::Db;
 
 mod log;
+mod rows;
+#[cfg(test)]
+mod tests;
 
 pub use log::{lesson, BudgetState, Lesson, SendLog, Slot};
+use rows::{Clock, Rows};
 
 /// Who a Procore call is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +95,11 @@ pub const HOUR_WINDOW_MS: i64 = 3_600_000 + 1_000;
 pub const HOUR_GRAIN_MS: i64 = 60_000;
 /// How long background work waits for room before giving up.
 pub const BACKGROUND_PATIENCE: Duration = Duration::from_secs(300);
+/// A ceiling for a person's wait on the budget, whatever patience the call is given
+/// ([`Budget::with_person_max_wait`]). Bulk fetches made for a person (the project-list
+/// loads) wait longer than this at Procore's documented limits, so they must run as
+/// [`Priority::Background`] before a budget that serves them gets this ceiling.
+pub const PERSON_MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// Current time as Unix milliseconds.
 pub fn now_ms() -> i64 {
@@ -92,8 +109,11 @@ pub fn now_ms() -> i64 {
 /// The shared budgets: the database and the limits they enforce.
 #[derive(Debug, Clone)]
 pub struct Budget {
-    db: Db,
+    rows: Rows,
+    clock: Clock,
     limits: RateLimits,
+    /// The longest a person waits, whatever patience a call gives (`None`: its patience).
+    person_max_wait: Option<Duration>,
 }
 
 /// Why no slot was granted.
@@ -109,7 +129,33 @@ const RECHECKS: usize = 3;
 impl Budget {
     /// Budgets in `db` under `limits`.
     pub fn new(db: Db, limits: RateLimits) -> Self {
-        Self { db, limits }
+        Self {
+            rows: Rows::Db(db),
+            clock: Clock::Wall,
+            limits,
+            person_max_wait: None,
+        }
+    }
+
+    /// The same budget where a person never waits longer than `ceiling`.
+    pub fn with_person_max_wait(mut self, ceiling: Duration) -> Self {
+        self.person_max_wait = Some(ceiling);
+        self
+    }
+
+    /// Budgets in memory on tokio's clock (starting at Unix ms `origin`), for tests with
+    /// paused time.
+    #[cfg(test)]
+    fn in_memory(limits: RateLimits, origin: i64) -> Self {
+        Self {
+            rows: Rows::Memory(Default::default()),
+            clock: Clock::Tokio {
+                origin,
+                start: tokio::time::Instant::now(),
+            },
+            limits,
+            person_max_wait: Some(PERSON_MAX_WAIT),
+        }
     }
 
     /// The limits enforced.
@@ -119,9 +165,10 @@ impl Budget {
 
     /// Waits until `key` may send one request for `priority`, and reserves it (returning
     /// the slot, for [`Self::answered`]; `None` when the budget could not be read). A person
-    /// waits at most `patience` (otherwise nothing is reserved and the wait is returned);
-    /// background work polls for room up to [`BACKGROUND_PATIENCE`]. If the database fails,
-    /// the request goes out unpaced (Procore's own 429s are still handled).
+    /// waits at most `patience`, and never more than the ceiling (otherwise nothing stays
+    /// reserved and the wait is returned); background work polls for room up to
+    /// [`BACKGROUND_PATIENCE`]. If the database fails, the request goes out unpaced
+    /// (Procore's own 429s are still handled).
     pub async fn acquire(
         &self,
         key: &str,
@@ -129,12 +176,44 @@ impl Budget {
         patience: Duration,
     ) -> Result<Option<i64>, NoSlot> {
         let patience = match priority {
-            Priority::Person => patience,
+            Priority::Person => self.person_max_wait.map_or(patience, |c| patience.min(c)),
             Priority::Background => BACKGROUND_PATIENCE,
         };
-        let give_up = now_ms() + i64::try_from(patience.as_millis()).unwrap_or(i64::MAX / 2);
+        let waiting = self.wait_for_slot(key, priority, patience);
+        if priority == Priority::Background {
+            return waiting.await;
+        }
+        // The budget's own arithmetic keeps within `patience`; this also bounds the
+        // database round trips. A slot written just before the deadline and never sent
+        // only counts until its window passes, which errs on the safe side.
+        let grace = Duration::from_millis(250);
+        match tokio::time::timeout(patience + grace, waiting).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::warn!(
+                    key,
+                    "Procore budget too slow to answer; the request is not sent"
+                );
+                Err(NoSlot {
+                    retry_after: Duration::from_secs(1),
+                })
+            }
+        }
+    }
+
+    async fn wait_for_slot(
+        &self,
+        key: &str,
+        priority: Priority,
+        patience: Duration,
+    ) -> Result<Option<i64>, NoSlot> {
+        let start = self.clock.now();
+        let give_up = start + i64::try_from(patience.as_millis()).unwrap_or(i64::MAX / 2);
+        let no_slot = |at: i64, now: i64| NoSlot {
+            retry_after: Duration::from_millis(u64::try_from(at - now).unwrap_or(0)),
+        };
         loop {
-            let now = now_ms();
+            let now = self.clock.now();
             let horizon = give_up - now;
             let slot = match self.take(key, priority, now, horizon).await {
                 Ok(slot) => slot,
@@ -149,14 +228,18 @@ impl Budget {
                     // requests it waited for may have been answered late since, and count
                     // from then. (If the budget cannot be read, the slot stands.)
                     // At most a few times: a slot keeps moving only while other requests
-                    // keep being answered late, and then sending is the better answer.
+                    // keep being answered late, and then sending is the better answer. A
+                    // person's slot moved past their patience is given back instead.
                     let rechecks = if at > now { RECHECKS } else { 0 };
-                    sleep_until(at).await;
+                    self.clock.sleep_until(at).await;
                     for _ in 0..rechecks {
-                        match self.recheck(key, at, priority).await {
+                        match self.recheck(key, at, priority, give_up).await {
+                            Ok(ready) if ready > give_up => {
+                                return Err(no_slot(ready, self.clock.now()));
+                            }
                             Ok(ready) if ready > at => {
                                 at = ready;
-                                sleep_until(at).await;
+                                self.clock.sleep_until(at).await;
                             }
                             _ => break,
                         }
@@ -164,14 +247,9 @@ impl Budget {
                     return Ok(Some(at));
                 }
                 Slot::Later(at) if at <= give_up && priority == Priority::Background => {
-                    sleep_until(at).await;
+                    self.clock.sleep_until(at).await;
                 }
-                Slot::Later(at) => {
-                    let wait = at.saturating_sub(now).max(0);
-                    return Err(NoSlot {
-                        retry_after: Duration::from_millis(u64::try_from(wait).unwrap_or(u64::MAX)),
-                    });
-                }
+                Slot::Later(at) => return Err(no_slot(at, now)),
             }
         }
     }
@@ -180,7 +258,7 @@ impl Budget {
     /// (`None`): it now counts from this moment, and what Procore said is applied (see
     /// [`lesson`]).
     pub async fn answered(&self, key: &str, slot: Option<i64>, answer: Option<(u16, &HeaderMap)>) {
-        let done = now_ms();
+        let done = self.clock.now();
         let lesson = answer.map_or(Lesson::Nothing, |(status, headers)| {
             lesson(status, headers, done)
         });
@@ -226,8 +304,8 @@ impl Budget {
     /// The stored state of `key` (for tests and diagnostics).
     pub async fn state(&self, key: &str) -> Result<BudgetState, sqlx::Error> {
         Ok(self
-            .db
-            .budget_row(key)
+            .rows
+            .get(key)
             .await?
             .map(|(_, s)| s)
             .unwrap_or_default())
@@ -251,11 +329,21 @@ impl Budget {
     }
 
     /// [`BudgetState::recheck`] of the slot `at`, stored: when the request may really go.
-    async fn recheck(&self, key: &str, at: i64, priority: Priority) -> Result<i64, sqlx::Error> {
+    /// A slot that would move past `latest` is given back instead.
+    async fn recheck(
+        &self,
+        key: &str,
+        at: i64,
+        priority: Priority,
+        latest: i64,
+    ) -> Result<i64, sqlx::Error> {
         let limits = self.limits;
         let mut ready = at;
         self.update(key, |state| {
             ready = state.recheck(at, limits, priority);
+            if ready > latest {
+                state.release(ready);
+            }
             ready > at
         })
         .await?;
@@ -269,15 +357,13 @@ impl Budget {
         mut change: impl FnMut(&mut BudgetState) -> bool,
     ) -> Result<bool, sqlx::Error> {
         for attempt in 0..100u32 {
-            let row = self.db.budget_row(key).await?;
-            let (version, mut state) = row.clone().unwrap_or_default();
+            let row = self.rows.get(key).await?;
+            let version = row.as_ref().map(|(v, _)| *v);
+            let mut state = row.map(|(_, s)| s).unwrap_or_default();
             if !change(&mut state) {
                 return Ok(false);
             }
-            let written = match row {
-                None => self.db.insert_budget_row(key, &state).await?,
-                Some(_) => self.db.swap_budget_row(key, version, &state).await?,
-            };
+            let written = self.rows.put(key, version, &state).await?;
             if written {
                 return Ok(true);
             }
@@ -291,71 +377,5 @@ impl Budget {
         Err(sqlx::Error::Protocol(format!(
             "budget {key} kept changing under us"
         )))
-    }
-}
-
-async fn sleep_until(at: i64) {
-    let wait = at - now_ms();
-    if wait > 0 {
-        tokio::time::sleep(Duration::from_millis(wait as u64)).await;
-    }
-}
-
-impl Db {
-    /// The budget row of `key`: its version and state.
-    async fn budget_row(&self, key: &str) -> Result<Option<(i64, BudgetState)>, sqlx::Error> {
-        let row: Option<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT version, spike_log, hour_log, blocked_until FROM procore_budgets WHERE key = $1",
-        )
-        .bind(key.to_string())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|(version, spike, hour, blocked_until)| {
-            (
-                version,
-                BudgetState {
-                    spike: SendLog::parse(&spike),
-                    hour: SendLog::parse(&hour),
-                    blocked_until,
-                },
-            )
-        }))
-    }
-
-    /// Creates the row of `key`; false when another caller created it first.
-    async fn insert_budget_row(&self, key: &str, state: &BudgetState) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "INSERT INTO procore_budgets (key, version, spike_log, hour_log, blocked_until)
-             VALUES ($1, 1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key.to_string())
-        .bind(state.spike.render())
-        .bind(state.hour.render())
-        .bind(state.blocked_until)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Replaces the row of `key` if it is still at `version`.
-    async fn swap_budget_row(
-        &self,
-        key: &str,
-        version: i64,
-        state: &BudgetState,
-    ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE procore_budgets SET version = version + 1, spike_log = $1, hour_log = $2,
-               blocked_until = $3
-             WHERE key = $4 AND version = $5",
-        )
-        .bind(state.spike.render())
-        .bind(state.hour.render())
-        .bind(state.blocked_until)
-        .bind(key.to_string())
-        .bind(version)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 }
