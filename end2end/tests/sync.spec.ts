@@ -36,7 +36,7 @@ test("Procore settings, then a Users sync with progress, result, log and CSV", a
   await page.getByLabel("Frequency for Users").selectOption("hourly");
   await page.getByLabel("Direction for Locations").selectOption("from_procore");
   await page.getByLabel("Frequency for Locations").selectOption("weekly");
-  await page.getByLabel("Frequency for Companies").selectOption("daily");
+  await page.getByLabel("Frequency for Project Team").selectOption("daily");
   await page.locator("#save-settings").click();
   await expect(page.locator("#save-result")).toHaveText("Saved.");
   for (const resource of ["locations", "companies", "users", "roles"]) {

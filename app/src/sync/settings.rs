@@ -36,7 +36,8 @@ impl Resource {
     pub fn label(self) -> &'static str {
         match self {
             Self::Locations => "Locations",
-            Self::Companies => "Companies",
+            // The name the page has (Procore's "project vendors" are the project's team).
+            Self::Companies => "Project Team",
             Self::Roles => "Roles",
             Self::Users => "Users",
         }
@@ -202,7 +203,7 @@ impl SettingsForm {
             }
         }
         if self.choices.len() != Resource::ALL.len() {
-            return Err("Only Locations, Companies, Roles and Users sync.".into());
+            return Err("Only Locations, Project Team, Roles and Users sync.".into());
         }
         self.choices
             .sort_by_key(|c| Resource::ALL.iter().position(|r| *r == c.resource));
@@ -288,5 +289,7 @@ mod tests {
             assert_eq!(Frequency::parse(f.key()), Some(f));
         }
         assert_eq!(Resource::parse("vendors"), None);
+        // One name for the companies: the page's, in the settings table and messages too.
+        assert_eq!(Resource::Companies.label(), "Project Team");
     }
 }

@@ -522,7 +522,7 @@ impl SyncEngine {
             .await
     }
 
-    /// Appends a log line; a line about the whole run names the resource ("All users"),
+    /// Appends a log line; a line about the whole run names the resource ("Users (whole run)"),
     /// so the Record column is never empty.
     async fn log(&self, run: &RunRow, level: &str, record: Option<&str>, message: &str) {
         let whole = Resource::parse(&run.resource).map(words::whole_run);

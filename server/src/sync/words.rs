@@ -144,9 +144,9 @@ pub fn name(resource: Resource, fields: &Fields) -> String {
     }
 }
 
-/// The record-column text of a line about the whole run ("All users").
+/// The record-column text of a line about the whole run ("Users (whole run)").
 pub fn whole_run(resource: Resource) -> String {
-    format!("All {}", resource.label().to_lowercase())
+    format!("{} (whole run)", resource.label())
 }
 
 /// `Last name: "Diaz" → "Diaz-Ortiz"; Job title: "" → "Estimator"` (the fields that differ,
@@ -248,6 +248,6 @@ mod tests {
             values(Resource::Locations, &place),
             "Path: \"North > Level 1\""
         );
-        assert_eq!(whole_run(Resource::Users), "All users");
+        assert_eq!(whole_run(Resource::Users), "Users (whole run)");
     }
 }

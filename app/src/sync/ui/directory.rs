@@ -248,7 +248,11 @@ fn EntryTable(
     let at = u64::from(page.page);
     let prev = (at > 1).then(|| link(at - 1));
     let next = (at < pages).then(|| link(at + 1));
-    let noun_plural = resource.label().to_lowercase();
+    // A count of the project team is a count of its companies.
+    let noun_plural = match resource {
+        SyncResource::Companies => "companies".to_string(),
+        _ => resource.label().to_lowercase(),
+    };
     view! {
         <div class="directory-tools">{add}</div>
         {move || remove.value().get().and_then(Result::err).map(|e| view! {

@@ -3,6 +3,7 @@
 
 mod directory;
 mod entry_form;
+mod held;
 mod settings;
 mod sync_panel;
 

@@ -4,10 +4,13 @@
 
 use leptos::prelude::*;
 
+use super::held::HeldNotice;
 use super::{date_time, section_href, state_label, DirectoryLinks, ProjectTopBar, SyncResource};
 use crate::error::AppError;
 use crate::ids::ProjectId;
-use crate::sync::api::{load_sync_settings, save_sync_settings, SyncOverview};
+use crate::sync::api::{
+    load_sync_settings, save_sync_settings, ResourceStatus, RunView, SyncOverview,
+};
 use crate::sync::settings::{Direction, Frequency, ResourceChoice, SettingsForm};
 use crate::ui::ErrorPanel;
 
@@ -120,7 +123,7 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
                 view! {
                     <tr data-resource=key>
                         <th scope="row"><a href=section_href(project, resource)>{resource.label()}</a></th>
-                        <td>
+                        <td data-label="Direction">
                             <label for=direction_id.clone() class="visually-hidden">{format!("Direction for {}", resource.label())}</label>
                             <select id=direction_id disabled=!can_edit
                                 on:change=set(resource, |c, v| if let Some(d) = Direction::parse(v) { c.direction = d })>
@@ -129,7 +132,7 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
                                 }).collect_view()}
                             </select>
                         </td>
-                        <td>
+                        <td data-label="Frequency">
                             <label for=frequency_id.clone() class="visually-hidden">{format!("Frequency for {}", resource.label())}</label>
                             <select id=frequency_id disabled=!can_edit
                                 on:change=set(resource, |c, v| if let Some(f) = Frequency::parse(v) { c.frequency = f })>
@@ -138,7 +141,7 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
                                 }).collect_view()}
                             </select>
                         </td>
-                        <td class="next-sync">{next}</td>
+                        <td class="next-sync" data-label="Schedule">{next}</td>
                     </tr>
                 }
             })
@@ -161,8 +164,9 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
                 </p>
             })}
             <p class="muted">
-                "Keeps this project's Locations, Companies, Roles and Users in step with Procore."
+                "Keeps this project's Locations, Project Team, Roles and Users in step with Procore."
             </p>
+            <HeldStops project saved can_edit/>
             {(!can_edit).then(|| view! {
                 <p class="panel notice" id="read-only">"Only Procore company admins can change these settings."</p>
             })}
@@ -210,6 +214,40 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
             </form>
             <ConnectionNote saved/>
         </section>
+    }
+}
+
+/// Each resource whose last run stopped at the delete cap, with what it would delete.
+#[component]
+fn HeldStops(project: ProjectId, saved: RwSignal<SyncOverview>, can_edit: bool) -> impl IntoView {
+    let update = move |resource: SyncResource, change: Box<dyn Fn(&mut ResourceStatus)>| {
+        saved.update(|o| {
+            if let Some(s) = o.resources.iter_mut().find(|s| s.resource == resource) {
+                change(s);
+            }
+        })
+    };
+    move || {
+        saved
+            .with(|o| o.resources.clone())
+            .into_iter()
+            .filter_map(|status| status.held.clone().map(|held| (status.resource, held)))
+            .map(|(resource, held)| {
+                let on_confirmed = Callback::new(move |run: RunView| {
+                    update(
+                        resource,
+                        Box::new(move |s| {
+                            s.held = None;
+                            s.active = Some(run.clone());
+                        }),
+                    )
+                });
+                let on_kept = Callback::new(move |status: ResourceStatus| {
+                    update(resource, Box::new(move |s| *s = status.clone()))
+                });
+                view! { <HeldNotice project resource held can_edit on_confirmed on_kept/> }
+            })
+            .collect_view()
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use super::held::HeldNotice;
 use super::{clock, counts, date_time, state_label, SyncResource};
 use crate::error::AppError;
 use crate::ids::ProjectId;
@@ -148,6 +149,11 @@ pub(super) fn SyncPanel(
                 view! { <p class="muted small">"Only Procore company admins can start a sync."</p> }.into_any()
             }}
             <p class="error-text" role="alert" id="sync-problem">{move || problem.get()}</p>
+            {move || status.with(|s| s.held.clone()).map(|held| {
+                let on_confirmed = Callback::new(move |run: RunView| status.update(|s| { s.held = None; s.active = Some(run); }));
+                let on_kept = Callback::new(move |s: ResourceStatus| status.set(s));
+                view! { <HeldNotice project resource held can_edit on_confirmed on_kept/> }
+            })}
             <Show when=move || open.get()>
                 <Progress status label/>
             </Show>

@@ -107,7 +107,7 @@ async fn the_log_names_records_and_shows_what_changed(db: TestDb) {
         "{location_lines:?}"
     );
 
-    // The CSV: the Record column is filled on every line (the run's own lines say "All users").
+    // The CSV: the Record column is filled on every line (the run's own lines say "Users (whole run)").
     let csv = l
         .app
         .get(&format!(
@@ -125,7 +125,7 @@ async fn the_log_names_records_and_shows_what_changed(db: TestDb) {
     }
     assert!(rows
         .iter()
-        .any(|r| &r[2] == "All users" && r[3].starts_with("Done:")));
+        .any(|r| &r[2] == "Users (whole run)" && r[3].starts_with("Done:")));
     handle.stop().await;
     db.cleanup().await;
 }
