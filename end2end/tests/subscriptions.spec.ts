@@ -28,6 +28,14 @@ test("manage a project's subscription: add Safety with the preview, remove it, u
   await page.locator("#confirm-change").click();
   await expect(page.locator("#modules .badge.safety")).toHaveText("Safety");
   await expect(page.locator("#history")).toContainText("Safety is added now.");
+  // The Done words are Stripe's charge, and stay after the panel reloads until dismissed.
+  const done = page.locator("#change-done");
+  await expect(done).toContainText(/Done\. Safety is added now\. \$[\d,.]+ is charged/);
+  await expect(done).not.toContainText("$0.00");
+  await page.waitForTimeout(1000);
+  await expect(done).toBeVisible();
+  await page.locator("#dismiss-done").click();
+  await expect(done).toHaveCount(0);
 
   // Remove it: kept until the period ends; then undo.
   await page.locator("#m-safety").uncheck();
@@ -39,6 +47,11 @@ test("manage a project's subscription: add Safety with the preview, remove it, u
   await expect(page.locator("#change-preview")).toContainText("taken back");
   await page.locator("#confirm-change").click();
   await expect(page.locator("#modules .badge.safety")).toHaveText("Safety");
+  // The Switch preview names the amount, and every preview can be cancelled.
+  await page.locator("#switch-interval").click();
+  await expect(page.locator("#change-preview")).toContainText(/at the yearly price, \$[\d,.]+ per year/);
+  await page.locator("#cancel-change").click();
+  await expect(page.locator("#change-preview")).toHaveCount(0);
   await page.screenshot({ path: testInfo.outputPath("project-page.png"), fullPage: true });
   await expectNoAxeViolations(page);
 

@@ -14,7 +14,11 @@ use crate::ui::ErrorPanel;
 
 /// The Manage Subscription panel of one project.
 #[component]
-pub(super) fn Manage(project: SubscribedProject, changed: RwSignal<usize>) -> impl IntoView {
+pub(super) fn Manage(
+    project: SubscribedProject,
+    changed: RwSignal<usize>,
+    done: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
     let id = project.id;
     let terms = project.terms;
     let wanted = RwSignal::new(terms.renewing);
@@ -41,10 +45,17 @@ pub(super) fn Manage(project: SubscribedProject, changed: RwSignal<usize>) -> im
     let ask = move |req: ChangeRequest| {
         request.set(Some(req));
         confirm.value().set(None);
+        done.set(None);
         preview.dispatch(req);
     };
+    let cancel = move |_| {
+        request.set(None);
+        preview.value().set(None);
+    };
     Effect::new(move |_| {
-        if let Some(Ok(ChangeOutcome::Applied { .. })) = confirm.value().get() {
+        if let Some(Ok(ChangeOutcome::Applied { words })) = confirm.value().get() {
+            // Kept by the page: this panel is made anew when the project reloads.
+            done.set(Some(words));
             changed.update(|n| *n += 1);
         }
     });
@@ -63,12 +74,19 @@ pub(super) fn Manage(project: SubscribedProject, changed: RwSignal<usize>) -> im
             });
         }
     };
-    let problem = move || check_license(&wanted.get()).err().map(|p| p.to_string());
+    // Only about a choice the admin made: an ending project renews nothing, and that is
+    // not a mistake to point out.
+    let problem = move || {
+        let wanted = wanted.get();
+        (!ending && !closed && wanted != terms.renewing)
+            .then(|| check_license(&wanted).err().map(|p| p.to_string()))
+            .flatten()
+    };
     view! {
         <section class="panel manage" aria-labelledby="manage-title">
             <h2 id="manage-title">"Manage Subscription"</h2>
             {closed.then(|| view! { <p class="muted">"This project cannot be changed while its subscription is not active. Cancelled projects can be licensed again from the wizard."</p> })}
-            <fieldset disabled=closed || ending>
+            <fieldset disabled={closed || ending}>
                 <legend>"Modules and add-ons that renew"</legend>
                 <label><input type="checkbox" id="m-planner" prop:checked=move || wanted.get().planner on:change=toggle(|l| &mut l.planner)/>" Planner"</label>
                 <label><input type="checkbox" id="m-planner-board" prop:checked=move || wanted.get().planner_board prop:disabled=move || !wanted.get().planner on:change=toggle(|l| &mut l.planner_board)/>" Planner Board"</label>
@@ -103,22 +121,36 @@ pub(super) fn Manage(project: SubscribedProject, changed: RwSignal<usize>) -> im
                             on:click=move |_| { if let Some(r) = request.get_untracked() { confirm.dispatch(r); } }>
                             {move || if confirm.pending().get() { "Confirming with Stripe…" } else { "Confirm" }}
                         </button>
+                        " "
+                        <button type="button" class="button" id="cancel-change"
+                            prop:disabled={move || confirm.pending().get()} on:click={cancel}>
+                            "Cancel"
+                        </button>
                     </div>
                 }.into_any(),
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-            })}
-            {move || confirm.value().get().map(|r| match r {
-                Ok(ChangeOutcome::Applied { words }) => view! {
-                    <p class="panel success" role="status" id="change-done">{format!("Done. {}", words.join(" "))}</p>
+                Err(e) => view! {
+                    <div id="change-preview-error">
+                        <ErrorPanel error=e/>
+                        <button type="button" class="button" id="cancel-change" on:click={cancel}>"Cancel"</button>
+                    </div>
                 }.into_any(),
-                Ok(ChangeOutcome::NeedsAuthentication { url }) => view! {
+            })}
+            {move || done.get().map(|words| view! {
+                <div class="panel success" role="status" id="change-done">
+                    <p>{format!("Done. {}", words.join(" "))}</p>
+                    <button type="button" class="button" id="dismiss-done" on:click={move |_| done.set(None)}>"Dismiss"</button>
+                </div>
+            })}
+            {move || confirm.value().get().and_then(|r| match r {
+                Ok(ChangeOutcome::Applied { .. }) => None,
+                Ok(ChangeOutcome::NeedsAuthentication { url }) => Some(view! {
                     <p class="panel notice" role="status">
                         "Your bank asks the card holder to confirm this payment. "
                         <a href=url rel="external">"Confirm it on Stripe's page"</a>
                         "; the project changes as soon as it is paid."
                     </p>
-                }.into_any(),
-                Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                }.into_any()),
+                Err(e) => Some(view! { <ErrorPanel error=e/> }.into_any()),
             })}
         </section>
     }

@@ -33,6 +33,9 @@ pub fn ProjectPage() -> impl IntoView {
     let switch = ServerAction::<SwitchCompany>::new();
     let viewer = viewer_resource(Signal::derive(move || switch.version().get()));
     let changed = RwSignal::new(0usize);
+    // The last change's Done words: kept here, above the panel that reloads after a change,
+    // until dismissed or the next action.
+    let done = RwSignal::new(None::<Vec<String>>);
     let project = Resource::new(
         move || (id(), changed.get(), switch.version().get()),
         |(id, _, _)| async move {
@@ -66,7 +69,7 @@ pub fn ProjectPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Loading the project…"</p> }>
                 {move || Suspend::new(async move {
                     match project.await {
-                        Ok(p) => view! { <Details p changed/> }.into_any(),
+                        Ok(p) => view! { <Details p changed done/> }.into_any(),
                         Err(AppError::NotSignedIn) => ().into_any(),
                         Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                     }
@@ -77,7 +80,11 @@ pub fn ProjectPage() -> impl IntoView {
 }
 
 #[component]
-fn Details(p: ProjectSubscription, changed: RwSignal<usize>) -> impl IntoView {
+fn Details(
+    p: ProjectSubscription,
+    changed: RwSignal<usize>,
+    done: RwSignal<Option<Vec<String>>>,
+) -> impl IntoView {
     let project = p.project.clone();
     let terms = project.terms;
     let renewing = items_of(&terms.renewing);
@@ -123,7 +130,7 @@ fn Details(p: ProjectSubscription, changed: RwSignal<usize>) -> impl IntoView {
             })}
         </section>
         {if p.can_manage {
-            view! { <Manage project=project.clone() changed/> }.into_any()
+            view! { <Manage project=project.clone() changed done/> }.into_any()
         } else {
             view! {
                 <p class="panel notice" id="read-only">
