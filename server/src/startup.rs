@@ -84,6 +84,8 @@ pub struct Application {
     pub sandbox: Option<sandbox::ProcoreSandbox>,
     /// The built-in Stripe sandbox, when no real Stripe is configured.
     pub stripe_sandbox: Option<sandbox::StripeSandbox>,
+    /// The built-in sandboxes' credentials (sandbox mode only), printed at start.
+    pub sandbox_credentials: Option<SandboxCredentials>,
     /// The database.
     pub db: Db,
     /// The shared services.
@@ -115,6 +117,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// Builds everything; starts the Procore sandbox first when Procore is not configured.
 pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Result<Application> {
+    let mut sandbox_credentials = None;
     let (procore_settings, safety_credentials, stripe_settings, sandbox, stripe_sandbox) =
         match (&config.procore, &config.stripe, config.sandbox) {
             (Some(procore), Some(stripe), false) => (
@@ -127,6 +130,24 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             _ => {
                 let (procore, safety, sandbox) = start_sandbox(config).await?;
                 let (stripe, stripe_sandbox) = start_stripe_sandbox(config).await?;
+                sandbox_credentials = Some(SandboxCredentials {
+                    procore_api: sandbox.api_base_url(),
+                    procore_login: sandbox.login_base_url(),
+                    apps: vec![
+                        (
+                            "Smartapp Planner",
+                            procore.client_id.clone(),
+                            procore.client_secret.clone(),
+                        ),
+                        (
+                            "Smartapp Safety",
+                            safety.client_id.clone(),
+                            safety.client_secret.clone(),
+                        ),
+                    ],
+                    stripe_api: stripe_sandbox.base_url(),
+                    stripe_secret_key: stripe.secret_key.clone(),
+                });
                 (
                     procore,
                     Some(safety),
@@ -383,6 +404,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         router,
         sandbox,
         stripe_sandbox,
+        sandbox_credentials,
         db,
         services,
         jobs,
@@ -505,6 +527,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Some(stripe) = &application.stripe_sandbox {
         println!("stripe: {} (built-in sandbox; set STRIPE_SECRET_KEY to use real Stripe; test card 4242 4242 4242 4242)", stripe.base_url());
     }
+    if let Some(credentials) = &application.sandbox_credentials {
+        for line in credentials.lines() {
+            println!("{line}");
+        }
+    }
     let jobs = application.start_jobs();
     let router = application
         .router
@@ -517,6 +544,40 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     jobs.stop().await;
     Ok(())
+}
+
+/// What drives the built-in sandboxes from outside (curl, Stripe's and Procore's own
+/// clients): made up at each start, and only ever for the sandboxes, never real services.
+#[derive(Debug, Clone)]
+pub struct SandboxCredentials {
+    /// The Procore sandbox's API base (`/rest/…`).
+    pub procore_api: String,
+    /// Its login base (`/oauth/token`, `/oauth/authorize`).
+    pub procore_login: String,
+    /// (app, client id, client secret) of both marketplace apps.
+    pub apps: Vec<(&'static str, String, String)>,
+    /// The Stripe sandbox's base (`/v1/…`).
+    pub stripe_api: String,
+    /// Its test secret key.
+    pub stripe_secret_key: String,
+}
+
+impl SandboxCredentials {
+    /// The lines printed at start.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "Sandbox credentials (sandbox only; new at each start): Procore API {}, token at {}/oauth/token",
+            self.procore_api, self.procore_login
+        )];
+        for (app, id, secret) in &self.apps {
+            lines.push(format!("  {app}: client id {id} / client secret {secret}"));
+        }
+        lines.push(format!(
+            "  Stripe API {}: secret key {}",
+            self.stripe_api, self.stripe_secret_key
+        ));
+        lines
+    }
 }
 
 fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {

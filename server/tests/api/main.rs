@@ -18,6 +18,7 @@ mod planboard;
 mod privacy;
 mod procore;
 mod return_page;
+mod sandbox_credentials;
 mod store;
 mod subscriptions;
 mod sync;
