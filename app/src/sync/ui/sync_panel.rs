@@ -160,7 +160,7 @@ pub(super) fn SyncPanel(
             <Show when=move || !open.get()>
                 {move || status.with(|s| s.last.clone()).map(|run| view! { <LastResult run/> })}
             </Show>
-            <SyncLog project resource runs_version/>
+            <SyncLog project resource runs_version active=Signal::derive(move || status.with(|s| s.active.clone()))/>
         </section>
     }
     .into_any()
@@ -223,6 +223,7 @@ fn SyncLog(
     project: ProjectId,
     resource: SyncResource,
     runs_version: RwSignal<usize>,
+    active: Signal<Option<RunView>>,
 ) -> impl IntoView {
     // Actions, not resources: the log is read in the browser only, after hydration.
     let runs = Action::new(move |_: &()| sync_runs(project, Some(resource)));
@@ -236,7 +237,7 @@ fn SyncLog(
         None => view! { <p class="muted">"Loading recent runs…"</p> }.into_any(),
         Some(Err(e)) => view! { <p class="error-text" role="alert">{e.to_string()}</p> }.into_any(),
         Some(Ok(all)) => {
-            let mine: Vec<RunView> = all.into_iter().take(10).collect();
+            let mine = with_open(all, active.get().as_ref());
             if mine.is_empty() {
                 return view! { <p class="muted" id="no-runs">"No runs yet."</p> }.into_any();
             }
@@ -339,5 +340,53 @@ fn LogLines(
             </p>
             {lines}
         </div>
+    }
+}
+
+/// The first ten runs, the open one as the latest poll saw it: its row moves with the bar.
+fn with_open(runs: Vec<RunView>, open: Option<&RunView>) -> Vec<RunView> {
+    runs.into_iter()
+        .take(10)
+        .map(|run| match open {
+            Some(open) if open.id == run.id => open.clone(),
+            _ => run,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::settings::Direction;
+
+    fn run(id: &str, done: u32) -> RunView {
+        RunView {
+            id: id.into(),
+            resource: SyncResource::Users,
+            trigger: "manual".into(),
+            full: true,
+            direction: Direction::Both,
+            state: RunState::Running,
+            total: 40,
+            done,
+            created: done,
+            updated: 0,
+            deleted: 0,
+            unchanged: 0,
+            failed: 0,
+            queued_at: 0,
+            started_at: Some(0),
+            finished_at: None,
+            paused_until: None,
+            message: None,
+        }
+    }
+
+    #[test]
+    fn the_open_runs_row_follows_the_latest_poll() {
+        let listed = vec![run("b", 0), run("a", 40)];
+        let rows = with_open(listed, Some(&run("b", 12)));
+        assert_eq!((rows[0].done, rows[0].created), (12, 12));
+        assert_eq!(rows[1].done, 40);
     }
 }
