@@ -290,7 +290,41 @@ impl Db {
                 })
             })
             .collect::<ServerResult<Vec<_>>>()?;
+        let views = if resource == Resource::Roles {
+            self.with_people(company, project, views).await?
+        } else {
+            views
+        };
         Ok((views, u64::try_from(total).unwrap_or(0)))
+    }
+
+    /// Roles as people read them: each holder's name (from the project's users) in a
+    /// `person` field beside the email (shown only; the form keeps the resource's fields).
+    async fn with_people(
+        &self,
+        company: CompanyId,
+        project: ProjectId,
+        mut roles: Vec<EntryView>,
+    ) -> ServerResult<Vec<EntryView>> {
+        let people: std::collections::HashMap<String, String> = sqlx::query_as(
+            "SELECT natural_key, label FROM directory_entries WHERE company_id = $1 AND project_id = $2 AND resource = 'users' AND deleted_at IS NULL",
+        )
+        .bind(company.get())
+        .bind(project.get())
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .collect();
+        for role in &mut roles {
+            let email = role
+                .fields
+                .get("email_address")
+                .cloned()
+                .unwrap_or_default();
+            let name = people.get(&email).cloned().unwrap_or(email);
+            role.fields.insert("person".into(), name);
+        }
+        Ok(roles)
     }
 
     /// Every entry of a resource, removed ones included, as the planner sees them.

@@ -169,7 +169,11 @@ fn columns(resource: SyncResource) -> &'static [Column] {
             Field("job_title", "Job title"),
             Field("company", "Company"),
         ],
-        SyncResource::Roles => &[Field("role", "Role"), Field("email_address", "Person")],
+        SyncResource::Roles => &[
+            Field("role", "Role"),
+            Field("person", "Person"),
+            Field("email_address", "Email"),
+        ],
     }
 }
 

@@ -172,6 +172,55 @@ async fn a_resource_lists_its_own_runs(db: TestDb) {
     db.cleanup().await;
 }
 
+async fn roles_name_their_people(db: TestDb) {
+    let l = licensed(&db).await;
+    let p = l.project;
+    let person = add_entry(&l, p, "users", json!({"email_address": "ana.diaz@harbor.example", "first_name": "Ana", "last_name": "Diaz"})).await;
+    assert_eq!(person.status(), 200);
+    for email in ["ana.diaz@harbor.example", "nobody.here@harbor.example"] {
+        let role = add_entry(
+            &l,
+            p,
+            "roles",
+            json!({"role": "Project Manager", "email_address": email}),
+        )
+        .await;
+        assert_eq!(role.status(), 200);
+    }
+    let page: Value = l
+        .app
+        .call(
+            "directory_entries",
+            &[
+                ("project", &p.to_string()),
+                ("resource", "roles"),
+                ("search", ""),
+                ("page", "1"),
+            ],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let people: Vec<&str> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["fields"]["person"].as_str().unwrap())
+        .collect();
+    assert!(people.contains(&"Ana Diaz"), "{page}");
+    assert!(
+        people.contains(&"nobody.here@harbor.example"),
+        "no name known: the email"
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_name_their_people_sqlite_and_postgres() {
+    on_both(roles_name_their_people).await;
+}
+
 async fn a_manual_sync_starts_at_once(db: TestDb) {
     let l = licensed(&db).await;
     let p = l.project;
