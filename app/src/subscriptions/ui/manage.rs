@@ -85,7 +85,7 @@ pub(super) fn Manage(
     view! {
         <section class="panel manage" aria-labelledby="manage-title">
             <h2 id="manage-title">"Manage Subscription"</h2>
-            {closed.then(|| view! { <p class="muted">"This project cannot be changed while its subscription is not active. Cancelled projects can be licensed again from the wizard."</p> })}
+            {closed.then(|| view! { <p class="muted" id="manage-locked">"Locked: this project's modules cannot be changed while its subscription is not active (see above for what brings it back)."</p> })}
             <fieldset disabled={closed || ending}>
                 <legend>"Modules and add-ons that renew"</legend>
                 <label><input type="checkbox" id="m-planner" prop:checked=move || wanted.get().planner on:change=toggle(|l| &mut l.planner)/>" Planner"</label>

@@ -12,7 +12,7 @@ use self::history::History;
 use self::manage::Manage;
 use super::api::{load_project_subscription, ProjectSubscription};
 use super::change::items_of;
-use super::standing::date;
+use super::standing::{date, Standing};
 use crate::account::{viewer_resource, SwitchCompany};
 use crate::error::AppError;
 use crate::ids::{CompanyId, ProjectId};
@@ -114,8 +114,9 @@ fn Details(
             <p class="muted">{number}</p>
             <p>
                 <span class=format!("standing {}", project.standing.css()) id="standing">{project.standing.label()}</span>
-                " "{terms.interval.label()}" billing · next renewal "{until.clone()}
+                " "{terms.interval.label()}" billing · "{renewal_words(&project.standing, &until)}
             </p>
+            {standing_note(&project.standing)}
             <div class="tile-modules" id="modules">{badges}</div>
             <p class="project-links">
                 <a class="button" id="project-settings" href=format!("/projects/{}/settings", project.id)>"Settings"</a>
@@ -140,5 +141,53 @@ fn Details(
         }}
         {terms.current.planner.then(|| view! { <crate::planboard::PlanBoardSection project=project.id/> })}
         <History entries=p.history/>
+    }
+}
+
+/// What the project's head line says of the renewal: only a working project renews.
+fn renewal_words(standing: &Standing, until: &str) -> String {
+    match standing {
+        Standing::Active | Standing::Trial { .. } => format!("next renewal {until}"),
+        Standing::Ends { on } => format!("ends {}, no renewal", date(*on)),
+        Standing::PaymentPending => "renewal on hold until the payment succeeds".into(),
+        Standing::Cancelled => "not renewing".into(),
+    }
+}
+
+/// What an Inactive or Cancelled project's admin can do, in the head of its page.
+fn standing_note(standing: &Standing) -> Option<AnyView> {
+    match standing {
+        Standing::PaymentPending => Some(view! {
+            <p class="panel notice" id="standing-note" role="status">
+                "The last payment failed, so this project's modules are paused; its data and settings are kept. It works again as soon as the invoice is paid: update the card under "
+                <a href="/billing">"Billing"</a>" → Manage payment details."
+            </p>
+        }.into_any()),
+        Standing::Cancelled => Some(view! {
+            <p class="panel notice" id="standing-note" role="status">
+                "This project's subscription has ended; its data and settings are kept. A company admin can license it again in the "
+                <a href="/licensing">"licensing wizard"</a>"."
+            </p>
+        }.into_any()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_working_project_says_next_renewal() {
+        let until = "4 Jan 2027";
+        assert_eq!(
+            renewal_words(&Standing::Active, until),
+            "next renewal 4 Jan 2027"
+        );
+        let inactive = renewal_words(&Standing::PaymentPending, until);
+        assert!(!inactive.contains("next renewal"), "{inactive}");
+        assert!(inactive.contains("on hold"));
+        assert!(!renewal_words(&Standing::Cancelled, until).contains("next renewal"));
+        assert!(renewal_words(&Standing::Ends { on: 0 }, until).contains("no renewal"));
     }
 }

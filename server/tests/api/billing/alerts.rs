@@ -97,7 +97,8 @@ async fn banner_follows_the_failed_invoice(db: TestDb, mode: DeliveryMode) {
         utc_date(shown.failed_at)
     );
 
-    // Stripe retries 3 days later with the same card: the banner's date moves with it.
+    // Stripe retries 3 days later with the same card: the banner keeps the first failed
+    // attempt's date (issue 20, item 6) and names the next retry, which moves on.
     app.stripe
         .as_ref()
         .unwrap()
@@ -105,7 +106,19 @@ async fn banner_follows_the_failed_invoice(db: TestDb, mode: DeliveryMode) {
         .await;
     app.settle_webhooks().await;
     let retried = alert(&app).await.expect("still failing");
-    assert_eq!(retried.failed_at, shown.failed_at + 3 * DAY, "{retried:?}");
+    assert_eq!(retried.failed_at, shown.failed_at, "{retried:?}");
+    let (first_retry, next_retry) = (
+        shown.next_attempt_at.unwrap(),
+        retried.next_attempt_at.unwrap(),
+    );
+    assert!(
+        first_retry > shown.failed_at,
+        "the next retry is after the failure"
+    );
+    assert!(
+        next_retry > first_retry,
+        "the next retry moved on: {retried:?}"
+    );
 
     pay_in_portal(&app, &db, &invoice).await;
     app.settle_webhooks().await;
