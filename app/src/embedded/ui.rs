@@ -167,8 +167,7 @@ fn Licence(licence: EmbeddedLicence) -> impl IntoView {
         .collect_view();
     let renews = licence
         .renews_at
-        .filter(|_| licence.standing.is_working())
-        .map(|at| format!(" · renews {}", date(at)));
+        .map(|at| format!(" · {}", licence.standing.renewal(at)));
     view! {
         <section class="embedded-card" id="embedded-licence">
             <h2>"Licence"</h2>

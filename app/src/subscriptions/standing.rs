@@ -71,6 +71,18 @@ impl Standing {
         }
     }
 
+    /// What a project in this standing says of its renewal (`renews_at`: the end of the
+    /// paid period): only a working project renews; the tiles, the project page and the
+    /// embedded view all say it in these words.
+    pub fn renewal(&self, renews_at: i64) -> String {
+        match self {
+            Self::Active | Self::Trial { .. } => format!("next renewal {}", date(renews_at)),
+            Self::Ends { on } => format!("ends {}, no renewal", date(*on)),
+            Self::PaymentPending => "renewal on hold until the payment succeeds".into(),
+            Self::Cancelled => "not renewing".into(),
+        }
+    }
+
     /// A short class name for styling the badge.
     pub fn css(&self) -> &'static str {
         match self {
@@ -107,6 +119,19 @@ pub fn date(unix_seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_working_project_says_next_renewal() {
+        let until = 1_798_934_400; // 3 Jan 2027
+        assert_eq!(Standing::Active.renewal(until), "next renewal 3 Jan 2027");
+        let inactive = Standing::PaymentPending.renewal(until);
+        assert!(!inactive.contains("next renewal"), "{inactive}");
+        assert!(inactive.contains("on hold"));
+        assert!(!Standing::Cancelled.renewal(until).contains("next renewal"));
+        assert!(Standing::Ends { on: 0 }
+            .renewal(until)
+            .contains("no renewal"));
+    }
 
     fn facts(status: &'static str) -> StandingFacts {
         StandingFacts {

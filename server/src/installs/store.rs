@@ -31,6 +31,16 @@ impl Db {
         Ok(())
     }
 
+    /// The marketplace app `user`'s Procore connection was made with (a connection from
+    /// before the two apps is Planner's).
+    async fn app_of_connection(&self, user: i64) -> ServerResult<MarketplaceApp> {
+        Ok(self
+            .connection(user)
+            .await?
+            .and_then(|c| c.oauth_app.as_deref().and_then(MarketplaceApp::from_key))
+            .unwrap_or(MarketplaceApp::Planner))
+    }
+
     /// Procore answered "App is not connected to this company" to `user`'s connection:
     /// records that the app that connection belongs to is not connected, and returns it.
     pub async fn record_not_connected(
@@ -38,11 +48,7 @@ impl Db {
         company: CompanyId,
         user: i64,
     ) -> ServerResult<MarketplaceApp> {
-        let app = self
-            .connection(user)
-            .await?
-            .and_then(|c| c.oauth_app.as_deref().and_then(MarketplaceApp::from_key))
-            .unwrap_or(MarketplaceApp::Planner);
+        let app = self.app_of_connection(user).await?;
         tracing::warn!(%company, app = app.key(), "Procore says the app is not connected to this company");
         self.record_install(company, app, false, crate::db::now())
             .await?;
@@ -53,12 +59,7 @@ impl Db {
     /// connection belongs to is connected (clears a "not connected" left from before a
     /// reinstall; an app not recorded as lost is left as it is: one read, no write).
     pub async fn record_connected_via(&self, company: CompanyId, user: i64) -> ServerResult<()> {
-        // As in record_not_connected: a connection from before the two apps is Planner's.
-        let app = self
-            .connection(user)
-            .await?
-            .and_then(|c| c.oauth_app.as_deref().and_then(MarketplaceApp::from_key))
-            .unwrap_or(MarketplaceApp::Planner);
+        let app = self.app_of_connection(user).await?;
         let at = crate::db::now();
         let changed = sqlx::query(
             "UPDATE app_installs SET connected = 1, checked_at = $3, changed_at = $3

@@ -114,19 +114,13 @@ impl SubscriptionsPort {
         caller: &Caller,
         project: ProjectId,
     ) -> ServerResult<ProjectSubscription> {
+        // The one per-project guard (as every other project page): a project Procore does
+        // not show the caller is not found, before anything about it is read.
+        self.subscriptions
+            .accounts
+            .shown_project(caller, project)
+            .await?;
         let p = self.subscriptions.own_project(caller, project).await?;
-        if !caller.is_admin
-            && !self
-                .visible(caller)
-                .await?
-                .iter()
-                .any(|v| v.project == project)
-        {
-            return Err(AppError::NotFound(
-                "This project has no Smartapp subscription in this company.".into(),
-            )
-            .into());
-        }
         let db = self.subscriptions.db();
         let number: Option<(Option<String>,)> = sqlx::query_as(
             "SELECT project_number FROM procore_projects WHERE company_id = $1 AND id = $2",

@@ -126,15 +126,8 @@ impl SyncEngine {
             Ok(Some(ending)) => {
                 if ending.0 == RunState::Succeeded {
                     // Procore answered this connection: clears a "not connected" state.
-                    let (company, project) = (CompanyId(run.company_id), ProjectId(run.project_id));
-                    if let Some(user) = self
-                        .db
-                        .sync_settings(company, project)
-                        .await?
-                        .and_then(|s| s.connection_user_id)
-                    {
-                        self.db.record_connected_via(company, user).await?;
-                    }
+                    self.note_install_state(run.company_id, run.project_id, true)
+                        .await?;
                 }
                 ending
             }
@@ -142,12 +135,8 @@ impl SyncEngine {
             Err(error) => {
                 if let ServerError::Procore(ProcoreError::Forbidden(message)) = &error {
                     if message.contains(crate::installs::NOT_CONNECTED) {
-                        let company = CompanyId(run.company_id);
-                        let project = ProjectId(run.project_id);
-                        let settings = self.db.sync_settings(company, project).await?;
-                        if let Some(user) = settings.and_then(|s| s.connection_user_id) {
-                            self.db.record_not_connected(company, user).await?;
-                        }
+                        self.note_install_state(run.company_id, run.project_id, false)
+                            .await?;
                     }
                 }
                 (RunState::Failed, failure_words(&error))
@@ -186,6 +175,30 @@ impl SyncEngine {
             }
         }
         Ok(())
+    }
+
+    /// Records what Procore's answer to a run says of the app its connection belongs to:
+    /// connected after a run that succeeded, not connected after "App is not connected to
+    /// this company". A project without a connection records nothing.
+    async fn note_install_state(
+        &self,
+        company: i64,
+        project: i64,
+        connected: bool,
+    ) -> ServerResult<()> {
+        let company = CompanyId(company);
+        let settings = self.db.sync_settings(company, ProjectId(project)).await?;
+        let Some(user) = settings.and_then(|s| s.connection_user_id) else {
+            return Ok(());
+        };
+        if connected {
+            self.db.record_connected_via(company, user).await
+        } else {
+            self.db
+                .record_not_connected(company, user)
+                .await
+                .map(|_| ())
+        }
     }
 
     async fn work(&self, run: &RunRow, worker: &str) -> ServerResult<Option<Ending>> {

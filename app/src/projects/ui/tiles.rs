@@ -13,7 +13,6 @@ use crate::licensing::api::ConfirmCheckout;
 use crate::licensing::{LicenseFilter, LicensedScope};
 use crate::subscriptions::api::{subscribed_projects, SubscribedProject};
 use crate::subscriptions::change::items_of;
-use crate::subscriptions::{date, Standing};
 use crate::ui::{ErrorPanel, Pager};
 
 /// The company's Smartapp projects.
@@ -161,17 +160,6 @@ pub(super) fn SmartappProjects(
     }
 }
 
-/// When the project renews, in words that fit its standing: a project that is ending,
-/// paused for payment or cancelled does not "renew".
-fn renewal(p: &SubscribedProject) -> String {
-    match p.standing {
-        Standing::Active | Standing::Trial { .. } => format!("renews {}", date(p.renews_at)),
-        Standing::Ends { on } => format!("no renewal (ends {})", date(on)),
-        Standing::PaymentPending => "renewal on hold until the payment succeeds".into(),
-        Standing::Cancelled => "not renewing".into(),
-    }
-}
-
 /// Whether the signed-in viewer is an admin of the current company.
 fn is_admin(viewer: Result<Option<Viewer>, AppError>) -> bool {
     matches!(viewer, Ok(Some(v)) if v.is_admin)
@@ -212,7 +200,7 @@ fn Tile(p: SubscribedProject, highlighted: Option<ProjectId>) -> impl IntoView {
                 <p class="small">
                     <span class=format!("standing {}", p.standing.css())>{p.standing.label()}</span>
                 </p>
-                <p class="muted small">{format!("{} · {}", p.terms.interval.label(), renewal(&p))}</p>
+                <p class="muted small">{format!("{} · {}", p.terms.interval.label(), p.standing.renewal(p.renews_at))}</p>
             </div>
             <div class="tile-modules">{badges(&p)}</div>
         </li>
@@ -229,7 +217,7 @@ fn Row(p: SubscribedProject) -> impl IntoView {
             <td>{badges(&p)}</td>
             <td>{p.terms.interval.label()}</td>
             <td><span class=format!("standing {}", p.standing.css())>{p.standing.label()}</span></td>
-            <td>{renewal(&p)}</td>
+            <td>{p.standing.renewal(p.renews_at)}</td>
         </tr>
     }
 }

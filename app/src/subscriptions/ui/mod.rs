@@ -114,7 +114,7 @@ fn Details(
             <p class="muted">{number}</p>
             <p>
                 <span class=format!("standing {}", project.standing.css()) id="standing">{project.standing.label()}</span>
-                " "{terms.interval.label()}" billing · "{renewal_words(&project.standing, &until)}
+                " "{terms.interval.label()}" billing · "{project.standing.renewal(project.renews_at)}
             </p>
             {standing_note(&project.standing)}
             <div class="tile-modules" id="modules">{badges}</div>
@@ -144,16 +144,6 @@ fn Details(
     }
 }
 
-/// What the project's head line says of the renewal: only a working project renews.
-fn renewal_words(standing: &Standing, until: &str) -> String {
-    match standing {
-        Standing::Active | Standing::Trial { .. } => format!("next renewal {until}"),
-        Standing::Ends { on } => format!("ends {}, no renewal", date(*on)),
-        Standing::PaymentPending => "renewal on hold until the payment succeeds".into(),
-        Standing::Cancelled => "not renewing".into(),
-    }
-}
-
 /// What an Inactive or Cancelled project's admin can do, in the head of its page.
 fn standing_note(standing: &Standing) -> Option<AnyView> {
     match standing {
@@ -170,24 +160,5 @@ fn standing_note(standing: &Standing) -> Option<AnyView> {
             </p>
         }.into_any()),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_working_project_says_next_renewal() {
-        let until = "4 Jan 2027";
-        assert_eq!(
-            renewal_words(&Standing::Active, until),
-            "next renewal 4 Jan 2027"
-        );
-        let inactive = renewal_words(&Standing::PaymentPending, until);
-        assert!(!inactive.contains("next renewal"), "{inactive}");
-        assert!(inactive.contains("on hold"));
-        assert!(!renewal_words(&Standing::Cancelled, until).contains("next renewal"));
-        assert!(renewal_words(&Standing::Ends { on: 0 }, until).contains("no renewal"));
     }
 }
