@@ -109,9 +109,7 @@ pub struct CheckedItem {
 /// other date in the app (one format for every locale: day, month name, year cannot be
 /// misread the way 06/12 can). Anything else is shown as it is.
 pub fn day_label(value: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    use crate::subscriptions::standing::MONTHS;
     if !is_date(value) {
         return value.to_string();
     }

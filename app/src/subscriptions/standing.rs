@@ -99,7 +99,8 @@ impl Standing {
     }
 }
 
-const MONTHS: [&str; 12] = [
+/// Month names as every date in the app shows them.
+pub(crate) const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
