@@ -69,7 +69,8 @@ fn named(path: &str) -> Named {
     }
 }
 
-/// The plain "not found" page.
+/// The plain "not found" page, under the heading every 404 of the app has ("Page not
+/// found", as `ui::NotFound`).
 pub fn not_found_page() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -80,8 +81,8 @@ pub fn not_found_page() -> Response {
 <title>Not found · Smartapp</title><link rel="stylesheet" href="/pkg/project-central.css"></head>
 <body><main class="page narrow" id="not-found">
 <section class="panel">
-<h1>Project not found</h1>
-<p>This project was not found: it does not exist, or it is not one of the projects Procore shows you in your current company.</p>
+<h1>Page not found</h1>
+<p>There is no such page: the address names a project that does not exist or is not one of the projects Procore shows you in your current company, or a page a project does not have.</p>
 <p><a class="button" href="/projects">Go to Project Central</a></p>
 </section></main></body></html>"#,
         ),
