@@ -24,6 +24,7 @@ use crate::http::security::{
 };
 use crate::jobs::{Jobs, JobsConfig};
 use crate::licensing::LicensingService;
+use crate::procore::budget::PERSON_MAX_WAIT;
 use crate::procore::token_cipher::{load_or_create_key, TokenCipher};
 use crate::procore::{
     Budget, ProcoreAccess, ProcoreClient, ProcoreOAuth, RetryPolicy, TokenManager,
@@ -179,7 +180,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         ));
     }
     let procore = ProcoreClient::new(procore_settings.api_base.clone(), RetryPolicy::default())
-        .with_budget(Budget::new(db.clone(), config.procore_rate_limits));
+        .with_budget(
+            Budget::new(db.clone(), config.procore_rate_limits)
+                .with_person_max_wait(PERSON_MAX_WAIT),
+        );
     let mut token_manager = TokenManager::new(db.clone(), TokenCipher::with_keys(&keys), oauth);
     for (key, client) in &oauth_apps {
         token_manager = token_manager.with_app_client(key, client.clone());

@@ -203,6 +203,29 @@ pub struct DirectoryPage {
     pub paused_reason: Option<String>,
     /// The resource's schedule and runs.
     pub sync: ResourceStatus,
+    /// What the Add / Edit form offers (and the server accepts).
+    pub choices: EntryChoices,
+}
+
+/// What a directory form may hold: a person's Company is one of the project's companies in
+/// Procore, a role one of the company's roles, its holder one of the project's people.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EntryChoices {
+    /// The project's companies linked with Procore (Project Team), by name.
+    pub companies: Vec<String>,
+    /// The company's Procore role catalogue, as the last Roles sync read it (empty: unknown).
+    pub roles: Vec<String>,
+    /// The project's people.
+    pub people: Vec<PersonChoice>,
+}
+
+/// One of the project's people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonChoice {
+    /// Their email (the key of a role's holder).
+    pub email: String,
+    /// Their name.
+    pub name: String,
 }
 
 /// Entries per directory page.

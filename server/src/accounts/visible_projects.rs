@@ -65,7 +65,7 @@ impl AccountService {
         let company = caller.company.get();
         let projects = self
             .procore
-            .as_user(caller.user, |client, token| async move {
+            .as_user_in_background(caller.user, |client, token| async move {
                 client.all_projects(&token, company).await
             })
             .await?;

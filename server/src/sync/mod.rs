@@ -5,6 +5,7 @@
 //! (`crate::jobs`): the scanner queues due runs under the unique key
 //! `project:resource:due_at`, a manual Sync queues one now.
 
+pub mod choices;
 pub mod engine;
 pub mod held;
 pub mod plan;

@@ -266,6 +266,7 @@ impl ProjectSync for SyncService {
                 .paused_reason(caller, project, (&terms, &standing))
                 .await?,
             sync: self.resource_status(caller, project, resource).await?,
+            choices: self.db.entry_choices(caller.company, project).await?,
         })
     }
 
@@ -275,10 +276,12 @@ impl ProjectSync for SyncService {
         project: ProjectId,
         resource: Resource,
         id: Option<String>,
-        entry: CheckedEntry,
+        mut entry: CheckedEntry,
     ) -> Result<EntryView, AppError> {
         self.licensed(caller, project).await?;
         Self::admin(caller)?;
+        let choices = self.db.entry_choices(caller.company, project).await?;
+        super::choices::check_choices(resource, &mut entry, &choices)?;
         let saved = match id {
             None => {
                 self.db

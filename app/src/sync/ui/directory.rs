@@ -12,8 +12,8 @@ use super::{
 use crate::error::AppError;
 use crate::ids::ProjectId;
 use crate::sync::api::{
-    directory_entries, load_sync_settings, remove_directory_entry, DirectoryPage, EntryView,
-    SyncOverview,
+    directory_entries, load_sync_settings, remove_directory_entry, DirectoryPage, EntryChoices,
+    EntryView, SyncOverview,
 };
 use crate::ui::{urlencode, ErrorPanel, NotFound, Pager, SearchBox};
 
@@ -61,6 +61,13 @@ fn Directory(project: ProjectId, resource: SyncResource) -> impl IntoView {
         move |(search, page, _)| directory_entries(project, resource, search, page),
     );
     let editing = RwSignal::new(None::<Editing>);
+    // What the form offers, from the latest page read.
+    let choices = RwSignal::new(EntryChoices::default());
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = list.get() {
+            choices.set(p.choices);
+        }
+    });
     let notice = RwSignal::new(None::<String>);
     let on_finished = Callback::new(move |_| version.update(|n| *n += 1));
     let on_saved = Callback::new(move |entry: EntryView| {
@@ -96,7 +103,7 @@ fn Directory(project: ProjectId, resource: SyncResource) -> impl IntoView {
                 // In its own element, so its marker stays clear of the list's Transition.
                 <div class="entry-form-slot">
                     {move || editing.get().map(|editing| view! {
-                        <EntryForm project resource editing on_saved on_cancel/>
+                        <EntryForm project resource editing choices=choices.get_untracked() on_saved on_cancel/>
                     })}
                 </div>
                 <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::SyncResource;
 use crate::ids::ProjectId;
-use crate::sync::api::{save_directory_entry, EntryView};
+use crate::sync::api::{save_directory_entry, EntryChoices, EntryView};
 use crate::sync::entries::{check, fields_of, Fields};
 
 /// The entry being added (`id` None) or edited.
@@ -37,6 +37,7 @@ pub(super) fn EntryForm(
     project: ProjectId,
     resource: SyncResource,
     editing: Editing,
+    choices: EntryChoices,
     on_saved: Callback<EntryView>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -79,6 +80,13 @@ pub(super) fn EntryForm(
                 _ => "text",
             };
             let node = if i == 0 { first } else { NodeRef::new() };
+            if let Some(list) = listed(resource, name, &choices) {
+                let current = editing.fields.get(name).cloned().unwrap_or_default();
+                return view! {
+                    <ChoiceField spec=*spec list current problem values/>
+                }
+                .into_any();
+            }
             view! {
                 <div class="field">
                     <label for=input_id.clone()>
@@ -96,6 +104,7 @@ pub(super) fn EntryForm(
                         }/>
                 </div>
             }
+            .into_any()
         })
         .collect_view();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -125,6 +134,99 @@ pub(super) fn EntryForm(
                 <button type="button" class="button" id="cancel-entry" on:click=move |_| on_cancel.run(())>"Cancel"</button>
             </div>
         </form>
+    }
+}
+
+/// The choices a field is limited to, if any (see `server::sync::choices`).
+struct Listed {
+    /// (value, what the option shows).
+    options: Vec<(String, String)>,
+    /// The empty option's words; `None` when a choice is required.
+    empty: &'static str,
+    /// Said under the field.
+    hint: &'static str,
+}
+
+fn listed(resource: SyncResource, name: &str, choices: &EntryChoices) -> Option<Listed> {
+    let plain = |list: &[String]| list.iter().map(|v| (v.clone(), v.clone())).collect();
+    match (resource, name) {
+        (SyncResource::Users, "company") => Some(Listed {
+            options: plain(&choices.companies),
+            empty: "No company",
+            hint: if choices.companies.is_empty() {
+                "No companies are synced from Procore yet: add them under Project Team and sync."
+            } else {
+                "The project's companies in Procore (Project Team)."
+            },
+        }),
+        (SyncResource::Roles, "role") if !choices.roles.is_empty() => Some(Listed {
+            options: plain(&choices.roles),
+            empty: "Choose a role",
+            hint: "The company's roles in Procore.",
+        }),
+        (SyncResource::Roles, "email_address") => Some(Listed {
+            options: choices
+                .people
+                .iter()
+                .map(|p| (p.email.clone(), format!("{} ({})", p.name, p.email)))
+                .collect(),
+            empty: "Choose a person",
+            hint: if choices.people.is_empty() {
+                "No people on this project yet: add them under Users first."
+            } else {
+                "The project's people (Users)."
+            },
+        }),
+        _ => None,
+    }
+}
+
+/// A field limited to a list: a select, keeping a stored value that is not listed (the
+/// server then says what to choose instead of the form silently changing it).
+#[component]
+fn ChoiceField(
+    spec: crate::sync::entries::FieldSpec,
+    list: Listed,
+    current: String,
+    problem: RwSignal<Option<String>>,
+    values: RwSignal<Fields>,
+) -> impl IntoView {
+    let name = spec.name;
+    let input_id = format!("field-{name}");
+    let hint_id = format!("hint-{name}");
+    let mut options = list.options;
+    if !current.is_empty()
+        && !options
+            .iter()
+            .any(|(v, _)| v.eq_ignore_ascii_case(&current))
+    {
+        options.insert(0, (current.clone(), format!("{current} (not in the list)")));
+    }
+    let shown = options
+        .into_iter()
+        .map(|(value, words)| {
+            let selected = value.eq_ignore_ascii_case(&current);
+            view! { <option value=value selected=selected>{words}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=input_id.clone()>
+                {spec.label}
+                {spec.required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
+            </label>
+            <select id=input_id name=name required=spec.required
+                aria-invalid=move || problem.with(Option::is_some).then_some("true")
+                aria-describedby=format!("{hint_id} entry-problem")
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    values.update(|v| { v.insert(name.to_string(), value); });
+                }>
+                <option value="" selected={current.is_empty()}>{list.empty}</option>
+                {shown}
+            </select>
+            <p class="small muted" id=hint_id>{list.hint}</p>
+        </div>
     }
 }
 

@@ -75,7 +75,7 @@ async fn fetch_page(
 ) -> ServerResult<Page<ProcoreProject>> {
     let company = caller.company.get();
     procore
-        .as_user(caller.user, |client, token| async move {
+        .as_user_in_background(caller.user, |client, token| async move {
             let query = ProjectsQuery {
                 page,
                 per_page: PER_PAGE,

@@ -96,9 +96,9 @@ pub const HOUR_GRAIN_MS: i64 = 60_000;
 /// How long background work waits for room before giving up.
 pub const BACKGROUND_PATIENCE: Duration = Duration::from_secs(300);
 /// A ceiling for a person's wait on the budget, whatever patience the call is given
-/// ([`Budget::with_person_max_wait`]). Bulk fetches made for a person (the project-list
-/// loads) wait longer than this at Procore's documented limits, so they must run as
-/// [`Priority::Background`] before a budget that serves them gets this ceiling.
+/// ([`Budget::with_person_max_wait`]; the server's budget has it). Bulk fetches made for a
+/// person (the project-list loads) would wait longer than this at Procore's documented
+/// limits, so they run as [`Priority::Background`].
 pub const PERSON_MAX_WAIT: Duration = Duration::from_secs(5);
 
 /// Current time as Unix milliseconds.

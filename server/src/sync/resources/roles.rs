@@ -38,6 +38,24 @@ impl Roles {
         .await
     }
 
+    /// Keeps the company's role catalogue for the Roles form (see `sync::choices`); a
+    /// refusal keeps the last one and the run goes on.
+    async fn keep_catalogue(&self, cx: &Cx) -> ServerResult<()> {
+        let path = format!("/rest/v1.0/companies/{}/roles", cx.company.get());
+        match cx.list(path).await {
+            Ok(found) => {
+                let names: Vec<String> = found.iter().map(|r| text(r, "name")).collect();
+                let at = time::OffsetDateTime::now_utc().unix_timestamp();
+                cx.db.replace_role_catalogue(cx.company, &names, at).await
+            }
+            Err(ServerError::Procore(error)) => {
+                tracing::warn!(%error, company = %cx.company, "could not read the role catalogue; keeping the last one");
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    }
+
     /// The Procore id of the project member with `email`.
     async fn user_id(&self, cx: &Cx, email: &str) -> ServerResult<i64> {
         if let Some(id) = cx
@@ -70,6 +88,7 @@ impl Roles {
 #[async_trait]
 impl Adapter for Roles {
     async fn list(&self, cx: &Cx, _since: Option<i64>) -> ServerResult<RemoteSide> {
+        self.keep_catalogue(cx).await?;
         let mut emails: HashMap<i64, String> = cx
             .db
             .linked_emails(cx.company, cx.project)
