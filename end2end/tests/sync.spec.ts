@@ -73,6 +73,11 @@ test("Procore settings, then a Users sync with progress, result, log and CSV", a
   await form.getByLabel("Email").fill(email);
   await form.getByLabel("First name").fill("Erin");
   await form.getByLabel("Job title").fill("QA Lead");
+  // Company is chosen from the project's companies in Procore, never typed (issue 20, item 16).
+  const company = form.getByLabel("Company");
+  expect(await company.evaluate((e) => e.tagName)).toBe("SELECT");
+  await expect(company).toHaveValue("");
+  await expect(form.locator("#hint-company")).toContainText(/Project Team/);
   await form.locator("#save-entry").click();
   await expect(page.locator("#directory-notice")).toHaveText("Saved Erin Tester.");
   await expect(page.locator("#entries")).toContainText(email);

@@ -175,9 +175,18 @@ async fn a_resource_lists_its_own_runs(db: TestDb) {
 async fn roles_name_their_people(db: TestDb) {
     let l = licensed(&db).await;
     let p = l.project;
-    let person = add_entry(&l, p, "users", json!({"email_address": "ana.diaz@harbor.example", "first_name": "Ana", "last_name": "Diaz"})).await;
-    assert_eq!(person.status(), 200);
-    for email in ["ana.diaz@harbor.example", "nobody.here@harbor.example"] {
+    for (email, first, last) in [
+        ("ana.diaz@harbor.example", "Ana", "Diaz"),
+        ("nobody.here@harbor.example", "No", "Body"),
+    ] {
+        let person = add_entry(
+            &l,
+            p,
+            "users",
+            json!({"email_address": email, "first_name": first, "last_name": last}),
+        )
+        .await;
+        assert_eq!(person.status(), 200);
         let role = add_entry(
             &l,
             p,
@@ -185,8 +194,22 @@ async fn roles_name_their_people(db: TestDb) {
             json!({"role": "Project Manager", "email_address": email}),
         )
         .await;
-        assert_eq!(role.status(), 200);
+        assert_eq!(role.status(), 200, "{}", role.text().await.unwrap());
     }
+    // A holder who left the project's people keeps the role, shown by email.
+    let gone = entry_id(&l, p, "users", "nobody.here@harbor.example").await;
+    let removed = l
+        .app
+        .call(
+            "remove_directory_entry",
+            &[
+                ("project", &p.to_string()),
+                ("resource", "users"),
+                ("id", &gone),
+            ],
+        )
+        .await;
+    assert_eq!(removed.status(), 200, "{}", removed.text().await.unwrap());
     let page: Value = l
         .app
         .call(

@@ -4,6 +4,7 @@
 //! syncs on "replicas": job systems with the sync worker on the same database.
 
 mod bench;
+mod choices;
 mod faults;
 pub mod flows;
 mod held;
