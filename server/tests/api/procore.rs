@@ -480,3 +480,43 @@ async fn background_waits_at_the_reserve_while_a_person_goes_first() {
     assert!(waited < Duration::from_secs(15), "{waited:?}");
     assert_eq!(sandbox.stats().rate_limited, 0, "nothing was answered 429");
 }
+
+/// Issue 20, item 30: the server's own budget gives a person a ceiling. Thirty calls at once
+/// against Procore's documented 25 per 10 s: the ones that find no slot fail as "rate
+/// limited" within the ceiling (5 s) instead of waiting for the window (about 10 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_never_waits_on_the_servers_budget_longer_than_the_ceiling() {
+    let db = TestDb::sqlite().await;
+    let app = crate::subscriptions::harbor_admin(&db).await;
+    let (admin,): (i64,) =
+        sqlx::query_as("SELECT id FROM users WHERE login = 'admin@summitridge.example'")
+            .fetch_one(db.db.pool())
+            .await
+            .unwrap();
+    let access = Arc::new(ProcoreAccess::new(
+        app.services.procore.clone(),
+        app.services.tokens.clone(),
+    ));
+    let user = app::ids::UserId(admin);
+    let me = |client: ProcoreClient, token: String| async move { client.me(&token).await };
+    let started = Instant::now();
+    let calls = (0..30).map(|_| {
+        let access = access.clone();
+        async move {
+            let outcome = access.as_user(user, me).await;
+            (outcome.is_ok(), started.elapsed())
+        }
+    });
+    let outcomes = futures::future::join_all(calls).await;
+    let refused = outcomes.iter().filter(|(ok, _)| !ok).count();
+    let longest = outcomes.iter().map(|(_, t)| *t).max().unwrap();
+    assert!(
+        refused >= 5,
+        "more calls than the spike budget: {outcomes:?}"
+    );
+    assert!(
+        longest <= server::procore::budget::PERSON_MAX_WAIT + Duration::from_millis(1500),
+        "nobody waited past the ceiling: {longest:?}"
+    );
+    db.cleanup().await;
+}
