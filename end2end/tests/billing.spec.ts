@@ -147,6 +147,13 @@ test("billing: invoices, a failed renewal's banner, the portal's Pay now clears 
   await expect(pm.locator(".payment-banner")).toHaveCount(0);
   await pm.screenshot({ path: testInfo.outputPath("5-billing-not-admin.png"), fullPage: true });
   await expectNoAxeViolations(pm);
+  // A member is never offered what only company admins may do (issue 20, item 12).
+  await pm.goto("/projects");
+  await hydrated(pm);
+  await expect(pm.getByRole("heading", { name: "Smartapp projects" })).toBeVisible();
+  await expect(pm.getByRole("link", { name: "License projects" })).toHaveCount(0);
+  await expect(pm.getByRole("link", { name: "Open the licensing wizard" })).toHaveCount(0);
+  await expectNoAxeViolations(pm);
   await pmContext.close();
 
   // From the banner: Manage payment details → portal → a good card, Pay now → Return.
