@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: run test tools
+.PHONY: run test tools screenshots
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/project-central/target
 
 run:  ## build and start Project Central (+ sandbox) at http://127.0.0.1:3000
@@ -10,3 +10,6 @@ test: ## every test: unit, integration (SQLite + PostgreSQL), end-to-end in Chro
 
 tools: ## only install the build and test tools
 	bash scripts/install-tools.sh
+
+screenshots: ## regenerate the Marketplace logos and screenshots in docs/marketplace/
+	bash scripts/screenshots.sh

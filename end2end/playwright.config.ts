@@ -36,13 +36,16 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", use: { browserName: "chromium" }, testIgnore: /(billing|embedded)\.spec\.ts/ },
+    { name: "chromium", use: { browserName: "chromium" }, testIgnore: /(billing|embedded|listing)\.spec\.ts/ },
     // embedded.spec licenses a project and uninstalls/reinstalls Planner: after the specs that
     // expect a company with nothing licensed (run alone: --project embedded --no-deps).
     { name: "embedded", use: { browserName: "chromium" }, testMatch: /embedded\.spec\.ts/, dependencies: ["chromium"] },
     // billing.spec moves the Stripe sandbox's clock a month on (a failed renewal), which would
     // leave later Checkout Sessions out of date: it runs after every other spec.
     { name: "billing", use: { browserName: "chromium" }, testMatch: /billing\.spec\.ts/, dependencies: ["embedded"] },
+    // listing.spec takes the Marketplace screenshots (licenses four more projects): last.
+    // `make screenshots` runs it alone on a fresh server and writes docs/marketplace/.
+    { name: "listing", use: { browserName: "chromium" }, testMatch: /listing\.spec\.ts/, dependencies: ["billing"] },
   ],
   webServer: {
     command: `${path.join(targetDir, "debug", "server")}`,
