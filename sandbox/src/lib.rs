@@ -10,9 +10,9 @@ pub mod procore;
 pub mod stripe;
 
 pub use procore::{
-    start_procore, start_procore_on, start_procore_split, DemoUser, MarketplaceApp, OAuthClient,
-    ProcoreOptions, ProcoreSandbox, ProcoreStats, DOCUMENTED_HOURLY_LIMIT, DOCUMENTED_SPIKE_LIMIT,
-    GENEROUS_HOURLY_LIMIT, GENEROUS_SPIKE_LIMIT,
+    manifest, start_procore, start_procore_on, start_procore_split, DemoUser, MarketplaceApp,
+    OAuthClient, ProcoreOptions, ProcoreSandbox, ProcoreStats, DOCUMENTED_HOURLY_LIMIT,
+    DOCUMENTED_SPIKE_LIMIT, GENEROUS_HOURLY_LIMIT, GENEROUS_SPIKE_LIMIT,
 };
 pub use stripe::{
     start_stripe, DeliveryMode, StripeOptions, StripeSandbox, StripeStats, API_VERSION,

@@ -69,7 +69,7 @@ async fn both_apps_are_registered_and_installed_everywhere() {
     );
     assert!(apps[0]
         .fullscreen_url
-        .contains("{{procore.company.id}}/{{procore.project.id}}"));
+        .contains("company_id={{procore.company.id}}&project_id={{procore.project.id}}"));
     let admin = access_token(&sb, ADMIN).await;
     let list = installations(&sb, &admin, SUMMIT).await;
     assert_eq!(list.len(), 2);
@@ -78,7 +78,7 @@ async fn both_apps_are_registered_and_installed_everywhere() {
     for i in &list {
         assert_eq!(i["status"], "installed");
         assert_eq!(i["semantic_version"], "1.0.0");
-        assert_eq!(i["components"], json!(["oauth", "fullscreen"]));
+        assert_eq!(i["components"], json!(["oauth", "fullscreen", "sidepanel"]));
         assert!(i["uninstalled_at"].is_null());
         assert_eq!(i["installer"]["name"], "Avery Admin");
     }

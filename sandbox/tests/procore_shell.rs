@@ -104,18 +104,57 @@ async fn company_home_and_project_pages_frame_the_installed_apps() {
 
     let (status, html) = page(&sb, &cookie, &tool).await;
     assert_eq!(status, 200);
-    let src = format!("src=\"http://127.0.0.1:3000/embedded/{SUMMIT}/{P1}?app=safety\"");
+    // The manifest's Full Screen URL, ids in the query.
+    let src = format!(
+        "src=\"http://127.0.0.1:3000/embedded?company_id={SUMMIT}&amp;project_id={P1}&amp;app=safety\""
+    );
     assert!(html.contains(&src), "{html}");
     assert!(
         html.contains("title=\"Smartapp Safety\"") && html.contains("allow=\"storage-access\"")
     );
     assert!(html.contains("width:100%"));
+    // The side panel frames the manifest's side-panel URL and speaks Procore's half.
     let (_, side) = page(&sb, &cookie, &format!("{tool}?panel=side")).await;
-    assert!(side.contains(&src) && side.contains("width:400px"));
     assert!(
-        side.contains("type:'setup'"),
-        "answers the side panel's initialize"
+        side.contains("src=\"http://127.0.0.1:3000/embedded/panel?app=safety\"")
+            && side.contains("width:400px"),
+        "{side}"
     );
+    for part in [
+        "type:'setup'",
+        "sidepanel:app:hidden",
+        "sidepanel:app:visible",
+        "sidepanel:app:destroy",
+        "\"http://127.0.0.1:3000\"",
+        &format!("\"project_id\":\"{P1}\""),
+        "\"view\":\"observations.list\"",
+    ] {
+        assert!(side.contains(part), "{part} in {side}");
+    }
+    let (status, docked) = page(
+        &sb,
+        &cookie,
+        &format!("/companies/{SUMMIT}/projects/{P1}?panel=side&app=planner"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(docked.contains("src=\"http://127.0.0.1:3000/embedded/panel?app=planner\""));
+    // Full Screen at company level: the project id is empty, as Procore leaves it.
+    let (status, company) = page(
+        &sb,
+        &cookie,
+        &format!("/companies/{SUMMIT}/tools/apps/planner"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        company.contains(&format!(
+            "src=\"http://127.0.0.1:3000/embedded?company_id={SUMMIT}&amp;project_id=&amp;app=planner\""
+        )),
+        "{company}"
+    );
+    let (_, home) = page(&sb, &cookie, &format!("/companies/{SUMMIT}")).await;
+    assert!(home.contains(&format!("href=\"/companies/{SUMMIT}/tools/apps/planner\"")));
 
     // Uninstalled: gone from the Apps menu, the tool page is a 404.
     sb.uninstall_app("safety", SUMMIT);
@@ -247,6 +286,17 @@ async fn marketplace_install_needs_the_csrf_token_and_an_admin() {
     assert_eq!(status, 200);
     assert!(html.contains("Post-installation notes") && html.contains("App Setup Instructions"));
     assert!(html.contains("<a href=\"http://127.0.0.1:3000/setup/safety\" target=\"_blank\" rel=\"noopener\">App Setup Instructions</a>"));
+    // The notes shown are the manifest's, word for word (HTML-escaped).
+    let manifest = sandbox::manifest::Manifest::parse(sandbox::manifest::SAFETY_JSON).unwrap();
+    let notes = manifest
+        .post_installation_instruction
+        .notes
+        .replace('&', "&amp;")
+        .replace('>', "&gt;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(html.contains(&notes), "{html}");
 
     // The API follows: Avery is the installer now.
     let admin = access_token(&sb, ADMIN).await;

@@ -29,7 +29,7 @@ use std::time::Duration;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use apps::MarketplaceApp;
+pub use apps::{manifest, MarketplaceApp};
 pub use stats::ProcoreStats;
 
 use apps::Installs;

@@ -39,7 +39,7 @@ pub(crate) async fn list(
                 "uninstalled_at": i.uninstalled_at,
                 "installer": { "id": i.installer.0, "name": i.installer.1 },
                 "semantic_version": "1.0.0",
-                "components": ["oauth", "fullscreen"],
+                "components": app.components,
                 "developer_app": { "uid": app.client.client_id, "name": app.name },
             }))
         })

@@ -9,6 +9,7 @@
 
 mod configurations;
 mod installations;
+pub mod manifest;
 pub(crate) mod switches;
 
 use std::collections::HashMap;
@@ -32,7 +33,8 @@ const FIRST_CONFIGURATION_ID: i64 = 7_310_000_000;
 /// When the seeded installs happened (2024-01-15T12:00:00Z).
 const SEEDED_INSTALL_AT: u64 = 1_705_320_000;
 
-/// One app listed on the Marketplace: an OAuth client plus an embedded full-screen component.
+/// One app listed on the Marketplace: an OAuth client plus the embedded components of its
+/// manifest (`manifests/smartapp-{key}.json`, read by [`manifest`]).
 #[derive(Clone, Debug)]
 pub struct MarketplaceApp {
     /// Short key used in URLs (`planner`, `safety`).
@@ -44,6 +46,12 @@ pub struct MarketplaceApp {
     /// Full-screen component URL with `{{procore.company.id}}`, `{{procore.project.id}}`
     /// (and optionally `{{procore.company.name}}` / `{{procore.project.name}}`).
     pub fullscreen_url: String,
+    /// Side-panel component URL (None: the app has no side panel).
+    pub sidepanel_url: Option<String>,
+    /// The view keys the side panel is offered on.
+    pub sidepanel_views: Vec<String>,
+    /// The components `app_installations` lists (`oauth`, `fullscreen`, `sidepanel`).
+    pub components: Vec<String>,
     /// The Instructions URL shown after install and in App Management.
     pub instructions_url: String,
     /// Label of the Instructions URL link ("App Setup Instructions").
@@ -54,7 +62,8 @@ pub struct MarketplaceApp {
 
 impl MarketplaceApp {
     /// One of Project Central's two apps served by the app at `app_base_url` (no trailing
-    /// slash): `key` "planner" or "safety" (anything else is named "Smartapp {Key}").
+    /// slash): `key` "planner" or "safety", read from its manifest with the manifest's host
+    /// replaced by `app_base_url` (any other key gets the same shape with its own key).
     pub fn smartapp(key: &str, app_base_url: &str, client: OAuthClient) -> Self {
         let base = app_base_url.trim_end_matches('/');
         let title = match key {
@@ -67,21 +76,33 @@ impl MarketplaceApp {
                     .unwrap_or_default()
             }
         };
+        let m = manifest::of(key).unwrap_or_else(|| manifest::of("planner").expect("planner"));
+        // Another key than ours: the Planner manifest's shape under that key.
+        let own = |text: &str| {
+            if manifest::of(key).is_some() {
+                text.to_owned()
+            } else {
+                text.replace("app=planner", &format!("app={key}"))
+                    .replace("/setup/planner", &format!("/setup/{key}"))
+                    .replace("Planner", &title)
+            }
+        };
+        let post = &m.post_installation_instruction;
+        let fullscreen = m.components.fullscreen.as_ref();
+        let side = m.components.sidepanel.as_ref();
         Self {
             key: key.to_owned(),
             name: format!("Smartapp {title}"),
             client,
-            fullscreen_url: format!(
-                "{base}/embedded/{{{{procore.company.id}}}}/{{{{procore.project.id}}}}?app={key}"
-            ),
-            instructions_url: format!("{base}/setup/{key}"),
-            instructions_label: "App Setup Instructions".into(),
-            notes: format!(
-                "Smartapp {title} is installed. Next: open App Setup Instructions to connect \
-                 Project Central to this company and license the projects that use Smartapp \
-                 {title}. Then, under App Management › Configurations, create a configuration \
-                 for those projects so the app appears in each project's Apps menu."
-            ),
+            fullscreen_url: fullscreen
+                .map(|f| own(&manifest::rebase(&f.source_url, base)))
+                .unwrap_or_default(),
+            sidepanel_url: side.map(|s| own(&manifest::rebase(&s.source_url, base))),
+            sidepanel_views: side.map(|s| s.views.clone()).unwrap_or_default(),
+            components: m.component_names().iter().map(|c| c.to_string()).collect(),
+            instructions_url: own(&manifest::rebase(&post.page.url, base)),
+            instructions_label: post.page.label.clone(),
+            notes: own(&post.notes),
         }
     }
 
@@ -103,22 +124,19 @@ impl MarketplaceApp {
         project_id: i64,
         project_name: &str,
     ) -> String {
-        // URI component encoding: everything but RFC 3986 unreserved characters.
-        let enc = |s: &str| {
-            s.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect::<String>()
-        };
-        self.fullscreen_url
-            .replace("{{procore.company.id}}", &company_id.to_string())
-            .replace("{{procore.project.id}}", &project_id.to_string())
-            .replace("{{procore.company.name}}", &enc(company_name))
-            .replace("{{procore.project.name}}", &enc(project_name))
+        manifest::interpolate(
+            &self.fullscreen_url,
+            manifest::Place {
+                company: (company_id, company_name),
+                project: Some((project_id, project_name)),
+            },
+        )
+    }
+
+    /// A component URL template interpolated for `place` (at company level the project's
+    /// values are empty, as Procore leaves them).
+    pub fn url_for(&self, template: &str, place: manifest::Place<'_>) -> String {
+        manifest::interpolate(template, place)
     }
 }
 
@@ -339,4 +357,55 @@ impl Installs {
 /// [`APP_INSTALLATION_ID`]).
 fn installation_id(company: usize, app: usize) -> i64 {
     APP_INSTALLATION_ID + 100 * company as i64 + app as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> OAuthClient {
+        OAuthClient {
+            client_id: "c".into(),
+            client_secret: "s".into(),
+            redirect_uris: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_apps_read_their_manifests() {
+        for (key, json) in [
+            ("planner", manifest::PLANNER_JSON),
+            ("safety", manifest::SAFETY_JSON),
+        ] {
+            let m = manifest::Manifest::parse(json).unwrap();
+            let app = MarketplaceApp::smartapp(key, "http://127.0.0.1:3000", client());
+            let post = &m.post_installation_instruction;
+            assert_eq!(
+                app.notes, post.notes,
+                "the install notes are the manifest's"
+            );
+            assert_eq!(app.instructions_label, post.page.label);
+            assert_eq!(
+                app.instructions_url,
+                format!("http://127.0.0.1:3000/setup/{key}")
+            );
+            assert_eq!(
+                app.fullscreen_url,
+                manifest::rebase(
+                    &m.components.fullscreen.as_ref().unwrap().source_url,
+                    "http://127.0.0.1:3000"
+                )
+            );
+            let side = m.components.sidepanel.as_ref().unwrap();
+            assert_eq!(
+                app.sidepanel_url.as_deref(),
+                Some(manifest::rebase(&side.source_url, "http://127.0.0.1:3000").as_str())
+            );
+            assert_eq!(app.sidepanel_views, side.views);
+            assert_eq!(
+                app.fullscreen_url_for(1, "A", 2, "B"),
+                format!("http://127.0.0.1:3000/embedded?company_id=1&project_id=2&app={key}")
+            );
+        }
+    }
 }

@@ -48,6 +48,9 @@ pub(crate) fn snapshot(state: &Shared) -> Value {
                 "name": app.name,
                 "client_id": app.client.client_id,
                 "fullscreen_url": app.fullscreen_url,
+                "sidepanel_url": app.sidepanel_url,
+                "sidepanel_views": app.sidepanel_views,
+                "notes": app.notes,
                 "instructions_url": app.instructions_url,
                 "companies": companies,
             })

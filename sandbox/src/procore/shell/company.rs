@@ -1,5 +1,5 @@
 //! Company home, project page and an app's tool page (the iframe, full screen or as the
-//! 400 px side panel).
+//! 400 px side panel, see [`super::panel`]).
 
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -152,6 +152,7 @@ pub(crate) async fn project(
     State(state): State<Shared>,
     headers: HeaderMap,
     Path((company_id, project_id)): Path<(i64, i64)>,
+    Query(panel): Query<Panel>,
 ) -> Response {
     let here = format!("/companies/{company_id}/projects/{project_id}");
     let v = match viewer(&state, &headers, &here) {
@@ -173,21 +174,66 @@ pub(crate) async fn project(
             .iter()
             .filter(|a| installs.is_installed(company_id, &a.key))
             .map(|a| {
+                let side = if a.sidepanel_url.is_some() {
+                    format!(
+                        " · <a href=\"{here}?panel=side&amp;app={}\" aria-label=\"{} in the side panel\">side panel</a>",
+                        a.key,
+                        escape(&a.name)
+                    )
+                } else {
+                    String::new()
+                };
                 format!(
-                    "<li><a href=\"{here}/tools/apps/{}\">{}</a></li>",
+                    "<li><a href=\"{here}/tools/apps/{}\">{}</a>{side}</li>",
                     a.key,
                     escape(&a.name)
                 )
             })
             .collect()
     };
-    let body = format!(
-        "<h1>{name}</h1><p class=\"muted\">{city}, {st} · {stage}</p>\
-         <section class=\"card\" aria-labelledby=\"apps-h\"><h2 id=\"apps-h\">Apps</h2>{apps}</section>",
-        name = escape(&project.display_name),
+    let details = format!(
+        "<p class=\"muted\">{city}, {st} · {stage}</p>",
         city = escape(&project.city),
         st = escape(&project.state_code),
         stage = escape(&project.project_stage.name),
+    );
+    // `?panel=side[&app=KEY]`: the app's side panel (by default the first app with one).
+    let panel_app = match (panel.panel.as_deref(), panel.app) {
+        (Some("side"), Some(key)) => Some(key),
+        (Some("side"), None) => {
+            let installs = state.installs();
+            state
+                .opts
+                .apps
+                .iter()
+                .find(|a| a.sidepanel_url.is_some() && installs.is_installed(company_id, &a.key))
+                .map(|a| a.key.clone())
+                .or_else(|| Some(String::new()))
+        }
+        _ => None,
+    };
+    let docked = match panel_app.as_deref() {
+        Some(key) => {
+            let company = match member(&state, &v, company_id) {
+                Ok((c, _)) => c,
+                Err(res) => return res,
+            };
+            let app = match super::panel::installed_app(&state, &v, company_id, key) {
+                Ok(a) => a,
+                Err(res) => return res,
+            };
+            match super::panel::side_panel(app, company, project, &details) {
+                Some(html) => html,
+                None => return not_found(Some(&v), "This app has no side panel."),
+            }
+        }
+        None => String::new(),
+    };
+    let body = format!(
+        "<h1>{name}</h1>{top}\
+         <section class=\"card\" aria-labelledby=\"apps-h\"><h2 id=\"apps-h\">Apps</h2>{apps}</section>{docked}",
+        name = escape(&project.display_name),
+        top = if docked.is_empty() { details.clone() } else { String::new() },
         apps = if apps.is_empty() { "<p>No apps installed in this company.</p>".to_owned() } else { format!("<ul>{apps}</ul>") },
     );
     Html(page(&project.display_name, Some(&nav), &body)).into_response()
@@ -196,6 +242,8 @@ pub(crate) async fn project(
 #[derive(Deserialize)]
 pub(crate) struct Panel {
     panel: Option<String>,
+    /// Which app's side panel (project page; default: the first with one).
+    app: Option<String>,
 }
 
 /// `GET /companies/{company_id}/projects/{project_id}/tools/apps/{app_key}[?panel=side]`.
@@ -241,27 +289,21 @@ pub(crate) async fn tool(
     };
     let toggle = if side {
         format!("<a href=\"{here}\">Open full screen</a>")
-    } else {
+    } else if app.sidepanel_url.is_some() {
         format!("<a href=\"{here}?panel=side\">Open in the side panel (400 px)</a>")
+    } else {
+        String::new()
     };
     let title = escape(&app.name);
-    let frame = |style: &str| {
-        format!(
-            "<iframe id=\"app-frame\" class=\"app\" title=\"{title}\" src=\"{}\" allow=\"storage-access\" style=\"{style}\"></iframe>",
+    let tool = format!("<h2>{}</h2>", escape(&project.display_name));
+    let content = match side.then(|| super::panel::side_panel(app, company, project, &tool)) {
+        Some(Some(html)) => html,
+        Some(None) => return not_found(Some(&v), "This app has no side panel."),
+        None => format!(
+            "<iframe id=\"app-frame\" class=\"app\" title=\"{title}\" src=\"{}\" allow=\"storage-access\" \
+             style=\"width:100%;height:calc(100vh - 170px);min-height:600px\"></iframe>",
             escape(&src)
-        )
-    };
-    let content = if side {
-        format!(
-            "<div class=\"with-panel\"><section class=\"tool card\" aria-label=\"Project tool\">\
-             <h2>{pname}</h2><p class=\"muted\">The project's tool content; the app runs in the side panel.</p></section>\
-             <aside aria-label=\"{title} side panel\">{}</aside></div>{}",
-            frame("width:400px;height:calc(100vh - 170px);min-height:560px"),
-            side_panel_script(&src, company.id, project.id),
-            pname = escape(&project.display_name),
-        )
-    } else {
-        frame("width:100%;height:calc(100vh - 170px);min-height:600px")
+        ),
     };
     let body = format!(
         "<h1>{title} <span class=\"muted\">· {pname}</span></h1><p>{toggle}</p>{note}{content}",
@@ -269,19 +311,4 @@ pub(crate) async fn tool(
     );
     let nav = Nav::company(&state, &v, company_id, Some(project_id));
     Html(page(&app.name, Some(&nav), &body)).into_response()
-}
-
-/// Answers the side-panel `initialize` message with `{type:'setup', context}` (procore-api.md §8.4).
-fn side_panel_script(src: &str, company_id: i64, project_id: i64) -> String {
-    let origin = url::Url::parse(src)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let origin = serde_json::to_string(&origin)
-        .unwrap_or_default()
-        .replace('<', "\\u003c");
-    format!(
-        "<script>(function(){{var origin={origin};window.addEventListener('message',function(e){{\
-         if(e.origin!==origin||!e.data||e.data.type!=='initialize')return;\
-         e.source.postMessage({{type:'setup',context:{{company_id:'{company_id}',project_id:'{project_id}',id:null,view:'project.home'}}}},origin);}});}})();</script>"
-    )
 }

@@ -39,6 +39,8 @@ iframe.app{display:block;border:1px solid #d1d5db;background:#fff}
 .with-panel{display:flex;gap:16px;align-items:stretch}
 .with-panel .tool{flex:1}
 .with-panel aside{width:400px;flex:none}
+.panel-bar{margin:0 0 6px}
+.panel-bar button{padding:4px 10px}
 "#;
 
 /// What the top bar shows.
@@ -87,16 +89,12 @@ impl Nav {
             .iter()
             .filter(|a| installs.is_installed(company_id, &a.key))
             .map(|a| {
+                // Full Screen opens at project level, and at company level (no project).
                 let href = match project {
-                    Some(p) => Some(format!(
-                        "/companies/{company_id}/projects/{p}/tools/apps/{}",
-                        a.key
-                    )),
-                    None if nav.admin => {
-                        Some(format!("/companies/{company_id}/admin/apps#app-{}", a.key))
-                    }
-                    None => None,
+                    Some(p) => format!("/companies/{company_id}/projects/{p}/tools/apps/{}", a.key),
+                    None => format!("/companies/{company_id}/tools/apps/{}", a.key),
                 };
+                let href = Some(href);
                 (href, a.name.clone())
             })
             .collect();

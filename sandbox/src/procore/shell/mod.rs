@@ -9,6 +9,7 @@ mod admin;
 mod company;
 mod layout;
 mod marketplace;
+mod panel;
 mod session;
 
 use axum::routing::{get, post};
@@ -29,6 +30,10 @@ pub(crate) fn router() -> Router<Shared> {
         )
         .route("/logout", post(session::logout))
         .route("/companies/{company_id}", get(company::home))
+        .route(
+            "/companies/{company_id}/tools/apps/{app_key}",
+            get(panel::company_tool),
+        )
         .route(
             "/companies/{company_id}/projects/{project_id}",
             get(company::project),
