@@ -197,29 +197,6 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     let accounts = Arc::new(AccountService::new(db.clone(), access.clone()));
     let access_for_directory = access.clone();
     let access_for_sync = access.clone();
-    let subscriptions = Arc::new(SubscriptionService::new(
-        db.clone(),
-        accounts.clone(),
-        billing.clone(),
-    ));
-    let licensing = Arc::new(LicensingService::new(
-        db.clone(),
-        accounts.clone(),
-        access,
-        billing.clone(),
-        subscriptions.clone(),
-        config.public_base_url.clone(),
-    ));
-    let billing_service = Arc::new(BillingService::new(
-        db.clone(),
-        billing.clone(),
-        &config.public_base_url,
-    )?);
-    let webhooks = WebhookInbox::new(db.clone());
-    let planboard = Arc::new(crate::planboard::PlanBoardService::new(
-        db.clone(),
-        accounts.clone(),
-    ));
     let safety_client_id = config
         .procore_safety_client_id
         .clone()
@@ -233,6 +210,32 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         db.clone(),
         Arc::new(ProcoreAccess::new(procore.clone(), tokens.clone())),
         app_ids,
+    ));
+    let subscriptions = Arc::new(SubscriptionService::new(
+        db.clone(),
+        accounts.clone(),
+        billing.clone(),
+    ));
+    let licensing = Arc::new(
+        LicensingService::new(
+            db.clone(),
+            accounts.clone(),
+            access,
+            billing.clone(),
+            subscriptions.clone(),
+            config.public_base_url.clone(),
+        )
+        .with_installs(installs.clone()),
+    );
+    let billing_service = Arc::new(BillingService::new(
+        db.clone(),
+        billing.clone(),
+        &config.public_base_url,
+    )?);
+    let webhooks = WebhookInbox::new(db.clone());
+    let planboard = Arc::new(crate::planboard::PlanBoardService::new(
+        db.clone(),
+        accounts.clone(),
     ));
     let sync_wake = crate::sync::SyncWake::default();
     let services = Arc::new(Services {

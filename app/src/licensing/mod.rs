@@ -20,4 +20,4 @@ pub use quote::{
     ParseBillingIntervalError, Quote, QuoteError, QuoteLine,
 };
 pub use selection::{LicenseSelection, LicensedProjects, Summary, ValidSelection};
-pub use ui::LicensingWizard;
+pub use ui::{AddOnMissing, LicensingWizard};

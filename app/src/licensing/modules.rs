@@ -36,6 +36,25 @@ impl Module {
         }
     }
 
+    /// The Procore Marketplace app through which this module's embedded view and sync
+    /// run: a company must have it installed to license the module.
+    pub fn marketplace_app(self) -> crate::onboarding::MarketplaceApp {
+        match self {
+            Module::Planner => crate::onboarding::MarketplaceApp::Planner,
+            Module::Safety => crate::onboarding::MarketplaceApp::Safety,
+        }
+    }
+
+    /// The two-apps rule in the wizard's words: what licensing this module needs in the
+    /// Procore company (shown next to the module; the server's 422 says the same).
+    pub fn app_note(self) -> String {
+        format!(
+            "{} needs the {} app installed in this Procore company (its embedded view and sync run through that app).",
+            self.name(),
+            self.marketplace_app().name()
+        )
+    }
+
     /// The add-on this module enables.
     pub fn add_on(self) -> AddOn {
         match self {
@@ -78,6 +97,23 @@ impl AddOn {
         match self {
             AddOn::PlannerBoard => "Planner Board",
             AddOn::SafetyBadge => "Safety Badge",
+        }
+    }
+
+    /// The feature the add-on unlocks, as its page names it.
+    pub fn feature(self) -> &'static str {
+        match self {
+            AddOn::PlannerBoard => "The Plan Board",
+            AddOn::SafetyBadge => "Safety badges",
+        }
+    }
+
+    /// What the add-on gives a project, in one sentence that follows "With it, " (the wizard, the pages of a project
+    /// without it, the README).
+    pub fn unlocks(self) -> &'static str {
+        match self {
+            AddOn::PlannerBoard => "company admins keep the project's plan items (title, owner, start, due, status) on its page in Project Central and publish them read-only to the project's Smartapp view inside Procore.",
+            AddOn::SafetyBadge => "every synced user of the project gets a printable safety badge (name, company, role, badge number and QR code), all in one PDF.",
         }
     }
 }

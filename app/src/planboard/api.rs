@@ -15,13 +15,24 @@ pub struct PlanBoard {
     pub items: Vec<PlanItem>,
     /// Shown in the project's embedded view inside Procore.
     pub published: bool,
-    /// The project has Planner (the board exists only then).
+    /// The project holds the Planner Board add-on now: the board can be edited and
+    /// published (and the embedded view shows it once published).
     pub eligible: bool,
-    /// The caller may edit and publish (company admins).
+    /// The project holds Planner now (without the add-on the page says what it gives).
+    #[serde(default)]
+    pub planner: bool,
+    /// Why the project's modules are paused (Inactive: payment pending, Cancelled).
+    #[serde(default)]
+    pub paused: Option<String>,
+    /// The caller may edit and publish (company admins, with the add-on).
     pub can_edit: bool,
+    /// The caller is a company admin (may add the add-on).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 /// The project's board (404 for a project the company has not licensed).
+/// Changes answer 403 without the Planner Board add-on.
 #[server(endpoint = "plan_board", output = crate::codec::JsonText)]
 pub async fn load_plan_board(project: ProjectId) -> Result<PlanBoard, AppError> {
     use crate::ports::serve;

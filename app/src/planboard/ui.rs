@@ -82,9 +82,7 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
                     match board.value().get() {
                         None => view! { <p class="muted">"Loading the Plan Board…"</p> }.into_any(),
                         Some(result) => match result {
-                        Ok(b) if !b.eligible => view! {
-                            <p class="muted">"The Plan Board comes with Planner: add Planner to this project to use it."</p>
-                        }.into_any(),
+                        Ok(b) if !b.eligible => view! { <WithoutAddOn board=b project/> }.into_any(),
                         Ok(b) => {
                             let published = b.published;
                             let state = if published {
@@ -146,6 +144,32 @@ pub fn PlanBoardSection(project: ProjectId) -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// A project that does not hold the Planner Board add-on now: why, what the add-on gives
+/// and who can add it; items kept from before are shown read-only.
+#[component]
+fn WithoutAddOn(board: PlanBoard, project: ProjectId) -> impl IntoView {
+    use crate::licensing::{AddOn, AddOnMissing};
+    let why = match (&board.paused, board.planner) {
+        (Some(reason), _) => view! { <p class="panel notice" id="board-paused" role="status">{reason.clone()}</p> }.into_any(),
+        (None, false) => view! {
+            <p class="muted">"The Plan Board comes with Planner and its Planner Board add-on: add Planner to this project first."</p>
+        }.into_any(),
+        (None, true) => view! { <AddOnMissing add_on=AddOn::PlannerBoard project admin=board.admin/> }.into_any(),
+    };
+    let kept = (!board.items.is_empty()).then(|| {
+        let note = if board.published {
+            "Kept from before, read-only. It was published; the project's Smartapp view inside Procore shows it again once the add-on is back."
+        } else {
+            "Kept from before, read-only."
+        };
+        view! {
+            <p class="muted" id="board-kept">{note}</p>
+            <PublishedBoard items=board.items.clone()/>
+        }
+    });
+    view! { {why} {kept} }
 }
 
 /// An empty form (status: Not started).

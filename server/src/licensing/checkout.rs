@@ -127,6 +127,8 @@ impl LicensingService {
         if known.len() != ids.len() {
             return Err(AppError::Invalid("Some selected projects are not projects of this company in Procore. Reload the page and try again.".into()).into());
         }
+        // Two apps, one wizard: each module needs its marketplace app in the company.
+        self.require_apps(caller, &valid.summary()).await?;
         let priced = quote(&valid.summary(), self.billing.catalog(), interval)
             .map_err(|e| AppError::Invalid(e.to_string()))?;
         Ok((valid, known, priced))

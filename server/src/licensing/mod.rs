@@ -2,6 +2,8 @@
 //! fulfilment of paid orders ([`fulfilment`]), over the licensed projects ([`licences`]) and
 //! orders ([`orders`]) we keep. Implements the app's `Licensing` port.
 
+pub mod add_ons;
+pub mod apps;
 pub mod checkout;
 pub mod events;
 pub mod fulfilment;
@@ -41,6 +43,9 @@ pub struct LicensingService {
     billing: Arc<StripeBilling>,
     subscriptions: Arc<SubscriptionService>,
     public_base_url: url::Url,
+    /// Asks Procore which apps are installed when our records do not show one a purchase
+    /// needs (`apps`: the two-apps rule).
+    installs: Option<Arc<crate::installs::InstallService>>,
 }
 
 impl LicensingService {
@@ -60,7 +65,15 @@ impl LicensingService {
             billing,
             subscriptions,
             public_base_url,
+            installs: None,
         }
+    }
+
+    /// The same service, asking `installs` when a purchase needs an app our records do
+    /// not show (without it, the records alone decide).
+    pub fn with_installs(mut self, installs: Arc<crate::installs::InstallService>) -> Self {
+        self.installs = Some(installs);
+        self
     }
 
     /// Buying is for company admins; others may only look at what is licensed.

@@ -1,7 +1,11 @@
-//! Plan Boards (the `PlanBoards` port): a licensed Planner project's plan items and whether
-//! the board is published to the project's embedded view. The project is resolved through
-//! the one access guard (a project Procore shows the caller; `accounts::project_access`)
-//! and must be licensed by the caller's company; changes by company admins only.
+//! Plan Boards (the `PlanBoards` port): a Planner project's plan items and whether the
+//! board is published to the project's embedded view. The project is resolved through the
+//! one access guard (a project Procore shows the caller; `accounts::project_access`) and
+//! must be licensed by the caller's company; editing and publishing need the project's
+//! **Planner Board** add-on, held now (`licensing::add_ons`: paid for this period, not
+//! Inactive or Cancelled), and a company admin. Without the add-on the items are kept and
+//! read only, and the embedded view shows no board (a published board comes back when the
+//! add-on does).
 
 mod store;
 
@@ -9,6 +13,7 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::ids::ProjectId;
+use app::licensing::{AddOn, Module};
 use app::planboard::api::PlanBoard;
 use app::planboard::{CheckedItem, PlanItem};
 use app::ports::{Caller, PlanBoards};
@@ -17,11 +22,12 @@ use async_trait::async_trait;
 use crate::accounts::AccountService;
 use crate::db::{now, Db};
 use crate::error::ServerResult;
-use crate::sync::standing::licence;
+use crate::licensing::add_ons::{holding, missing, Holding};
 
 const NOT_ADMIN: &str = "Only a company admin can change the Plan Board.";
 const NOT_FOUND: &str = "No such project among this company's licensed projects.";
-const NO_PLANNER: &str = "The Plan Board comes with Planner: add Planner to this project first.";
+const NO_PLANNER: &str =
+    "The Plan Board comes with Planner and its Planner Board add-on: add Planner to this project first.";
 
 /// The service.
 pub struct PlanBoardService {
@@ -35,57 +41,64 @@ impl PlanBoardService {
         Self { db, accounts }
     }
 
-    /// Whether the caller's project has Planner now (None: not licensed by the company);
-    /// NotFound for a project Procore does not show the caller.
-    async fn eligible(&self, caller: &Caller, project: ProjectId) -> ServerResult<Option<bool>> {
+    /// What the caller's project holds now (None: not licensed by the company); NotFound
+    /// for a project Procore does not show the caller.
+    async fn holding(&self, caller: &Caller, project: ProjectId) -> ServerResult<Option<Holding>> {
         let shown = self.accounts.shown_project(caller, project).await?;
-        Ok(licence(&self.db, shown.company(), shown.id())
-            .await?
-            .map(|(terms, _)| terms.terms.current.planner))
+        holding(&self.db, shown.company(), shown.id()).await
     }
 
     async fn view(&self, caller: &Caller, project: ProjectId) -> Result<PlanBoard, AppError> {
-        let eligible = self
-            .eligible(caller, project)
+        let held = self
+            .holding(caller, project)
             .await?
             .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
+        let eligible = held.add_on(AddOn::PlannerBoard);
         Ok(PlanBoard {
             items: self.db.plan_items(caller.company, project).await?,
             published: self.db.board_published(caller.company, project).await?,
             eligible,
-            can_edit: caller.is_admin,
+            planner: held.module(Module::Planner),
+            paused: held.paused,
+            can_edit: caller.is_admin && eligible,
+            admin: caller.is_admin,
         })
     }
 
+    /// Ok when the caller may change the board: NotFound first (a project the caller may
+    /// not see is not said to exist), then admins only, then the add-on.
     async fn editable(&self, caller: &Caller, project: ProjectId) -> Result<(), AppError> {
-        // Not found comes first: a project the caller may not see is not said to exist.
-        let eligible = self
-            .eligible(caller, project)
+        let held = self
+            .holding(caller, project)
             .await?
             .ok_or_else(|| AppError::NotFound(NOT_FOUND.into()))?;
         if !caller.is_admin {
             return Err(AppError::Forbidden(NOT_ADMIN.into()));
         }
-        if eligible {
-            Ok(())
-        } else {
-            Err(AppError::Conflict(NO_PLANNER.into()))
+        if held.add_on(AddOn::PlannerBoard) {
+            return Ok(());
         }
+        Err(match (held.paused, held.license.planner) {
+            (Some(reason), _) => AppError::Forbidden(reason),
+            (None, false) => AppError::Conflict(NO_PLANNER.into()),
+            (None, true) => AppError::Forbidden(missing(AddOn::PlannerBoard)),
+        })
     }
 
     /// The published board of a project for the embedded view (None: not published, or
-    /// the project no longer has Planner).
+    /// the project does not hold the Planner Board add-on now).
     pub async fn published(
         &self,
         caller: &Caller,
         project: ProjectId,
     ) -> ServerResult<Option<Vec<PlanItem>>> {
-        let eligible = match self.eligible(caller, project).await {
+        let held = match self.holding(caller, project).await {
             // The embedded view asked Procore itself; a kept list behind it shows no board.
             Err(crate::error::ServerError::App(AppError::NotFound(_))) => return Ok(None),
             other => other?,
         };
-        if eligible != Some(true) || !self.db.board_published(caller.company, project).await? {
+        let eligible = held.is_some_and(|h| h.add_on(AddOn::PlannerBoard));
+        if !eligible || !self.db.board_published(caller.company, project).await? {
             return Ok(None);
         }
         Ok(Some(self.db.plan_items(caller.company, project).await?))

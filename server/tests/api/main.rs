@@ -22,4 +22,5 @@ mod sandbox_credentials;
 mod store;
 mod subscriptions;
 mod sync;
+mod two_apps;
 mod webhooks;

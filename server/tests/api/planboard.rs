@@ -106,3 +106,89 @@ async fn board_flow(db: TestDb) {
 async fn plan_board_items_and_publishing_sqlite_and_postgres() {
     on_both(board_flow).await;
 }
+
+async fn count(db: &TestDb, sql: &str, project: i64) -> i64 {
+    sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql.to_string()))
+        .bind(project)
+        .fetch_one(db.db.pool())
+        .await
+        .unwrap()
+        .0
+}
+
+/// Issue 21: the Planner Board add-on is what enables the Plan Board. `other` has Planner
+/// and Safety without the add-on: every change is a 403 naming the add-on and nothing is
+/// stored; once the add-on is added (Manage Subscription) the same calls succeed.
+async fn board_needs_the_add_on(db: TestDb) {
+    let l = crate::sync::licensed(&db).await;
+    let p = l.other;
+    let item = json!({"project": p, "id": null, "item": {"title": "Erect crane", "owner": "Ana Diaz", "starts_on": "2026-12-02", "due_on": "2026-12-04", "status": "not_started"}});
+    let board: Value = l
+        .app
+        .call("plan_board", &[("project", &p.to_string())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(board["eligible"], false, "{board}");
+    assert_eq!(board["planner"], true, "{board}");
+    assert_eq!(board["can_edit"], false, "{board}");
+    assert_eq!(board["admin"], true, "{board}");
+
+    let saved = post(&l.app, "save_plan_item", &item).await;
+    assert_eq!(saved.status(), 403);
+    let words = saved.text().await.unwrap();
+    assert!(words.contains("Planner Board add-on"), "{words}");
+    let published = l
+        .app
+        .call(
+            "publish_plan_board",
+            &[("project", &p.to_string()), ("publish", "true")],
+        )
+        .await;
+    assert_eq!(published.status(), 403);
+    let removed = l
+        .app
+        .call(
+            "remove_plan_item",
+            &[("project", &p.to_string()), ("id", "anything")],
+        )
+        .await;
+    assert_eq!(removed.status(), 403);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM plan_items WHERE project_id = $1",
+            p
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM plan_boards WHERE project_id = $1",
+            p
+        )
+        .await,
+        0,
+        "nothing published"
+    );
+
+    // With the add-on, the same calls go through.
+    let add = json!({"project": p, "request": {"kind": "modules", "license": {"planner": true, "planner_board": true, "safety": true, "safety_badge": false}}});
+    let changed = post(&l.app, "confirm_project_change", &add).await;
+    assert_eq!(changed.status(), 200, "{}", changed.text().await.unwrap());
+    let saved = post(&l.app, "save_plan_item", &item).await;
+    assert_eq!(saved.status(), 200, "{}", saved.text().await.unwrap());
+    let board: Value = saved.json().await.unwrap();
+    assert_eq!(board["eligible"], true);
+    assert_eq!(board["can_edit"], true);
+    assert_eq!(board["items"][0]["title"], "Erect crane");
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_board_needs_the_planner_board_add_on_sqlite_and_postgres() {
+    on_both(board_needs_the_add_on).await;
+}

@@ -1,6 +1,7 @@
 //! The licensing wizard: pick Procore projects and their modules (gating rules enforced by
 //! the shared `licensing` rules), then the subscription step with the quote, then Stripe.
 
+mod add_on;
 mod filter;
 mod projects_step;
 mod subscription_step;
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+pub use self::add_on::AddOnMissing;
 use self::projects_step::ProjectsStep;
 use self::subscription_step::SubscriptionStep;
 use self::toast::Toast;

@@ -111,6 +111,14 @@ pub(super) fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>, is_admin: bool)
             <div>
                 <h1>"License Procore projects"</h1>
                 <p class="muted">"Select a project first, then its Smartapp modules. Planner enables Planner Board; Safety enables Safety Badge."</p>
+                <ul class="module-notes" id="module-notes">
+                    {Module::ALL.into_iter().map(|m| view! {
+                        <li data-module={m.name()}>
+                            {m.app_note()}" "
+                            {format!("{}: with it, {}", m.add_on().name(), m.add_on().unlocks())}
+                        </li>
+                    }).collect_view()}
+                </ul>
             </div>
             <FilterControl filter page read_only/>
         </div>
