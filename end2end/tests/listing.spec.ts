@@ -58,21 +58,6 @@ test("listing prices and trial agree with the code's catalog", async () => {
   }
 });
 
-test("committed logos (200×200) and screenshots (1280×800) are PNGs of the right size", async () => {
-  for (const logo of LOGOS) {
-    const svg = fs.readFileSync(path.join(KIT, `${logo}.svg`), "utf8");
-    expect(svg, `${logo}.svg names no Procore`).not.toMatch(/procore/i);
-    expect(pngSize(path.join(KIT, `${logo}.png`)), `${logo}.png`).toEqual({ width: 200, height: 200 });
-  }
-  for (const name of SCREENSHOTS) {
-    expect(pngSize(path.join(KIT, "screenshots", name)), name).toEqual({ width: 1280, height: 800 });
-  }
-  const readme = fs.readFileSync(path.join(KIT, "README.md"), "utf8");
-  for (const name of [...SCREENSHOTS.map((s) => `screenshots/${s}`), "integration.svg", ...LISTINGS]) {
-    expect(readme, `docs/marketplace/README.md links ${name}`).toContain(`(${name})`);
-  }
-});
-
 // ---- images rendered by Chromium ------------------------------------------------------
 
 test("logos: each SVG rendered to a 200×200 PNG, legible at 48 px", async ({ page }, testInfo) => {
@@ -81,14 +66,14 @@ test("logos: each SVG rendered to a 200×200 PNG, legible at 48 px", async ({ pa
     for (const size of [200, 48]) {
       await page.setViewportSize({ width: size, height: size });
       await page.setContent(
-        `<!doctype html><html><body style="margin:0;background:#fff"><div style="width:${size}px;height:${size}px">${svg.replace(
+        `<!doctype html><html><body style="margin:0;background:transparent"><div style="width:${size}px;height:${size}px">${svg.replace(
           /width="200" height="200"/,
           `width="${size}" height="${size}"`,
         )}</div></body></html>`,
       );
       const file =
         WRITE && size === 200 ? path.join(KIT, `${logo}.png`) : testInfo.outputPath(`${logo}-${size}.png`);
-      await page.screenshot({ path: file, clip: { x: 0, y: 0, width: size, height: size } });
+      await page.screenshot({ path: file, clip: { x: 0, y: 0, width: size, height: size }, omitBackground: true });
       expect(pngSize(file), file).toEqual({ width: size, height: size });
     }
   }
@@ -191,8 +176,10 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
   await expect(page.locator(".summary-planner")).toHaveText("3");
   await expect(page.locator(".summary-safety")).toHaveText("3");
   await expect(page.locator(".inline-problem:visible")).toHaveText([]);
-  await page.evaluate(() => window.scrollTo(0, 0));
   await expectNoAxeViolations(page);
+  // From the page's heading down, so the four rows show above the sticky summary bar.
+  await page.evaluate(() => window.scrollTo(0, (document.querySelector("h1") as HTMLElement).offsetTop - 24));
+  await expect(rows.nth(3)).toBeInViewport({ ratio: 1 });
   await shot("1-licensing-wizard.png");
 
   // 2. The subscription step, yearly: the quote is the listing's prices (10 months a year).
@@ -237,7 +224,7 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
   await page.goto("/projects");
   await ready(page);
   const tile = (name: string) => page.locator(".tile").filter({ has: page.locator(".tile-name", { hasText: name }) });
-  const badges = [["Planner", "Planner Board"], ["Safety", "Safety Badge"], ["Planner", "Safety"], ["Planner", "Planner Board", "Safety", "Safety Badge"]];
+  const badges = [["Planner", "Planner Board"], ["Safety", "Safety Badge"], ["Planner", "Safety"], ["Planner", "Safety", "Planner Board", "Safety Badge"]];
   for (const [i, name] of names.entries()) await expect(tile(name).locator(".badge")).toHaveText(badges[i]);
   await expect(page.locator(".payment-banner, .reconnect-banner")).toHaveCount(0);
   await expectNoAxeViolations(page);
@@ -288,8 +275,9 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
   for (const resource of ["locations", "companies", "users", "roles"]) {
     await expect(page.locator(`tr[data-resource=${resource}] .next-sync`)).toContainText(/Next sync: .* UTC|now/);
   }
-  await page.evaluate(() => window.scrollTo(0, 0));
   await expectNoAxeViolations(page);
+  await page.evaluate(() => window.scrollTo(0, (document.querySelector("h1") as HTMLElement).offsetTop - 24));
+  await expect(page.locator("#save-result")).toBeInViewport({ ratio: 1 });
   await shot("4-procore-settings.png");
 
   // 5. Inside the sandbox's Procore shell, with a configuration covering every project, so
@@ -315,6 +303,7 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
     if (await frame.locator("#embedded-sign-in-button").isVisible({ timeout: 20_000 }).catch(() => false)) {
       await signInThroughPopup(page, context);
     }
+    await page.screenshot({ path: testInfo.outputPath("embedded-after-sign-in.png") });
     await expect(frame.locator("#embedded-project")).toHaveText(full);
     await expect(frame.locator("#embedded-modules .badge")).toHaveText(badges[3]);
     await expect(frame.locator("#embedded-plan-board")).toContainText(plan[0][0]);
@@ -330,6 +319,23 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
   }
   for (const name of SCREENSHOTS) expect(pngSize(path.join(dir, name)), name).toEqual({ width: 1280, height: 800 });
   expect(problems).toEqual([]);
+});
+
+// ---- what is committed (after the tests above, which write it with SCREENSHOTS=write) ----
+
+test("committed logos (200×200) and screenshots (1280×800) are PNGs of the right size", async () => {
+  for (const logo of LOGOS) {
+    const svg = fs.readFileSync(path.join(KIT, `${logo}.svg`), "utf8");
+    expect(svg, `${logo}.svg names no Procore`).not.toMatch(/procore/i);
+    expect(pngSize(path.join(KIT, `${logo}.png`)), `${logo}.png`).toEqual({ width: 200, height: 200 });
+  }
+  for (const name of SCREENSHOTS) {
+    expect(pngSize(path.join(KIT, "screenshots", name)), name).toEqual({ width: 1280, height: 800 });
+  }
+  const readme = fs.readFileSync(path.join(KIT, "README.md"), "utf8");
+  for (const name of [...SCREENSHOTS.map((s) => `screenshots/${s}`), "integration.svg", ...LISTINGS]) {
+    expect(readme, `docs/marketplace/README.md links ${name}`).toContain(`(${name})`);
+  }
 });
 
 function usd(cents: number): string {
