@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 
 pub mod account;
+pub mod badges;
 pub mod billing;
 #[macro_use]
 pub mod bundle;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/projects") view=page!(main: projects::ProjectCentral)/>
                 <Route path=path!("/projects/:id") view=page!(project: subscriptions::ProjectPage)/>
                 <Route path=path!("/projects/:id/settings") view=page!(sync: sync::ProjectSettingsPage)/>
+                <Route path=path!("/projects/:id/badges") view=page!(sync: badges::BadgesPage)/>
                 <Route path=path!("/projects/:id/:section") view=page!(sync: sync::DirectoryPageView)/>
                 <Route path=path!("/licensing") view=page!(wizard: licensing::LicensingWizard)/>
                 // Async: the ids are checked with Procore before the first byte, so a refused

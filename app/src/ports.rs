@@ -315,6 +315,8 @@ pub struct AppServices {
     pub sync: Arc<dyn ProjectSync>,
     /// Plan Boards.
     pub planboard: Arc<dyn PlanBoards>,
+    /// Safety badges.
+    pub badges: Arc<dyn crate::badges::api::Badges>,
     /// Install state of the marketplace apps.
     pub installs: Arc<dyn Installs>,
     /// Company data deletion.

@@ -14,6 +14,7 @@
 #![recursion_limit = "512"]
 
 pub mod accounts;
+pub mod badges;
 pub mod billing;
 pub mod config;
 pub mod db;

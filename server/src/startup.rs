@@ -297,6 +297,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
                 .waking(sync_wake),
         ),
         planboard: planboard.clone(),
+        badges: Arc::new(crate::badges::BadgeService::new(
+            db.clone(),
+            services.accounts.clone(),
+        )),
         installs: installs.clone(),
         privacy: Arc::new(crate::privacy::PrivacyService::new(db.clone())),
     };

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(sync_log::router())
         .merge(embedded::router())
+        .merge(crate::badges::router())
 }
 
 /// The value of the first request cookie whose name `wanted` accepts.

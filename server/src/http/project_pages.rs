@@ -23,7 +23,7 @@ use crate::error::ServerError;
 use crate::startup::Services;
 
 /// The directory pages under a project (`/projects/{id}/{section}`), and its settings.
-const SECTIONS: [&str; 5] = ["settings", "team", "locations", "roles", "users"];
+const SECTIONS: [&str; 6] = ["settings", "team", "locations", "roles", "users", "badges"];
 
 /// A Procore id as an address names it: ASCII digits only, no sign, no leading zero, no
 /// padding, within `i64`, above zero.

@@ -39,10 +39,11 @@ const NOT_PER_PROJECT: [&str; 19] = [
 ];
 
 /// The pages of one project (settings, and a directory page: the users' names and e-mails).
-pub(crate) const PROJECT_PAGES: [&str; 3] = [
+pub(crate) const PROJECT_PAGES: [&str; 4] = [
     "/projects/{id}",
     "/projects/{id}/settings",
     "/projects/{id}/users",
+    "/projects/{id}/badges",
 ];
 
 /// A 404 whose page says "not found" and shows none of the normal page's frame.
@@ -119,6 +120,11 @@ fn calls(project: i64, run: &str) -> Vec<Call> {
         },
         Call {
             name: "plan_board",
+            body: form(&[]),
+            visible: 200,
+        },
+        Call {
+            name: "safety_badges",
             body: form(&[]),
             visible: 200,
         },
@@ -377,6 +383,17 @@ async fn walk(db: TestDb) {
         let wanted = if shown { 200 } else { 404 };
         if csv != wanted {
             failures.push(format!("log.csv of {project}: {csv}, wanted {wanted}"));
+        }
+        // The badges PDF: the PM's project has no Safety Badge add-on (403), the hidden one
+        // is not found.
+        let pdf = pm
+            .get(&format!("/projects/{project}/badges/download.pdf"))
+            .await
+            .status()
+            .as_u16();
+        let wanted = if shown { 403 } else { 404 };
+        if pdf != wanted {
+            failures.push(format!("badges PDF of {project}: {pdf}, wanted {wanted}"));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");

@@ -5,6 +5,7 @@
 
 mod access;
 mod app;
+mod badges;
 mod billing;
 mod bundles;
 mod embedded;

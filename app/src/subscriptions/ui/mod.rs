@@ -120,6 +120,7 @@ fn Details(
             <div class="tile-modules" id="modules">{badges}</div>
             <p class="project-links">
                 <a class="button" id="project-settings" href=format!("/projects/{}/settings", project.id)>"Settings"</a>
+                {terms.current.safety.then(|| view! { " " <a class="button" id="project-badges" href={format!("/projects/{}/badges", project.id)}>"Safety badges"</a> })}
             </p>
             {switching.map(|s| view! { <p class="panel notice">{s}</p> })}
             {p.awaiting_payment.clone().map(|url| view! {
