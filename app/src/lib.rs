@@ -77,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/auth/error") view=page!(main: account::AuthError)/>
                 <Route path=path!("/account/disconnect") view=page!(main: account::DisconnectProcore)/>
             </Routes>
+            <ui::SiteFooter/>
         </Router>
     }
 }

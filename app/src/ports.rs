@@ -296,6 +296,20 @@ pub trait Privacy: Send + Sync + 'static {
         caller: &Caller,
         confirm_name: &str,
     ) -> Result<crate::privacy::DeletionReceipt, AppError>;
+    /// Where the caller's company stands for deletion (admins).
+    async fn status(&self, caller: &Caller) -> Result<crate::privacy::DeletionStatus, AppError>;
+    /// Schedules the deletion for the latest period end (admins; every live subscription
+    /// must be set to end; `confirm_name` must match).
+    async fn schedule(
+        &self,
+        caller: &Caller,
+        confirm_name: &str,
+    ) -> Result<crate::privacy::DeletionStatus, AppError>;
+    /// Cancels the scheduled deletion (admins).
+    async fn cancel_schedule(
+        &self,
+        caller: &Caller,
+    ) -> Result<crate::privacy::DeletionStatus, AppError>;
 }
 
 /// Everything server functions reach, provided once as Leptos context.

@@ -341,7 +341,16 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
     forget_idle_clients(limits.clone());
     let allowed = AllowedOrigin(config.public_base_url.origin().ascii_serialization());
     let routes = generate_route_list(app::App);
+    let contacts = config.contacts.clone();
+    let unset = crate::config::unset_contacts(&contacts);
+    if !config.sandbox && !unset.is_empty() {
+        tracing::warn!(
+            ?unset,
+            "contacts not configured: every page's footer shows placeholders on smartapp.invalid"
+        );
+    }
     let context = move || {
+        provide_context(contacts.clone());
         provide_context(app_services.clone());
         provide_context(embedded.clone());
         provide_csp_nonce();

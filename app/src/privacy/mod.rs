@@ -1,13 +1,16 @@
 //! Privacy: a company admin asks for the deletion of everything Smartapp holds for the
-//! company; the app deletes it and confirms. Live subscriptions must be ended first, so
-//! nobody pays for projects whose data is gone.
+//! company. With nothing live the app deletes it at once and confirms. While subscriptions
+//! are live, nobody should pay for projects whose data is gone: when every live one is set
+//! to end at its period end, the admin may schedule the deletion for the latest period end
+//! (and cancel the schedule); while one still renews, deletion is refused and says why.
+
+mod page;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::account::viewer_resource;
 use crate::error::AppError;
-use crate::ui::{ErrorPanel, SignInPanel};
+pub use page::DeleteDataPage;
 
 /// The confirmation of a deletion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +23,74 @@ pub struct DeletionReceipt {
     pub deleted_at: i64,
 }
 
+/// Where a company stands for the deletion of its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeletionStanding {
+    /// No live subscription: deletion is immediate.
+    Immediate,
+    /// Every live subscription ends at its period end: deletion can be scheduled for
+    /// `due_at`, the latest of those period ends.
+    CanSchedule {
+        /// The latest period end (UTC unix seconds).
+        due_at: i64,
+    },
+    /// Deletion is scheduled for `due_at`.
+    Scheduled {
+        /// When the data will be deleted (UTC unix seconds).
+        due_at: i64,
+        /// When it was scheduled.
+        scheduled_at: i64,
+    },
+    /// `renewing` live subscriptions renew: end them first.
+    Refused {
+        /// How many renew.
+        renewing: u32,
+    },
+}
+
+/// The deletion page's facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionStatus {
+    /// The company's name (to type as confirmation).
+    pub company_name: String,
+    /// What the admin may do.
+    pub standing: DeletionStanding,
+    /// Why the last schedule was called off, when it was not the admin's own cancellation
+    /// and nothing has been scheduled since.
+    pub called_off: Option<String>,
+}
+
+impl DeletionStatus {
+    /// The sentence for a scheduled deletion.
+    pub fn scheduled_words(due_at: i64) -> String {
+        format!(
+            "Your data will be deleted on {}.",
+            crate::subscriptions::date(due_at)
+        )
+    }
+}
+
+/// Why a schedule is called off when a subscription renews again.
+pub fn renewing_again_words(due_at: i64, renewing: u32) -> String {
+    let which = if renewing == 1 {
+        "A subscription of this company renews again"
+    } else {
+        "Subscriptions of this company renew again"
+    };
+    format!(
+        "{which} (reactivated or newly bought), so the deletion scheduled for {} was cancelled. End every subscription, then schedule it again.",
+        crate::subscriptions::date(due_at)
+    )
+}
+
+/// The current company's standing (admins only).
+#[server(endpoint = "deletion_status", output = crate::codec::JsonText)]
+pub async fn get_deletion_status() -> Result<DeletionStatus, AppError> {
+    use crate::ports::serve;
+    serve(|s, caller| async move { s.privacy.status(&caller).await }).await
+}
+
 /// Deletes the current company's data (admins only; `confirm_name` must be the company's
 /// name; refused while a subscription is live). Signs the caller out of that company.
 #[server(endpoint = "delete_company_data", output = crate::codec::JsonText)]
@@ -28,48 +99,17 @@ pub async fn delete_company_data(confirm_name: String) -> Result<DeletionReceipt
     serve(|s, caller| async move { s.privacy.delete_company(&caller, &confirm_name).await }).await
 }
 
-/// `/account/delete-data`.
-#[component]
-pub fn DeleteDataPage() -> impl IntoView {
-    let viewer = viewer_resource(Signal::stored(0));
-    let typed = RwSignal::new(String::new());
-    let delete = Action::new(move |name: &String| delete_company_data(name.clone()));
-    view! {
-        <main class="page narrow" id="main">
-            <p><a href="/projects">"← Project Central"</a></p>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match viewer.await {
-                        Ok(Some(v)) if v.is_admin => {
-                            let company = v.company_name().to_string();
-                            view! {
-                                <section class="panel">
-                                    <h1>"Delete this company's data"</h1>
-                                    <p>{format!("This deletes everything Smartapp holds for {company}: licensed projects and their history, Procore settings, project entries, sync logs, Plan Boards, app connections and sign-in connections. It cannot be undone. Invoices stay with Stripe, as tax law requires.")}</p>
-                                    <p>"Subscriptions must be ended first (Manage Subscription → End subscription on each project); deletion is refused while one is live."</p>
-                                    <form on:submit=move |ev| { ev.prevent_default(); delete.dispatch(typed.get_untracked()); }>
-                                        <label for="confirm-name">{format!("Type the company name ({company}) to confirm")}</label>
-                                        <input id="confirm-name" type="text" autocomplete="off" prop:value=move || typed.get()
-                                            on:input=move |ev| typed.set(event_target_value(&ev))/>
-                                        <button class="button danger" type="submit" id="delete-data">"Delete all data"</button>
-                                    </form>
-                                </section>
-                            }.into_any()
-                        }
-                        Ok(Some(_)) => view! { <p class="panel notice">"Only Procore company admins can delete the company's data."</p> }.into_any(),
-                        Ok(None) => view! { <SignInPanel message="Sign in with Procore to manage your company's data."/> }.into_any(),
-                        Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-            {move || delete.value().get().map(|r| match r {
-                Ok(receipt) => view! {
-                    <p class="panel notice" role="status" id="deletion-receipt">
-                        {format!("All data of {} was deleted on {}. Reference {} — quote it if you write to us. You have been signed out of that company.", receipt.company_name, crate::subscriptions::date(receipt.deleted_at), receipt.reference)}
-                    </p>
-                }.into_any(),
-                Err(e) => view! { <p class="error" role="alert" id="deletion-problem">{e.to_string()}</p> }.into_any(),
-            })}
-        </main>
-    }
+/// Schedules the deletion for the latest period end (admins; every live subscription must
+/// be set to end; `confirm_name` must be the company's name).
+#[server(endpoint = "schedule_company_deletion", output = crate::codec::JsonText)]
+pub async fn schedule_company_deletion(confirm_name: String) -> Result<DeletionStatus, AppError> {
+    use crate::ports::serve;
+    serve(|s, caller| async move { s.privacy.schedule(&caller, &confirm_name).await }).await
+}
+
+/// Cancels the scheduled deletion (admins).
+#[server(endpoint = "cancel_scheduled_deletion", output = crate::codec::JsonText)]
+pub async fn cancel_scheduled_deletion() -> Result<DeletionStatus, AppError> {
+    use crate::ports::serve;
+    serve(|s, caller| async move { s.privacy.cancel_schedule(&caller).await }).await
 }

@@ -16,7 +16,10 @@ pub struct ConfigError {
     pub problem: String,
 }
 
+mod contacts;
 mod values;
+
+pub use contacts::unset_contacts;
 
 use app::onboarding::MarketplaceApp;
 pub use values::parse_key;
@@ -122,6 +125,9 @@ pub struct Config {
     /// `PROCORE_SAFETY_CLIENT_ID` + `PROCORE_SAFETY_CLIENT_SECRET` beside the Planner pair:
     /// Smartapp Safety's own OAuth client (sign-in with `?app=safety`). Never logged.
     pub procore_safety: Option<OAuthCredentials>,
+    /// `SUPPORT_EMAIL`, `SUPPORT_URL`, `PRIVACY_URL`, `TERMS_URL`: the footer's contacts
+    /// (placeholders on `.invalid` when unset).
+    pub contacts: app::ui::Contacts,
 }
 
 /// A second Procore OAuth app's credentials.
@@ -361,7 +367,9 @@ impl Config {
                 .map_err(|problem| bad("TRUSTED_PROXIES", problem))?,
         };
         let procore_safety_client_id = safety_id;
+        let contacts = contacts::parse_contacts(&get)?;
         Ok(Self {
+            contacts,
             procore_safety_client_id,
             procore_primary_app: primary_app,
             procore_safety,

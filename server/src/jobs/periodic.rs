@@ -23,16 +23,19 @@ pub enum PeriodicKind {
     ReconcileWithStripe,
     /// Ask Procore which of our apps each company has installed.
     CheckInstallations,
+    /// Delete the data of companies whose scheduled deletion is due ([`crate::privacy::schedule`]).
+    RunScheduledDeletions,
 }
 
 impl PeriodicKind {
     /// Every kind.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::PruneStripeEvents,
         Self::DeleteExpiredSessions,
         Self::ReleaseExpiredHolds,
         Self::ReconcileWithStripe,
         Self::CheckInstallations,
+        Self::RunScheduledDeletions,
     ];
 
     /// The stored name (the first half of the unique key `task:period_start`).
@@ -43,15 +46,17 @@ impl PeriodicKind {
             Self::ReleaseExpiredHolds => "release_expired_holds",
             Self::ReconcileWithStripe => "reconcile_with_stripe",
             Self::CheckInstallations => "check_installations",
+            Self::RunScheduledDeletions => "run_scheduled_deletions",
         }
     }
 
     /// How often it runs in production, in seconds.
     pub fn period_secs(self) -> i64 {
         match self {
-            Self::PruneStripeEvents | Self::DeleteExpiredSessions | Self::ReconcileWithStripe => {
-                3600
-            }
+            Self::PruneStripeEvents
+            | Self::DeleteExpiredSessions
+            | Self::ReconcileWithStripe
+            | Self::RunScheduledDeletions => 3600,
             Self::ReleaseExpiredHolds => 300,
             // Each run checks only the companies that are due (installs::check_all).
             Self::CheckInstallations => crate::installs::CHECK_LIVE_EVERY_SECS,
@@ -114,6 +119,13 @@ pub(super) async fn run(task: PeriodicTask, context: Data<JobContext>) -> Result
             Some(installs) => format!("{} companies checked", installs.check_all().await?),
             None => "no install check configured".to_string(),
         },
+        PeriodicKind::RunScheduledDeletions => {
+            let done = crate::privacy::schedule::run_due(&context.db, now()).await?;
+            format!(
+                "{} deleted, {} called off, {} moved",
+                done.deleted, done.called_off, done.moved
+            )
+        }
     };
     context
         .db

@@ -1,6 +1,8 @@
 //! A company admin asks for the deletion of the company's data: refused while a subscription
 //! is live or when the typed name is wrong; otherwise everything goes and a receipt is kept.
 
+mod scheduled;
+
 use serde_json::Value;
 
 use crate::helpers::demo::SUMMIT;
