@@ -276,7 +276,12 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
     await expect(page.locator(`tr[data-resource=${resource}] .next-sync`)).toContainText(/Next sync: .* UTC|now/);
   }
   await expectNoAxeViolations(page);
-  await page.evaluate(() => window.scrollTo(0, (document.querySelector("h1") as HTMLElement).offsetTop - 24));
+  // From the link back to the project down to "Saved.".
+  await page.evaluate(() => {
+    const h1 = document.querySelector("main h1") as HTMLElement;
+    window.scrollTo(0, h1.getBoundingClientRect().top + window.scrollY - 80);
+  });
+  await expect(page.locator("main").getByRole("link", { name: `← ${full}` })).toBeInViewport({ ratio: 1 });
   await expect(page.locator("#save-result")).toBeInViewport({ ratio: 1 });
   await shot("4-procore-settings.png");
 
@@ -303,7 +308,6 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
     if (await frame.locator("#embedded-sign-in-button").isVisible({ timeout: 20_000 }).catch(() => false)) {
       await signInThroughPopup(page, context);
     }
-    await page.screenshot({ path: testInfo.outputPath("embedded-after-sign-in.png") });
     await expect(frame.locator("#embedded-project")).toHaveText(full);
     await expect(frame.locator("#embedded-modules .badge")).toHaveText(badges[3]);
     await expect(frame.locator("#embedded-plan-board")).toContainText(plan[0][0]);
