@@ -134,7 +134,7 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   const toast = page.locator(".toast");
   await expect(toast).toContainText("Manage Subscriptions");
   await shot("6-licensed-toast.png");
-  await expect(toast.getByRole("link", { name: "Open Manage Subscriptions" })).toHaveAttribute("href", /\/projects\?manage=\d+/);
+  await expect(toast.getByRole("link", { name: "Open Manage Subscriptions" })).toHaveAttribute("href", /^\/projects\/\d+$/);
   expect(problems).toEqual([]);
 });
 

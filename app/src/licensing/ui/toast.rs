@@ -1,4 +1,5 @@
-//! The note shown when someone tries to change a licensed project here.
+//! The note shown when someone tries to change a licensed project here; it links to that
+//! project's page, where Manage Subscription is.
 
 use leptos::prelude::*;
 
@@ -20,7 +21,7 @@ pub(super) fn Toast(wizard: Wizard) -> impl IntoView {
             view! {
                 <div class="toast" role="status">
                     <p>{text}</p>
-                    <a href=format!("/projects?manage={id}") class="button primary">"Open Manage Subscriptions"</a>
+                    <a href=format!("/projects/{id}") class="button primary">"Open Manage Subscriptions"</a>
                     <button type="button" class="button-link" aria-label="Dismiss" on:click=move |_| wizard.toast.set(None)>"×"</button>
                 </div>
             }
