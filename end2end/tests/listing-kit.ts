@@ -126,7 +126,7 @@ export function priceProblems(text: string): string[] {
   for (const v of CONTACT_VARIABLES) {
     if (!server.includes(`"${v}"`)) problems.push(`the server does not read ${v}`);
   }
-  for (const m of contacts.matchAll(/`([^`\s]+@[^`\s]+)`/g)) {
+  for (const m of contacts.matchAll(/`([^`\s]+@[^`\s]+|https?:\/\/[^`\s]+)`/g)) {
     if (!(server + app).includes(m[1])) problems.push(`default ${m[1]} is not in the code`);
   }
   return problems;

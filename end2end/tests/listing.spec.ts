@@ -42,7 +42,7 @@ test("listing text: every field within Procore's limits, and the check fails on 
     .replace(/## Features\n\n- /, `## Features\n\n- ${"z".repeat(200)} `)
     .replace(/## Categories\n[\s\S]*?(?=\n## )/, "")
     .replace("## Name\n\nSmartapp Planner", "## Name\n\nSmartapp Planner for Procore")
-    .replace("support@smartapp.example", "support@smartapp.com");
+    .replace("support@smartapp.invalid", "support@smartapp.com");
   const found = listingProblems(broken).join("\n");
   expect(found).toContain("Tagline is 41 characters");
   expect(found).toMatch(/How it works is \d+ characters \(at most 500\)/);
@@ -285,6 +285,14 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
   await expect(page.locator("#save-result")).toBeInViewport({ ratio: 1 });
   await shot("4-procore-settings.png");
 
+  // A sync of Users and Locations now, so the view inside Procore has results to show.
+  for (const resource of ["users", "locations"]) {
+    await page.goto(`/projects/${projectId}/${resource}`);
+    await ready(page);
+    await page.locator("#sync-now").click();
+    await expect(page.locator("#sync-result")).toHaveAttribute("data-state", "succeeded", { timeout: 90_000 });
+  }
+
   // 5. Inside the sandbox's Procore shell, with a configuration covering every project, so
   // the Apps menu lists Smartapp Planner as it would in Procore.
   const { procore, web } = await origins(request);
@@ -312,6 +320,9 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
     await expect(frame.locator("#embedded-modules .badge")).toHaveText(badges[3]);
     await expect(frame.locator("#embedded-plan-board")).toContainText(plan[0][0]);
     await expect(frame.locator("#embedded-plan-board")).toContainText(plan[2][1]);
+    for (const resource of ["Users", "Locations"]) {
+      await expect(frame.locator("#embedded-sync li", { hasText: resource })).not.toContainText("Not synced yet");
+    }
     await expect(frame.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 45_000 });
     await expectNoAxeViolations(page, "#app-frame");
     await shot("5-embedded-in-procore.png");
