@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                 // Async: the ids are checked with Procore before the first byte, so a refused
                 // id answers 403/404 rather than a 200 with an error inside.
                 <Route path=path!("/embedded/:company/:project") view=page!(main: embedded::EmbeddedPage) ssr=SsrMode::Async/>
+                <Route path=path!("/embedded") view=page!(main: embedded::EmbeddedPage) ssr=SsrMode::Async/>
                 <Route path=path!("/setup/:app") view=page!(main: onboarding::SetupPage)/>
                 <Route path=path!("/get-started") view=page!(main: onboarding::GetStartedPage)/>
                 <Route path=path!("/reconnect/:app") view=page!(main: installs::ReconnectPage)/>

@@ -316,6 +316,14 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
             config.catalog.clone(),
             planboard.clone(),
         )));
+    // The side panel accepts Procore's messages from these origins (and the sandbox shell's).
+    let panel = crate::http::embedded_panel::PanelState {
+        port: embedded.clone(),
+        origins: crate::embedded::origins::with_sandbox_shell(
+            config.procore_web_origins.clone(),
+            sandbox.as_ref().map(|s| s.web_base_url()).as_deref(),
+        ),
+    };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         services: services.clone(),
@@ -367,6 +375,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         .precompressed_gzip();
     let router = Router::new()
         .merge(crate::http::router())
+        .merge(crate::http::embedded_panel::router(panel))
         .nest_service(&pkg_route, pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
@@ -383,6 +392,9 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         .layer(axum::middleware::from_fn_with_state(
             services.clone(),
             crate::http::project_pages::project_pages,
+        ))
+        .layer(axum::middleware::from_fn(
+            crate::http::embedded_panel::query_ids,
         ))
         .layer(axum::middleware::from_fn(crate::http::bad_input::friendly_errors))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(

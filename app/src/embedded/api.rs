@@ -52,12 +52,39 @@ pub struct EmbeddedStatus {
     pub plan_board: Option<Vec<crate::planboard::PlanItem>>,
 }
 
+/// One of the company's Smartapp projects on the company-level page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedProjectLine {
+    /// The project's Procore id.
+    pub project: ProjectId,
+    /// Its name (as licensed).
+    pub name: String,
+    /// Modules and add-ons now.
+    pub items: Vec<crate::licensing::CatalogItem>,
+    /// Active, Trial, Ends on, Inactive: payment pending, Cancelled.
+    pub standing: Standing,
+}
+
+/// The company-level page (Full Screen opened from the company's Apps menu: no project).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmbeddedCompany {
+    /// The company (one the user belongs to here).
+    pub company: CompanyId,
+    /// Its name.
+    pub company_name: String,
+    /// The licensed projects the user may see: every one for a company admin, otherwise
+    /// those Procore shows them.
+    pub projects: Vec<EmbeddedProjectLine>,
+    /// Whether the user may license projects (company admins).
+    pub can_license: bool,
+}
+
 /// The embedded view's back end, provided as Leptos context ([`EmbeddedContext`]).
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait EmbeddedPort: Send + Sync + 'static {
-    /// Confirms the user may see `company` and `project` (switching the session's current
-    /// company to it), then reads the project's status.
+    /// Confirms the user may see `company` and `project` (for this request only: the
+    /// session's current company stays as it is), then reads the project's status.
     async fn status(
         &self,
         session: &tower_sessions::Session,
@@ -65,6 +92,14 @@ pub trait EmbeddedPort: Send + Sync + 'static {
         project: ProjectId,
         app: Option<super::EmbeddedApp>,
     ) -> Result<EmbeddedStatus, AppError>;
+
+    /// Confirms the user belongs to `company` (for this request only), then lists its
+    /// licensed projects the user may see, from our records.
+    async fn company(
+        &self,
+        session: &tower_sessions::Session,
+        company: CompanyId,
+    ) -> Result<EmbeddedCompany, AppError>;
 }
 
 /// The port, as server functions find it.
@@ -88,6 +123,22 @@ pub async fn load_embedded_status(
             .await
             .map_err(|_| AppError::NotSignedIn)?;
         port.0.status(&session, company, project, app).await
+    };
+    reply(result.await)
+}
+
+/// The company-level page's list. The id comes from Procore's URL, so the server checks the
+/// user's membership first.
+#[server(endpoint = "embedded_company", output = crate::codec::JsonText)]
+pub async fn load_embedded_company(company: CompanyId) -> Result<EmbeddedCompany, AppError> {
+    use crate::ports::reply;
+    let result = async {
+        let port = use_context::<EmbeddedContext>()
+            .ok_or_else(|| AppError::Internal("embedded-missing".into()))?;
+        let session: tower_sessions::Session = leptos_axum::extract()
+            .await
+            .map_err(|_| AppError::NotSignedIn)?;
+        port.0.company(&session, company).await
     };
     reply(result.await)
 }

@@ -1,11 +1,16 @@
-//! `/embedded/{company}/{project}?app=planner|safety`: the page inside Procore's iframe. It
-//! fits the 400 px side panel (one column) and widens to two columns full screen. Signing in
-//! runs in a popup driven by `/embedded/sign-in.js` (no WASM needed for it).
+//! `/embedded?company_id=&project_id=&app=planner|safety` (and the older path form
+//! `/embedded/{company}/{project}?app=`): the page inside Procore's iframe. It fits the
+//! 400 px side panel (one column) and widens to two columns full screen; with no project it
+//! is the company-level page ([`super::company`]). Signing in runs in a popup driven by
+//! `/embedded/sign-in.js` (no WASM needed for it).
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::api::{load_embedded_status, EmbeddedLicence, EmbeddedStatus};
+use super::api::{
+    load_embedded_company, load_embedded_status, EmbeddedCompany, EmbeddedLicence, EmbeddedStatus,
+};
+use super::company::CompanyView;
 use super::offer::{EmbeddedApp, OfferLine};
 use crate::error::AppError;
 use crate::ids::{CompanyId, ProjectId};
@@ -14,19 +19,66 @@ use crate::subscriptions::change::items_of;
 use crate::subscriptions::date;
 use crate::sync::api::{ResourceStatus, RunState};
 
+/// What the address names: the path form `/embedded/{company}/{project}`, or the query
+/// form `/embedded?company_id=&project_id=&app=` (no or an empty `project_id`: Full Screen
+/// opened at company level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Address {
+    Project(CompanyId, ProjectId),
+    Company(CompanyId),
+    Nothing,
+}
+
+fn address(
+    path: (Option<String>, Option<String>),
+    query: (Option<String>, Option<String>),
+) -> Address {
+    let id = |v: &str| v.parse::<i64>().ok().filter(|id| *id > 0);
+    match path {
+        (Some(c), Some(p)) => match (id(&c), id(&p)) {
+            (Some(c), Some(p)) => Address::Project(CompanyId(c), ProjectId(p)),
+            _ => Address::Nothing,
+        },
+        _ => match (query.0.as_deref().and_then(id), query.1.as_deref()) {
+            (Some(c), None) | (Some(c), Some("")) => Address::Company(CompanyId(c)),
+            (Some(c), Some(p)) => match id(p) {
+                Some(p) => Address::Project(CompanyId(c), ProjectId(p)),
+                None => Address::Nothing,
+            },
+            (None, _) => Address::Nothing,
+        },
+    }
+}
+
+/// What the frame shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+enum Loaded {
+    Project(Box<EmbeddedStatus>),
+    Company(EmbeddedCompany),
+}
+
 /// The embedded view.
 #[component]
 pub fn EmbeddedPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move |name: &str| params.read().get(name).and_then(|v| v.parse::<i64>().ok());
+    let here = move || {
+        let (p, q) = (params.read(), query.read());
+        address(
+            (p.get("company"), p.get("project")),
+            (q.get("company_id"), q.get("project_id")),
+        )
+    };
     let app = move || EmbeddedApp::parse(query.read().get("app").as_deref());
     let status = Resource::new(
-        move || (id("company"), id("project"), app()),
-        |(company, project, app)| async move {
-            match (company, project) {
-                (Some(c), Some(p)) => load_embedded_status(CompanyId(c), ProjectId(p), app).await,
-                _ => Err(AppError::NotFound(
+        move || (here(), app()),
+        |(here, app)| async move {
+            match here {
+                Address::Project(c, p) => load_embedded_status(c, p, app)
+                    .await
+                    .map(|s| Loaded::Project(Box::new(s))),
+                Address::Company(c) => load_embedded_company(c).await.map(Loaded::Company),
+                Address::Nothing => Err(AppError::NotFound(
                     "This address does not name a Procore company and project.".into(),
                 )),
             }
@@ -38,7 +90,8 @@ pub fn EmbeddedPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading Smartapp…"</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(s) => view! { <Status s/> }.into_any(),
+                        Ok(Loaded::Project(s)) => view! { <Status s=*s/> }.into_any(),
+                        Ok(Loaded::Company(c)) => view! { <CompanyView c app=app()/> }.into_any(),
                         Err(e) if e.needs_sign_in() => view! { <SignIn/> }.into_any(),
                         Err(e) => view! { <Refused error=e/> }.into_any(),
                     }
@@ -81,7 +134,7 @@ fn SignIn() -> impl IntoView {
 
 /// The ids were refused (not a member, project not visible) or Procore failed.
 #[component]
-fn Refused(error: AppError) -> impl IntoView {
+pub(crate) fn Refused(error: AppError) -> impl IntoView {
     if let AppError::NotConnected { key, .. } = &error {
         // A project team member cannot reinstall the app: say who can, and link the steps.
         let steps = format!("/reconnect/{key}");
@@ -108,7 +161,7 @@ fn Refused(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn Status(s: EmbeddedStatus) -> impl IntoView {
+pub(crate) fn Status(s: EmbeddedStatus) -> impl IntoView {
     let project_href = match s.licence {
         Some(_) => format!("/projects/{}", s.project),
         None => "/projects".to_string(),
@@ -276,5 +329,26 @@ fn Offer(project: ProjectId, lines: Vec<OfferLine>, can_license: bool) -> impl I
             <ul class="embedded-offer-list">{lines}</ul>
             {action}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(c: Option<&str>, p: Option<&str>) -> Address {
+        address((None, None), (c.map(Into::into), p.map(Into::into)))
+    }
+
+    #[test]
+    fn the_query_form_names_the_same_as_the_path_form() {
+        let path = address((Some("5".into()), Some("7".into())), (None, None));
+        assert_eq!(path, Address::Project(CompanyId(5), ProjectId(7)));
+        assert_eq!(q(Some("5"), Some("7")), path);
+        assert_eq!(q(Some("5"), Some("")), Address::Company(CompanyId(5)));
+        assert_eq!(q(Some("5"), None), Address::Company(CompanyId(5)));
+        assert_eq!(q(Some("5"), Some("x")), Address::Nothing);
+        assert_eq!(q(None, Some("7")), Address::Nothing);
+        assert_eq!(q(Some("-5"), None), Address::Nothing);
     }
 }

@@ -110,6 +110,9 @@ pub struct Config {
     /// `FRAME_ANCESTORS`: who may embed our pages (CSP `frame-ancestors`); default `'self'`,
     /// Procore's web origins and, with the built-in sandbox, its shell (`http://localhost:*`).
     pub frame_ancestors: Vec<String>,
+    /// Procore's web origins the side panel accepts messages from (`PROCORE_WEB_ORIGINS`;
+    /// the built-in sandbox's shell is added at start-up).
+    pub procore_web_origins: Vec<String>,
     /// `SYNC_MAX_DELETES_PER_RUN`: the most records one sync run may delete (default 100).
     pub sync_delete_cap: u32,
     /// `TRUSTED_PROXIES`: the proxies (IPs or CIDRs, comma-separated) whose forwarded client
@@ -341,6 +344,9 @@ impl Config {
             Some(other) => return Err(bad("LOG_FORMAT", format!("`{other}` is not text or json"))),
         };
         let frame_ancestors = parse_frame_ancestors(get("FRAME_ANCESTORS").as_deref(), sandbox)?;
+        let procore_web_origins =
+            crate::embedded::origins::parse(get("PROCORE_WEB_ORIGINS").as_deref())
+                .map_err(|problem| bad("PROCORE_WEB_ORIGINS", problem))?;
         let rate_limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
             match get(name) {
                 None => Ok(default),
@@ -390,6 +396,7 @@ impl Config {
             log_format,
             procore_rate_limits,
             frame_ancestors,
+            procore_web_origins,
         })
     }
 

@@ -1,13 +1,17 @@
 //! The embedded view's back end: the ids in Procore's iframe URL are checked against the
 //! signed-in user (member of the company here, project visible in Procore) before the
-//! project's licence, standing and sync are read; and the hand-off [`codes`] that sign the
-//! frame in after the popup sign-in.
+//! project's licence, standing and sync are read; the company-level list (Full Screen with
+//! no project); the hand-off [`codes`] that sign the frame in after the popup sign-in; and
+//! the web [`origins`] the side panel accepts Procore's messages from.
 
 pub mod codes;
+pub mod origins;
 
 use std::sync::Arc;
 
-use app::embedded::api::{EmbeddedLicence, EmbeddedPort, EmbeddedStatus};
+use app::embedded::api::{
+    EmbeddedCompany, EmbeddedLicence, EmbeddedPort, EmbeddedProjectLine, EmbeddedStatus,
+};
 use app::embedded::{offer, EmbeddedApp};
 use app::error::AppError;
 use app::ids::{CompanyId, ProjectId};
@@ -174,8 +178,67 @@ impl EmbeddedService {
     }
 }
 
+impl EmbeddedService {
+    /// The company's licensed projects the user may see: every one for a company admin,
+    /// otherwise those Procore shows them (their kept list, as Project Central's tiles), each
+    /// with its standing; all from our records.
+    async fn company_page(
+        &self,
+        session: &Session,
+        company: CompanyId,
+    ) -> ServerResult<EmbeddedCompany> {
+        let caller = self.caller_in(session, company).await?;
+        let mut licences = self.db.licences(company).await?;
+        if !caller.is_admin {
+            self.accounts.fresh_visible_projects(&caller).await?;
+            let visible: std::collections::HashSet<i64> = self
+                .db
+                .visible_project_ids(caller.user, company)
+                .await?
+                .into_iter()
+                .collect();
+            licences.retain(|l| visible.contains(&l.project.get()));
+        }
+        let mut projects = Vec::with_capacity(licences.len());
+        for l in licences {
+            let project = ProjectId(l.project.get());
+            let Some((terms, standing)) = licence(&self.db, company, project).await? else {
+                continue;
+            };
+            projects.push(EmbeddedProjectLine {
+                project,
+                name: l.name,
+                items: app::subscriptions::change::items_of(&terms.terms.current),
+                standing,
+            });
+        }
+        let company_name = self
+            .db
+            .companies_of(caller.user)
+            .await?
+            .into_iter()
+            .find(|c| c.id == company)
+            .map(|c| c.name)
+            .unwrap_or_default();
+        Ok(EmbeddedCompany {
+            company,
+            company_name,
+            projects,
+            can_license: caller.is_admin,
+        })
+    }
+}
+
 #[async_trait]
 impl EmbeddedPort for EmbeddedService {
+    async fn company(
+        &self,
+        session: &Session,
+        company: CompanyId,
+    ) -> Result<EmbeddedCompany, AppError> {
+        Ok(self.company_page(session, company).await?)
+    }
+
     async fn status(
         &self,
         session: &Session,

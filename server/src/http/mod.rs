@@ -7,6 +7,7 @@ pub mod bad_input;
 pub mod billing;
 pub mod client_address;
 pub mod embedded;
+pub mod embedded_panel;
 pub mod health;
 pub mod limits;
 pub mod project_pages;
