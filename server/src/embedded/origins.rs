@@ -25,7 +25,10 @@ pub fn parse(value: Option<&str>) -> Result<Vec<String>, String> {
     for item in listed {
         let url = url::Url::parse(item).map_err(|e| format!("`{item}` is not an origin ({e})"))?;
         let origin = url.origin().ascii_serialization();
-        if url.scheme() != "https" || origin.trim_end_matches('/') != item.trim_end_matches('/') {
+        if url.scheme() != "https"
+            || item.contains('*')
+            || origin.trim_end_matches('/') != item.trim_end_matches('/')
+        {
             return Err(format!(
                 "`{item}` must be an https origin such as https://app.procore.com (no path, no wildcard)"
             ));
