@@ -127,6 +127,8 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     shared.projectName = (await row.locator(".project-name").innerText()).trim();
     await row.locator("td").nth(0).locator("input[type=checkbox]").check();
     await expect(row.locator("td").nth(1).locator("input[type=checkbox]")).toBeChecked();
+    // The Plan Board published below needs the Planner Board add-on (issue 21).
+    await row.locator("td").nth(2).locator("input[type=checkbox]").check();
     await payMonthly(tab);
     await expect(tab.locator(".tile-name", { hasText: shared.projectName })).toBeVisible();
 

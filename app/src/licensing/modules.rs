@@ -108,6 +108,14 @@ impl AddOn {
         }
     }
 
+    /// "FEATURE needs the ADD-ON add-on." (a project without it is told so).
+    pub fn needed(self) -> &'static str {
+        match self {
+            AddOn::PlannerBoard => "The Plan Board needs the Planner Board add-on.",
+            AddOn::SafetyBadge => "Safety badges need the Safety Badge add-on.",
+        }
+    }
+
     /// What the add-on gives a project, in one sentence that follows "With it, " (the wizard, the pages of a project
     /// without it, the README).
     pub fn unlocks(self) -> &'static str {

@@ -58,9 +58,8 @@ pub async fn holding(
 /// the add-on's feature (a 403's words).
 pub fn missing(add_on: AddOn) -> String {
     format!(
-        "{} needs the {} add-on: with it, {} A company admin adds it to this project under Manage Subscription on the project's page.",
-        add_on.feature(),
-        add_on.name(),
+        "{} With it, {} A company admin adds it to this project under Manage Subscription on the project's page.",
+        add_on.needed(),
         add_on.unlocks()
     )
 }

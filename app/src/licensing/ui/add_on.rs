@@ -32,7 +32,7 @@ pub fn AddOnMissing(add_on: AddOn, project: ProjectId, admin: bool) -> impl Into
     view! {
         <div class="panel notice add-on-missing" id=id role="status">
             <p>
-                <strong>{format!("{} needs the {} add-on.", add_on.feature(), add_on.name())}</strong>
+                <strong>{add_on.needed()}</strong>
                 " With it, "{add_on.unlocks()}
             </p>
             {how}
