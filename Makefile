@@ -1,5 +1,5 @@
 # The two commands a newcomer needs. Both install what is missing first.
-.PHONY: run test tools screenshots
+.PHONY: run test tools screenshots manifests
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/project-central/target
 
 run:  ## build and start Project Central (+ sandbox) at http://127.0.0.1:3000
@@ -13,3 +13,6 @@ tools: ## only install the build and test tools
 
 screenshots: ## regenerate the Marketplace logos and screenshots in docs/marketplace/
 	bash scripts/screenshots.sh
+
+manifests: ## write the manifests to submit (PUBLIC_BASE_URL and SUPPORT_EMAIL replace the placeholders)
+	python3 scripts/manifests.py

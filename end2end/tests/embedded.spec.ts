@@ -55,7 +55,7 @@ const toolPath = (side = false) =>
   `/companies/${shared.companyId}/projects/${shared.projectId}/tools/apps/planner${side ? "?panel=side" : ""}`;
 
 const embeddedFrame = (page: Page): Frame => {
-  const frame = page.frames().find((f) => f.url().includes("/embedded/"));
+  const frame = page.frames().find((f) => new URL(f.url()).pathname.startsWith("/embedded"));
   if (!frame) throw new Error("no embedded frame");
   return frame;
 };
@@ -199,9 +199,40 @@ test.describe.serial("Smartapp embedded in Procore", () => {
       await expect(frame.locator("#embedded-plan-board")).toHaveCount(0);
     }
 
-    // 400 px side panel: one column, nothing wider than the frame.
-    await shellGoto(page, toolPath(true));
+    // Full Screen at company level (the company's Apps menu): Procore leaves
+    // {{procore.project.id}} empty, and the frame lists the company's Smartapp projects.
+    await shellGoto(page, `/companies/${shared.companyId}`);
+    await page.locator("#apps-menu summary").click();
+    await page.locator("#apps-menu").getByRole("link", { name: shared.app }).click();
+    await expect(page).toHaveURL(new RegExp(`/companies/${shared.companyId}/tools/apps/planner$`));
+    const companySrc = new URL(await page.locator("#app-frame").getAttribute("src") ?? "");
+    expect(companySrc.pathname).toBe("/embedded");
+    expect(companySrc.searchParams.get("company_id")).toBe(String(shared.companyId));
+    expect(companySrc.searchParams.get("project_id")).toBe("");
+    expect(companySrc.searchParams.get("app")).toBe("planner");
+    await expect(frame.locator("#embedded-company")).toHaveText(COMPANY);
+    const listed = frame.locator("#embedded-company-projects a.embedded-company-project", { hasText: shared.projectName });
+    await expect(listed).toHaveCount(1);
+    await shot("7b-company-level.png");
+    await expectNoAxeViolations(page, "#app-frame");
+    await listed.click();
     await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    expect(new URL(embeddedFrame(page).url()).searchParams.get("project_id")).toBe(String(shared.projectId));
+    // The project's Full Screen from the shell uses the manifest's query form too.
+    await shellGoto(page, toolPath());
+    const projectSrc = new URL(await page.locator("#app-frame").getAttribute("src") ?? "");
+    expect([projectSrc.pathname, projectSrc.searchParams.get("project_id")]).toEqual(["/embedded", String(shared.projectId)]);
+
+    // The 400 px side panel: Procore frames /embedded/panel without ids and names the project
+    // in its `setup` answer to our `initialize`; one column, nothing wider than the frame.
+    await shellGoto(page, toolPath(true));
+    const panelSrc = new URL(await page.locator("#app-frame").getAttribute("src") ?? "");
+    expect([panelSrc.pathname, panelSrc.search]).toEqual(["/embedded/panel", "?app=planner"]);
+    const panel = frame.locator("#embedded-panel");
+    await expect(panel).toHaveAttribute("data-state", "shown");
+    await expect(panel).toHaveAttribute("data-view", "schedule.calendar.list");
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    await expect(frame.locator("#embedded-modules")).toContainText("Planner");
     const sized = await embeddedFrame(page).evaluate(() => ({
       width: document.documentElement.clientWidth,
       scroll: document.documentElement.scrollWidth,
@@ -214,6 +245,60 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     expect(sized.wide).toEqual([]);
     expect(sized.scroll).toBeLessThanOrEqual(sized.width);
     await shot("8-side-panel-400.png");
+    await expectNoAxeViolations(page, "#app-frame");
+    // hidden / visible: shown again, the panel asks for the status once more.
+    await page.getByRole("button", { name: "Hide panel" }).click();
+    await expect(panel).toHaveAttribute("data-visible", "false");
+    const loads = Number(await panel.getAttribute("data-loads"));
+    await page.getByRole("button", { name: "Show panel" }).click();
+    await expect(panel).toHaveAttribute("data-visible", "true");
+    await expect(panel).toHaveAttribute("data-loads", String(loads + 1));
+    await expect(frame.locator("#embedded-project")).toHaveText(shared.projectName);
+    // destroy: the panel drops its context as Procore closes it.
+    const destroyed = embeddedFrame(page).evaluate(
+      () =>
+        new Promise<string>((done) => {
+          const main = document.getElementById("embedded-panel")!;
+          new MutationObserver(() => {
+            if (main.getAttribute("data-state") === "destroyed") done("destroyed");
+          }).observe(main, { attributes: true });
+        }),
+    );
+    await page.getByRole("button", { name: "Close panel" }).click();
+    expect(await destroyed).toBe("destroyed");
+    await expect(page.locator("#panel-closed")).toBeVisible();
+
+    // A page on an origin that is not Procore's (but one our frame-ancestors allow, and the
+    // same site as the shell, so the frame even has its partitioned session cookie) frames
+    // the panel and sends it a `setup` for the same project: the panel ignores it and never
+    // asks for the status.
+    const attacker = `http://localhost:${new URL(shared.web).port === "59999" ? 59998 : 59999}`;
+    await page.route(`${attacker}/**`, (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<!DOCTYPE html><html lang="en"><title>Not Procore</title><body>
+          <iframe id="app-frame" title="panel" src="${testInfo.project.use.baseURL}/embedded/panel?app=planner"></iframe>
+          <script>window.addEventListener("message", function (e) {
+            if (e.data && e.data.type === "initialize") e.source.postMessage({ type: "setup", context: { company_id: "${shared.companyId}", project_id: "${shared.projectId}", id: null, view: "schedule.calendar.list" } }, "*");
+          });
+          var f = document.getElementById("app-frame");
+          f.addEventListener("load", function () { setTimeout(function () {
+            f.contentWindow.postMessage({ type: "setup", context: { company_id: "${shared.companyId}", project_id: "${shared.projectId}", id: null, view: "x" } }, "*");
+            document.body.setAttribute("data-sent", "true"); }, 300); });</script></body></html>`,
+      }),
+    );
+    const statusAsked: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/embedded/panel-status")) statusAsked.push(r.url());
+    });
+    await page.goto(`${attacker}/evil`);
+    await expect(page.locator("body")).toHaveAttribute("data-sent", "true");
+    await expect(frame.locator("#embedded-panel-waiting")).toBeVisible();
+    await page.waitForTimeout(500);
+    await expect(frame.locator("#embedded-panel")).not.toHaveAttribute("data-state", "shown");
+    await expect(frame.locator("#embedded-project")).toHaveCount(0);
+    expect(statusAsked).toEqual([]);
+    await page.unroute(`${attacker}/**`);
 
     // Uninstall in App Management: the shell stops framing the app, and Procore refuses
     // our (Planner client's) calls for that company.

@@ -117,7 +117,20 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   await page.getByRole("link", { name: "License projects" }).click();
   await hydrated(page);
   await expect(page.locator(".pager-status")).toHaveText("Page 1 of 48 · 2372 projects");
+  // Both groups are visible as sections: the three just bought under Licensed, above the
+  // projects still to license under Not Licensed.
+  const section = page.locator("#licensed-section");
+  await expect(section.getByRole("heading", { level: 2 })).toHaveText("Licensed");
+  await expect(section).toContainText("3 projects licensed.");
+  const licensedNames = section.locator("tbody tr .project-name");
+  await expect(licensedNames).toHaveCount(3);
+  expect([...(await licensedNames.allInnerTexts())].sort()).toEqual([...names].sort());
+  await expect(section.locator("#show-all-licensed")).toHaveCount(0);
+  await expect(page.getByRole("heading", { level: 2, name: "Not Licensed" })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await shot("5b-licensed-and-not-licensed.png");
   await page.getByRole("button", { name: "Licensed", exact: true }).click();
+  await expect(section).toHaveCount(0);
   await expect(rows).toHaveCount(3);
   await page.getByRole("button", { name: "Planner", exact: true }).click();
   await expect(rows).toHaveCount(1);
@@ -128,13 +141,13 @@ test("license projects: gating, summary, quote, Stripe payment, tiles and filter
   await expect(rows).toHaveCount(1);
   await expect(rows.first().locator(".project-name")).toHaveText(names[2]);
 
-  // A licensed project is not editable here: a toast points to Manage Subscriptions.
+  // A licensed project is not editable here: a toast points to Manage Subscription.
   await cell(rows.first(), SAFETY).click();
   await expect(cell(rows.first(), SAFETY)).toBeChecked();
   const toast = page.locator(".toast");
-  await expect(toast).toContainText("Manage Subscriptions");
+  await expect(toast).toContainText("Manage Subscription");
   await shot("6-licensed-toast.png");
-  await expect(toast.getByRole("link", { name: "Open Manage Subscriptions" })).toHaveAttribute("href", /^\/projects\/\d+$/);
+  await expect(toast.getByRole("link", { name: "Open Manage Subscription" })).toHaveAttribute("href", /^\/projects\/\d+$/);
   expect(problems).toEqual([]);
 });
 

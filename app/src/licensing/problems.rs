@@ -8,7 +8,7 @@ use super::modules::AddOn;
 /// Why a click in the wizard was refused; the message is what the user is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SelectionError {
-    /// The project is already licensed; it is changed from Manage Subscriptions instead.
+    /// The project is already licensed; it is changed from Manage Subscription instead.
     AlreadyLicensed {
         /// Procore project id.
         project_id: i64,
@@ -43,7 +43,7 @@ impl fmt::Display for SelectionError {
         match self {
             SelectionError::AlreadyLicensed { .. } => f.write_str(
                 "This project is already licensed. To change its modules or add-ons, \
-                 open Project Central → Manage Subscriptions for this project.",
+                 open Project Central → Manage Subscription for this project.",
             ),
             SelectionError::ProjectNotSelected { .. } => {
                 f.write_str("Select the project first; then choose Planner or Safety for it.")
@@ -118,7 +118,7 @@ impl SelectionProblem {
             ),
             SelectionProblem::AlreadyLicensed { .. } => format!(
                 "“{project_name}” is already licensed; change it from Project Central → \
-                 Manage Subscriptions."
+                 Manage Subscription."
             ),
         }
     }
@@ -145,7 +145,7 @@ impl fmt::Display for SelectionProblem {
             SelectionProblem::AlreadyLicensed { project_id } => write!(
                 f,
                 "Project {project_id} is already licensed; change it from Project Central → \
-                 Manage Subscriptions."
+                 Manage Subscription."
             ),
         }
     }

@@ -16,7 +16,7 @@ use super::problems::{SelectionError, SelectionProblem};
 /// Procore projects of the company that are already licensed, with what they hold.
 ///
 /// Shown under "Licensed" and not editable in the wizard; changes go through
-/// Project Central → Manage Subscriptions.
+/// Project Central → Manage Subscription.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LicensedProjects {
     by_id: BTreeMap<i64, ProjectLicense>,
@@ -354,7 +354,7 @@ impl LicenseSelection {
         project_id: i64,
         licensed: &LicensedProjects,
     ) -> Result<&mut ProjectLicenseChoice, SelectionError> {
-        // Licensed first: a click on a licensed row must show the Manage Subscriptions
+        // Licensed first: a click on a licensed row must show the Manage Subscription
         // toast, not "select the project first".
         if licensed.is_licensed(project_id) {
             return Err(SelectionError::AlreadyLicensed { project_id });
@@ -643,7 +643,7 @@ mod tests {
         assert_eq!(err.project_id(), 5);
         let msg = err.to_string();
         assert!(
-            msg.contains("Project Central → Manage Subscriptions"),
+            msg.contains("Project Central → Manage Subscription"),
             "{msg}"
         );
     }
@@ -822,7 +822,7 @@ mod tests {
                 SelectionProblem::AlreadyLicensed { project_id: 5 },
             ]
         );
-        assert!(problems[2].to_string().contains("Manage Subscriptions"));
+        assert!(problems[2].to_string().contains("Manage Subscription"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{viewer_resource, SwitchCompany, Viewer};
 use crate::error::AppError;
 use crate::ids::CompanyId;
-use crate::ui::{ErrorPanel, NotFound};
+use crate::ui::{ErrorPanel, NotFound, ProjectCentralBackdrop};
 
 /// One of the two marketplace apps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +84,7 @@ pub fn SetupPage() -> impl IntoView {
     };
     let viewer = viewer_resource(Signal::stored(0));
     view! {
+        <ProjectCentralBackdrop/>
         <main class="page narrow onboarding" id="main">
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -150,6 +151,7 @@ fn ChooseCompany(viewer: Viewer, app: MarketplaceApp) -> impl IntoView {
                 view! {
                     <p id="which-company">{format!("You belong to several Procore companies. Which one did you install {} in?", app.name())}</p>
                     <ul class="company-choices">{choices}</ul>
+                    <p class="muted" id="admins-only">"Only a company admin of the company you choose can license its projects; in a company where you are not one, you can look at its licensed projects."</p>
                 }.into_any()
             } else {
                 view! {
@@ -169,6 +171,7 @@ fn ChooseCompany(viewer: Viewer, app: MarketplaceApp) -> impl IntoView {
 pub fn GetStartedPage() -> impl IntoView {
     let offer = Resource::new(|| (), |_| get_started_offer());
     view! {
+        <ProjectCentralBackdrop/>
         <main class="page narrow onboarding" id="main">
             <section class="panel">
                 <h1>"Get started with Smartapp"</h1>

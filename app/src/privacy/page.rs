@@ -13,7 +13,7 @@ use crate::account::viewer_resource;
 use crate::subscriptions::date;
 use crate::ui::{ErrorPanel, SignInPanel};
 
-const WHAT_GOES: &str = "licensed projects and their history, Procore settings, project entries, sync logs, Plan Boards, app connections and sign-in connections";
+const WHAT_GOES: &str = "licensed projects and their history, Procore settings, project entries, sync logs, Plan Boards, the company's Procore role list, its app install records and its members' access to it in Smartapp. Each person's own Procore sign-in is theirs: it stays until they choose Disconnect Procore";
 
 /// The name-confirmation field every deleting form carries.
 #[component]

@@ -161,6 +161,10 @@ pub struct SyncOverview {
     pub paused_reason: Option<String>,
     /// Whose Procore connection background runs use.
     pub connection_name: Option<String>,
+    /// Sync is on but background runs have no usable admin connection: an admin's Save
+    /// (even with nothing changed) gives them theirs.
+    #[serde(default)]
+    pub needs_connection: bool,
     /// The most records one run may delete before it stops and asks.
     pub delete_cap: u32,
 }

@@ -46,7 +46,7 @@ pub fn refusal(installs: &[AppConnection], wanted: &Summary) -> Option<String> {
 
 impl LicensingService {
     /// 422 unless the company has the app of every module in `wanted`.
-    pub(super) async fn require_apps(&self, caller: &Caller, wanted: &Summary) -> ServerResult<()> {
+    pub(crate) async fn require_apps(&self, caller: &Caller, wanted: &Summary) -> ServerResult<()> {
         let mut installs = self.db.installs_of(caller.company).await?;
         if refusal(&installs, wanted).is_some() {
             if let Some(service) = &self.installs {

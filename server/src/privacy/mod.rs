@@ -15,14 +15,23 @@ use async_trait::async_trait;
 use crate::db::{now, Db};
 use crate::error::{ServerError, ServerResult};
 
-/// Tables with a `company_id` but no cascade from `companies`.
-const LOOSE_TABLES: [&str; 5] = [
+/// Tables with a `company_id` but no cascade from `companies`: the delete path deletes
+/// their rows by name. A test (`server/tests/api/privacy/tables.rs`) fails when a table
+/// with a `company_id` neither cascades from `companies` nor is listed here or in
+/// [`KEPT_TABLES`].
+pub const LOOSE_TABLES: [&str; 6] = [
     "project_reservations",
     "user_projects",
     "user_project_syncs",
     "project_sync_resources",
     "embedded_sign_in_codes",
+    "company_role_catalogue",
 ];
+
+/// Tables with a `company_id` whose rows outlive the company's deletion on purpose: the
+/// deletion receipt (reference, company name, who asked, when), kept as the record that the
+/// data was deleted.
+pub const KEPT_TABLES: [&str; 1] = ["data_deletions"];
 
 /// Who asked for a deletion and, for a scheduled one, when it was scheduled.
 pub(crate) struct Request {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::ids::ProjectId;
-use app::licensing::{BillingInterval, LicenseFilter, LicenseSelection};
+use app::licensing::{BillingInterval, CatalogItem, LicenseFilter, LicenseSelection, Summary};
 use app::ports::{Caller, Subscriptions};
 use app::subscriptions::api::{
     ChangeOutcome, ChangePreview, HistoryEntry, ProjectSubscription, RecheckReport, SubscribedPage,
@@ -33,6 +33,32 @@ pub struct SubscriptionsPort {
 type Mirror = HashMap<String, (String, bool, i64, Option<i64>)>;
 
 impl SubscriptionsPort {
+    /// Two apps, one wizard (issue 21) also under Manage Subscription: adding a module
+    /// needs that module's app installed in the company, as a purchase does (422).
+    async fn require_apps_for(
+        &self,
+        caller: &Caller,
+        project: ProjectId,
+        request: ChangeRequest,
+    ) -> ServerResult<()> {
+        let p = self.subscriptions.own_project(caller, project).await?;
+        // A request the rules refuse is refused by the change itself, with its words.
+        let Ok(plan) = app::subscriptions::plan(&p.terms, request) else {
+            return Ok(());
+        };
+        let adds = |item: CatalogItem| u32::from(plan.added.contains(&item));
+        let wanted = Summary {
+            projects: 1,
+            planner: adds(CatalogItem::Planner),
+            safety: adds(CatalogItem::Safety),
+            ..Default::default()
+        };
+        if wanted.planner + wanted.safety == 0 {
+            return Ok(());
+        }
+        self.licensing.require_apps(caller, &wanted).await
+    }
+
     async fn mirror(&self, caller: &Caller) -> ServerResult<Mirror> {
         Ok(self
             .subscriptions
@@ -205,6 +231,7 @@ impl Subscriptions for SubscriptionsPort {
         if !caller.is_admin {
             return Err(AppError::Forbidden(super::changes::NOT_ADMIN.into()));
         }
+        self.require_apps_for(caller, project, request).await?;
         Ok(self
             .subscriptions
             .preview_change(caller, project, request)
@@ -217,6 +244,9 @@ impl Subscriptions for SubscriptionsPort {
         project: ProjectId,
         request: ChangeRequest,
     ) -> Result<ChangeOutcome, AppError> {
+        if caller.is_admin {
+            self.require_apps_for(caller, project, request).await?;
+        }
         Ok(self
             .subscriptions
             .confirm_change(caller, project, request)

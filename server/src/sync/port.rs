@@ -153,6 +153,14 @@ impl SyncService {
             Some(user) => self.db.user(UserId(user)).await?.map(|u| u.name),
             None => None,
         };
+        let needs_connection = match self.db.sync_settings(caller.company, project).await? {
+            Some(s) if s.procore_on => {
+                connection_reason(&self.db, caller.company, s.connection_user_id)
+                    .await?
+                    .is_some()
+            }
+            _ => false,
+        };
         Ok(SyncOverview {
             project,
             project_name: terms.name.clone(),
@@ -165,6 +173,7 @@ impl SyncService {
                 .paused_reason(caller, project, (&terms, &standing))
                 .await?,
             connection_name,
+            needs_connection,
             delete_cap: self.config.delete_cap,
         })
     }

@@ -16,7 +16,7 @@ use crate::subscriptions::first_purchase;
 use crate::sync::{on_both, post};
 
 /// Server functions that name no project (company-level or session calls).
-const NOT_PER_PROJECT: [&str; 19] = [
+const NOT_PER_PROJECT: [&str; 24] = [
     "list_projects",
     "app_connections",
     "recheck_app_connections",
@@ -36,6 +36,11 @@ const NOT_PER_PROJECT: [&str; 19] = [
     "delete_company_data",
     "subscribed_projects",
     "recheck_with_stripe",
+    "site_contacts",
+    "deletion_status",
+    "schedule_company_deletion",
+    "cancel_scheduled_deletion",
+    "embedded_company",
 ];
 
 /// The pages of one project (settings, and a directory page: the users' names and e-mails).

@@ -9,6 +9,7 @@ mod badges;
 mod billing;
 mod bundles;
 mod embedded;
+mod embedded_query;
 mod footer;
 mod headers;
 mod helpers;

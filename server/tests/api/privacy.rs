@@ -2,6 +2,7 @@
 //! is live or when the typed name is wrong; otherwise everything goes and a receipt is kept.
 
 mod scheduled;
+mod tables;
 
 use serde_json::Value;
 

@@ -59,7 +59,7 @@ async fn post(app: &TestApp, name: &str, body: &Value) -> reqwest::Response {
         .unwrap()
 }
 
-fn choice(id: i64, planner: bool, board: bool, safety: bool) -> Value {
+pub(crate) fn choice(id: i64, planner: bool, board: bool, safety: bool) -> Value {
     json!({"project_id": id, "planner": planner, "planner_board": board, "safety": safety, "safety_badge": false})
 }
 

@@ -63,3 +63,58 @@ async fn safety_needs_its_app(db: TestDb) {
 async fn safety_needs_smartapp_safety_installed_sqlite_and_postgres() {
     on_both(safety_needs_its_app).await;
 }
+
+async fn subscription(app: &crate::helpers::app::TestApp, project: i64) -> Value {
+    let r = app
+        .call("project_subscription", &[("project", &project.to_string())])
+        .await;
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// Manage Subscription follows the same rule: adding Safety to a licensed Planner project
+/// while Smartapp Safety is not installed is a 422 (preview and confirm), the project keeps
+/// what it had; removing or keeping Planner is not affected.
+async fn adding_safety_later_needs_its_app(db: TestDb) {
+    let app = harbor_admin(&db).await;
+    let ids = harbor_ids(&app).await;
+    crate::subscriptions::checkout(
+        &app,
+        vec![crate::subscriptions::choice(ids[0], true, false, false)],
+        "monthly",
+    )
+    .await;
+    let switch = format!(
+        "/__sandbox/apps/safety/uninstall?company_id={}",
+        HARBOR.get()
+    );
+    sandbox_post(&app, &switch, &json!({})).await;
+    assert_eq!(app.call("recheck_app_connections", &[]).await.status(), 200);
+    let before = subscription(&app, ids[0]).await;
+    let add_safety = json!({"project": ids[0], "request": {"kind": "modules", "license": {"planner": true, "planner_board": false, "safety": true, "safety_badge": false}}});
+    for endpoint in ["preview_project_change", "confirm_project_change"] {
+        let refused = post(&app, endpoint, &add_safety).await;
+        assert_eq!(refused.status(), 422, "{endpoint}");
+        let words = refused.text().await.unwrap();
+        assert!(words.contains("Smartapp Safety"), "{endpoint}: {words}");
+    }
+    assert_eq!(
+        subscription(&app, ids[0]).await,
+        before,
+        "the project keeps what it had"
+    );
+    // Ending the subscription needs no app.
+    let end = post(
+        &app,
+        "preview_project_change",
+        &json!({"project": ids[0], "request": {"kind": "end"}}),
+    )
+    .await;
+    assert_eq!(end.status(), 200, "{}", end.text().await.unwrap());
+    db.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manage_subscription_adds_safety_only_with_its_app_sqlite_and_postgres() {
+    on_both(adding_safety_later_needs_its_app).await;
+}

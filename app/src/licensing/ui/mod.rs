@@ -3,6 +3,7 @@
 
 mod add_on;
 mod filter;
+mod licensed_section;
 mod projects_step;
 mod subscription_step;
 mod toast;

@@ -6,6 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::filter::FilterControl;
+use super::licensed_section::LicensedSection;
 use super::{Step, Wizard};
 use crate::error::AppError;
 use crate::licensing::api::{select_all_matching, wizard_projects, WizardPage, WizardProject};
@@ -139,6 +140,8 @@ pub(super) fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>, is_admin: bool)
                 <button class="button-link" type="button" on:click=move |_| { wizard.selection.update(|s| s.clear()); wizard.problem.set(None); }>"Clear selection"</button>
             </Show>
         </div>
+        {(!read_only).then(|| view! { <LicensedSection wizard search filter page/> })}
+        <h2 class="wizard-list-title" id="wizard-list-title">{move || filter.get().label()}</h2>
         <Transition fallback=|| view! { <p class="muted">"Loading projects…"</p> }>
             {move || Suspend::new(async move {
                 match projects.await {
@@ -192,27 +195,8 @@ fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl In
         .collect_view();
     view! {
         {loading}
-        <table class="wizard-grid">
-            <colgroup>
-                <col class="project"/>
-                <col class="check"/>
-                <col class="check"/>
-                <col class="check"/>
-                <col class="check"/>
-            </colgroup>
-            <thead>
-                <tr>
-                    <th scope="col" rowspan="2">"Procore project"</th>
-                    <th scope="colgroup" colspan="2" class="group planner">"Smartapp Planner"</th>
-                    <th scope="colgroup" colspan="2" class="group safety">"Smartapp Safety"</th>
-                </tr>
-                <tr>
-                    <th scope="col">"Planner"</th>
-                    <th scope="col">"Planner Board"</th>
-                    <th scope="col">"Safety"</th>
-                    <th scope="col">"Safety Badge"</th>
-                </tr>
-            </thead>
+        <table class="wizard-grid" aria-labelledby="wizard-list-title">
+            <GridHead/>
             <tbody>{rows}</tbody>
         </table>
         <Pager
@@ -224,9 +208,37 @@ fn ProjectGrid(data: WizardPage, wizard: Wizard, page: RwSignal<u32>) -> impl In
     .into_any()
 }
 
+/// The grid's columns and two header rows: project on the left, modules and add-ons on
+/// the right.
+#[component]
+pub(super) fn GridHead() -> impl IntoView {
+    view! {
+        <colgroup>
+            <col class="project"/>
+            <col class="check"/>
+            <col class="check"/>
+            <col class="check"/>
+            <col class="check"/>
+        </colgroup>
+        <thead>
+            <tr>
+                <th scope="col" rowspan="2">"Procore project"</th>
+                <th scope="colgroup" colspan="2" class="group planner">"Smartapp Planner"</th>
+                <th scope="colgroup" colspan="2" class="group safety">"Smartapp Safety"</th>
+            </tr>
+            <tr>
+                <th scope="col">"Planner"</th>
+                <th scope="col">"Planner Board"</th>
+                <th scope="col">"Safety"</th>
+                <th scope="col">"Safety Badge"</th>
+            </tr>
+        </thead>
+    }
+}
+
 /// One project row with its five checkboxes.
 #[component]
-fn ProjectRow(project: WizardProject, wizard: Wizard) -> impl IntoView {
+pub(super) fn ProjectRow(project: WizardProject, wizard: Wizard) -> impl IntoView {
     let id = project.id.get();
     let name = project.name.clone();
     let Some(license) = project.license else {

@@ -21,7 +21,7 @@ pub(super) fn Toast(wizard: Wizard) -> impl IntoView {
             view! {
                 <div class="toast" role="status">
                     <p>{text}</p>
-                    <a href=format!("/projects/{id}") class="button primary">"Open Manage Subscriptions"</a>
+                    <a href=format!("/projects/{id}") class="button primary">"Open Manage Subscription"</a>
                     <button type="button" class="button-link" aria-label="Dismiss" on:click=move |_| wizard.toast.set(None)>"×"</button>
                 </div>
             }

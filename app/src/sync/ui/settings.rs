@@ -197,9 +197,12 @@ fn ProcoreSettings(project: ProjectId, overview: SyncOverview) -> impl IntoView 
                 {can_edit.then(|| view! {
                     <div class="actions">
                         <button type="submit" class="button primary" id="save-settings"
-                            disabled=move || save.pending().get() || !changed()>
+                            disabled=move || save.pending().get() || !(changed() || saved.with(|o| o.needs_connection))>
                             {move || if save.pending().get() { "Saving…" } else { "Save" }}
                         </button>
+                        {move || (saved.with(|o| o.needs_connection) && !changed()).then(|| view! {
+                            <span class="small muted" id="save-renews">"Save gives background syncs your Procore connection."</span>
+                        })}
                     </div>
                 })}
                 <p role="status" class="save-result" id="save-result">

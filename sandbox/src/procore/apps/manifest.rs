@@ -349,6 +349,21 @@ mod tests {
             );
             assert!(!side.views.is_empty());
             assert_eq!(m.component_names(), ["oauth", "fullscreen", "sidepanel"]);
+            // Templates: our host and support address are the placeholders (the server's
+            // defaults) that scripts/manifests.py replaces with PUBLIC_BASE_URL and
+            // SUPPORT_EMAIL; no other domain is presented as ours.
+            assert!(notes.contains("support@smartapp.invalid"), "{notes}");
+            for url in [
+                &m.post_installation_instruction.page.url,
+                &full.source_url,
+                &side.source_url,
+            ] {
+                assert!(
+                    url.starts_with("https://central.smartapp.invalid/"),
+                    "{key}: {url}"
+                );
+            }
+            assert!(!json.contains(".example"), "{key}: a .example name");
             // The texts say which app they are.
             let title = if key == "planner" {
                 "Smartapp Planner"

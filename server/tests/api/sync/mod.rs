@@ -5,6 +5,7 @@
 
 mod bench;
 mod choices;
+mod connection;
 mod faults;
 pub mod flows;
 mod held;
