@@ -36,10 +36,11 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "chromium", use: { browserName: "chromium" }, testIgnore: /(billing|embedded|listing)\.spec\.ts/ },
-    // embedded.spec licenses a project and uninstalls/reinstalls Planner: after the specs that
-    // expect a company with nothing licensed (run alone: --project embedded --no-deps).
-    { name: "embedded", use: { browserName: "chromium" }, testMatch: /embedded\.spec\.ts/, dependencies: ["chromium"] },
+    { name: "chromium", use: { browserName: "chromium" }, testIgnore: /(addons|billing|embedded|listing)\.spec\.ts/ },
+    // addons.spec and embedded.spec license Summit Ridge projects (embedded.spec also
+    // uninstalls/reinstalls Planner): after the specs that expect a company with nothing
+    // licensed and no subscription yet (run alone: --project embedded --no-deps).
+    { name: "embedded", use: { browserName: "chromium" }, testMatch: /(addons|embedded)\.spec\.ts/, dependencies: ["chromium"] },
     // billing.spec moves the Stripe sandbox's clock a month on (a failed renewal), which would
     // leave later Checkout Sessions out of date: it runs after every other spec.
     { name: "billing", use: { browserName: "chromium" }, testMatch: /billing\.spec\.ts/, dependencies: ["embedded"] },

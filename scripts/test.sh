@@ -21,6 +21,8 @@ cargo fmt --all -- --check
 step "lint (clippy, warnings are errors)"
 cargo clippy -p app --features ssr --all-targets -- -D warnings
 cargo clippy -p server -p sandbox --all-targets -- -D warnings
+# The production server: no built-in sandboxes (README: Production build).
+cargo clippy -p server --no-default-features -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 for bundle in wizard project sync; do
   cargo clippy -p frontend --target wasm32-unknown-unknown --features "bundle-$bundle" -- -D warnings

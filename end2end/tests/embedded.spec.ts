@@ -156,6 +156,9 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     await expect(frame.locator("#embedded-modules")).toContainText("Planner");
     await expect(frame.locator("#embedded-standing")).toBeVisible();
     await expect(frame.locator("#embedded-plan-board")).toHaveCount(0);
+    // Issue 20 item 13: sync not turned on reads "Sync is off", not "Not synced yet".
+    await expect(frame.locator("#embedded-sync-off")).toContainText("Sync is off for this project");
+    await expect(frame.locator("#embedded-sync")).not.toContainText("Not synced yet");
     await expect(frame.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 45_000 });
     await shot("6-frame-status.png");
     await expectNoAxeViolations(page, "#app-frame");

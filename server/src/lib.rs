@@ -28,6 +28,7 @@ pub mod planboard;
 pub mod privacy;
 pub mod procore;
 pub mod projects;
+pub mod sandboxes;
 pub mod startup;
 pub mod stripe;
 pub mod subscriptions;

@@ -15,7 +15,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::accounts::AccountService;
 use crate::billing::BillingService;
-use crate::config::{Config, ProcoreSettings, StripeSettings};
+use crate::config::{Config, ProcoreSettings};
 use crate::db::{Db, DbSessionStore};
 use crate::http::embedded::{flag_embedded_sessions, partition_embedded_cookie, SessionCookieName};
 use crate::http::security::{
@@ -82,11 +82,11 @@ pub struct Application {
     /// The complete router.
     pub router: Router,
     /// The built-in Procore sandbox, when no real Procore is configured.
-    pub sandbox: Option<sandbox::ProcoreSandbox>,
+    pub sandbox: Option<crate::sandboxes::ProcoreSandbox>,
     /// The built-in Stripe sandbox, when no real Stripe is configured.
-    pub stripe_sandbox: Option<sandbox::StripeSandbox>,
+    pub stripe_sandbox: Option<crate::sandboxes::StripeSandbox>,
     /// The built-in sandboxes' credentials (sandbox mode only), printed at start.
-    pub sandbox_credentials: Option<SandboxCredentials>,
+    pub sandbox_credentials: Option<crate::sandboxes::SandboxCredentials>,
     /// The database.
     pub db: Db,
     /// The shared services.
@@ -129,32 +129,14 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
                 None,
             ),
             _ => {
-                let (procore, safety, sandbox) = start_sandbox(config).await?;
-                let (stripe, stripe_sandbox) = start_stripe_sandbox(config).await?;
-                sandbox_credentials = Some(SandboxCredentials {
-                    procore_api: sandbox.api_base_url(),
-                    procore_login: sandbox.login_base_url(),
-                    apps: vec![
-                        (
-                            "Smartapp Planner",
-                            procore.client_id.clone(),
-                            procore.client_secret.clone(),
-                        ),
-                        (
-                            "Smartapp Safety",
-                            safety.client_id.clone(),
-                            safety.client_secret.clone(),
-                        ),
-                    ],
-                    stripe_api: stripe_sandbox.base_url(),
-                    stripe_secret_key: stripe.secret_key.clone(),
-                });
+                let started = crate::sandboxes::start(config).await?;
+                sandbox_credentials = Some(started.credentials);
                 (
-                    procore,
-                    Some(safety),
-                    stripe,
-                    Some(sandbox),
-                    Some(stripe_sandbox),
+                    started.procore,
+                    Some(started.safety),
+                    started.stripe,
+                    Some(started.procore_sandbox),
+                    Some(started.stripe_sandbox),
                 )
             }
         };
@@ -321,7 +303,10 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> anyhow::Re
         port: embedded.clone(),
         origins: crate::embedded::origins::with_sandbox_shell(
             config.procore_web_origins.clone(),
-            sandbox.as_ref().map(|s| s.web_base_url()).as_deref(),
+            sandbox
+                .as_ref()
+                .map(crate::sandboxes::web_base_url)
+                .as_deref(),
         ),
     };
     let state = AppState {
@@ -480,74 +465,6 @@ fn prepare_prices(billing: Arc<StripeBilling>) {
     });
 }
 
-async fn start_stripe_sandbox(
-    config: &Config,
-) -> anyhow::Result<(StripeSettings, sandbox::StripeSandbox)> {
-    let options = sandbox::StripeOptions {
-        api_key: format!("sk_test_{}", uuid::Uuid::new_v4().simple()),
-        webhook_secret: format!("whsec_{}", uuid::Uuid::new_v4().simple()),
-        webhook_url: Some(config.public_base_url.join("webhooks/stripe")?.to_string()),
-    };
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.sandbox_stripe_port));
-    let sandbox = sandbox::start_stripe(options.clone(), Some(addr))
-        .await
-        .context("starting the built-in Stripe sandbox")?;
-    let settings = StripeSettings {
-        secret_key: options.api_key,
-        webhook_secrets: vec![options.webhook_secret],
-        api_base: url::Url::parse(&format!("{}/", sandbox.base_url()))?,
-    };
-    Ok((settings, sandbox))
-}
-
-async fn start_sandbox(
-    config: &Config,
-) -> anyhow::Result<(
-    ProcoreSettings,
-    crate::config::OAuthCredentials,
-    sandbox::ProcoreSandbox,
-)> {
-    let client_secret = uuid::Uuid::new_v4().simple().to_string();
-    let planner = sandbox::OAuthClient {
-        client_id: "smartapp-local".into(),
-        client_secret: client_secret.clone(),
-        redirect_uris: vec![config.oauth_redirect_url()],
-    };
-    // The two marketplace apps, each its own OAuth client: Smartapp Planner by default,
-    // Smartapp Safety with `/auth/procore/login?app=safety`.
-    let safety = sandbox::OAuthClient {
-        client_id: "smartapp-safety-local".into(),
-        client_secret: uuid::Uuid::new_v4().simple().to_string(),
-        redirect_uris: vec![config.oauth_redirect_url()],
-    };
-    let safety_credentials = crate::config::OAuthCredentials {
-        client_id: safety.client_id.clone(),
-        client_secret: safety.client_secret.clone(),
-    };
-    let options = sandbox::ProcoreOptions {
-        clients: vec![planner.clone()],
-        // Procore's documented limits (600 per hour, 25 per rolling 10 s): calls made
-        // through `ProcoreAccess` are paced to them.
-        ..Default::default()
-    }
-    .with_smartapp_apps(
-        config.public_base_url.as_str().trim_end_matches('/'),
-        planner,
-        safety,
-    );
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], config.sandbox_procore_port));
-    let sandbox = sandbox::start_procore(options, Some(addr))
-        .await
-        .context("starting the built-in Procore sandbox")?;
-    let settings = ProcoreSettings {
-        client_id: "smartapp-local".into(),
-        client_secret,
-        login_base: url::Url::parse(&format!("{}/", sandbox.login_base_url()))?,
-        api_base: url::Url::parse(&format!("{}/", sandbox.api_base_url()))?,
-    };
-    Ok((settings, safety_credentials, sandbox))
-}
-
 /// Builds the application and serves it until Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let options = leptos_options(&config);
@@ -555,15 +472,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("listening on {}", config.listen_addr))?;
-    print_banner(&config, application.sandbox.as_ref());
-    if let Some(stripe) = &application.stripe_sandbox {
-        println!("stripe: {} (built-in sandbox; set STRIPE_SECRET_KEY to use real Stripe; test card 4242 4242 4242 4242)", stripe.base_url());
-    }
-    if let Some(credentials) = &application.sandbox_credentials {
-        for line in credentials.lines() {
-            println!("{line}");
-        }
-    }
+    crate::sandboxes::print_banner(
+        &config,
+        application.sandbox.as_ref(),
+        application.stripe_sandbox.as_ref(),
+        application.sandbox_credentials.as_ref(),
+    );
     let jobs = application.start_jobs();
     let router = application
         .router
@@ -576,72 +490,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     jobs.stop().await;
     Ok(())
-}
-
-/// What drives the built-in sandboxes from outside (curl, Stripe's and Procore's own
-/// clients): made up at each start, and only ever for the sandboxes, never real services.
-#[derive(Debug, Clone)]
-pub struct SandboxCredentials {
-    /// The Procore sandbox's API base (`/rest/…`).
-    pub procore_api: String,
-    /// Its login base (`/oauth/token`, `/oauth/authorize`).
-    pub procore_login: String,
-    /// (app, client id, client secret) of both marketplace apps.
-    pub apps: Vec<(&'static str, String, String)>,
-    /// The Stripe sandbox's base (`/v1/…`).
-    pub stripe_api: String,
-    /// Its test secret key.
-    pub stripe_secret_key: String,
-}
-
-impl SandboxCredentials {
-    /// The lines printed at start.
-    pub fn lines(&self) -> Vec<String> {
-        let mut lines = vec![format!(
-            "Sandbox credentials (sandbox only; new at each start): Procore API {}, token at {}/oauth/token",
-            self.procore_api, self.procore_login
-        )];
-        for (app, id, secret) in &self.apps {
-            lines.push(format!("  {app}: client id {id} / client secret {secret}"));
-        }
-        lines.push(format!(
-            "  Stripe API {}: secret key {}",
-            self.stripe_api, self.stripe_secret_key
-        ));
-        lines
-    }
-}
-
-fn print_banner(config: &Config, sandbox: Option<&sandbox::ProcoreSandbox>) {
-    println!("Project Central: {}", config.public_base_url);
-    match sandbox {
-        Some(sandbox) => {
-            println!(
-                "procore: {} (built-in sandbox, API; sign-in at {}; set PROCORE_CLIENT_ID and STRIPE_SECRET_KEY for the real services)",
-                sandbox.api_base_url(),
-                sandbox.login_base_url()
-            );
-            println!(
-                "procore web (Marketplace, App Management, projects framing the app): {}/marketplace",
-                sandbox.web_base_url()
-            );
-            println!("Demo sign-ins:");
-            for user in sandbox.demo_users() {
-                println!(
-                    "  {} / {}  ({})",
-                    user.login, user.password, user.description
-                );
-            }
-        }
-        None => println!(
-            "procore: {}",
-            config
-                .procore
-                .as_ref()
-                .map(|p| p.api_base.as_str())
-                .unwrap_or("")
-        ),
-    }
 }
 
 /// A site built by `cargo leptos build` alone has the main client bundle only: the pages of

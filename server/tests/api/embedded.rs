@@ -217,6 +217,9 @@ async fn a_redeemed_code_signs_the_frame_in_with_a_partitioned_cookie() {
             html.contains("Ask a Procore company admin"),
             "a PM cannot license"
         );
+        // Issue 20 item 13: the add-on is offered apart from its module, as in the wizard.
+        assert!(html.contains("optional add-on Planner Board"), "{html}");
+        assert!(!html.contains("Planner Board included"), "{html}");
         db
     })
     .await;
