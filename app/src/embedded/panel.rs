@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use super::api::EmbeddedStatus;
-use super::ui::{Refused, Status};
+use super::ui::{Refused, SignInCard, Status};
 use crate::error::AppError;
 
 /// The panel's body for one `setup`: the project's status, a sign-in, or why not.
@@ -19,31 +19,13 @@ pub fn fragment(result: Result<EmbeddedStatus, AppError>, new_tab: &str) -> Stri
     owner.with(move || {
         match result {
             Ok(s) => view! { <Status s/> }.into_any(),
-            Err(e) if e.needs_sign_in() => view! { <PanelSignIn new_tab/> }.into_any(),
+            Err(e) if e.needs_sign_in() => {
+                view! { <SignInCard new_tab=Signal::stored(new_tab)/> }.into_any()
+            }
             Err(error) => view! { <Refused error/> }.into_any(),
         }
         .to_html()
     })
-}
-
-/// Sign in with Procore in a popup (the sign-in script drives the button), as in the
-/// full-screen view.
-#[component]
-fn PanelSignIn(new_tab: String) -> impl IntoView {
-    view! {
-        <section class="panel embedded-sign-in" id="embedded-sign-in">
-            <h1>"Sign in to see Smartapp here"</h1>
-            <p>"Procore's sign-in opens in a small window; it closes by itself when you are signed in."</p>
-            <button type="button" class="button primary" id="embedded-sign-in-button"
-                data-login="/auth/procore/login?popup=1">
-                "Sign in with Procore"
-            </button>
-            <p id="embedded-sign-in-status" class="embedded-status-line" role="status" aria-live="polite"></p>
-            <p id="embedded-new-tab" hidden>
-                <a class="button" href=new_tab target="_blank" rel="noopener">"Open in a new tab"</a>
-            </p>
-        </section>
-    }
 }
 
 #[cfg(test)]

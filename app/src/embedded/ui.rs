@@ -116,6 +116,14 @@ fn SignIn() -> impl IntoView {
             format!("{}?{search}", here.pathname.get())
         }
     };
+    view! { <SignInCard new_tab=Signal::derive(here)/> }
+}
+
+/// The popup sign-in (the sign-in script drives its button and fills in the status line),
+/// with "Open in a new tab" at `new_tab` for a browser that keeps no cookie in the frame.
+/// The full-screen view and the side panel both use it.
+#[component]
+pub(super) fn SignInCard(new_tab: Signal<String>) -> impl IntoView {
     view! {
         <section class="panel embedded-sign-in" id="embedded-sign-in">
             <h1>"Sign in to see Smartapp here"</h1>
@@ -126,7 +134,7 @@ fn SignIn() -> impl IntoView {
             </button>
             <p id="embedded-sign-in-status" class="embedded-status-line" role="status" aria-live="polite"></p>
             <p id="embedded-new-tab" hidden>
-                <a class="button" href=here target="_blank" rel="noopener">"Open in a new tab"</a>
+                <a class="button" href=new_tab target="_blank" rel="noopener">"Open in a new tab"</a>
             </p>
         </section>
     }

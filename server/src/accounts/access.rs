@@ -37,7 +37,7 @@ impl AccountService {
                 let member = companies
                     .iter()
                     .any(|c| c.id == company.get() && c.is_active);
-                let admin = member && client.can_manage_apps(&token, company.get()).await;
+                let admin = member && client.can_manage_apps(&token, company.get()).await?;
                 Ok((member, admin))
             })
             .await;

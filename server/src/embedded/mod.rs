@@ -43,6 +43,18 @@ pub struct EmbeddedService {
 }
 
 impl EmbeddedService {
+    /// The company's name as the caller's membership records it.
+    async fn company_name(&self, caller: &Caller, company: CompanyId) -> ServerResult<String> {
+        Ok(self
+            .db
+            .companies_of(caller.user)
+            .await?
+            .into_iter()
+            .find(|c| c.id == company)
+            .map(|c| c.name)
+            .unwrap_or_default())
+    }
+
     /// The service over its dependencies.
     pub fn new(
         db: Db,
@@ -121,14 +133,7 @@ impl EmbeddedService {
             tracing::info!(user = %caller.user, %project, "embedded view: project not visible");
             return Err(AppError::NotFound(NOT_VISIBLE.into()).into());
         };
-        let company_name = self
-            .db
-            .companies_of(caller.user)
-            .await?
-            .into_iter()
-            .find(|c| c.id == company)
-            .map(|c| c.name)
-            .unwrap_or_default();
+        let company_name = self.company_name(&caller, company).await?;
         let licence = match licence(&self.db, company, project).await? {
             Some((terms, standing)) => {
                 let renews_at = match &terms.subscription {
@@ -212,14 +217,7 @@ impl EmbeddedService {
                 standing,
             });
         }
-        let company_name = self
-            .db
-            .companies_of(caller.user)
-            .await?
-            .into_iter()
-            .find(|c| c.id == company)
-            .map(|c| c.name)
-            .unwrap_or_default();
+        let company_name = self.company_name(&caller, company).await?;
         Ok(EmbeddedCompany {
             company,
             company_name,

@@ -180,9 +180,25 @@ async fn complete(
         }
     };
     let mut active = Vec::new();
+    // Set when Procore did not answer whether the user is an admin somewhere: the session
+    // then counts as unverified, so the next request asks again.
+    let mut unsure = false;
     for c in companies.into_iter().filter(|c| c.is_active) {
         // Only company admins may buy licences; Procore tells us through App Management.
-        let is_admin = procore.can_manage_apps(&tokens.access_token, c.id).await;
+        let is_admin = match procore.can_manage_apps(&tokens.access_token, c.id).await {
+            Ok(admin) => admin,
+            Err(error) => {
+                tracing::warn!(%error, company = c.id, "could not learn whether the user is a company admin; keeping what we knew");
+                unsure = true;
+                services
+                    .db
+                    .membership(UserId(me.id), CompanyId(c.id))
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or(false)
+            }
+        };
         active.push(StoredCompany {
             id: CompanyId(c.id),
             name: c.name,
@@ -222,7 +238,8 @@ async fn complete(
     let company_id = previous
         .filter(|id| companies.iter().any(|c| c.id == *id))
         .unwrap_or(companies[0].id);
-    if let Err(error) = session.sign_in(user.id, company_id, crate::db::now()).await {
+    let verified_at = if unsure { 0 } else { crate::db::now() };
+    if let Err(error) = session.sign_in(user.id, company_id, verified_at).await {
         tracing::error!(%error, "could not store the session");
         return fail("session");
     }

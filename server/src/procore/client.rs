@@ -189,17 +189,19 @@ impl ProcoreClient {
     /// Whether the user may manage apps (App Management) in the company — Procore allows
     /// that to company admins only. Any failure counts as "no" (fail closed).
     #[tracing::instrument(skip(self, token))]
-    pub async fn can_manage_apps(&self, token: &str, company_id: i64) -> bool {
+    pub async fn can_manage_apps(
+        &self,
+        token: &str,
+        company_id: i64,
+    ) -> Result<bool, ProcoreError> {
         let url = self.url(&format!(
             "rest/v1.0/companies/{company_id}/app_configurations"
         ));
         match self.send(token, Some(company_id), url).await {
-            Ok(_) => true,
-            Err(ProcoreError::Forbidden(_)) | Err(ProcoreError::NotFound) => false,
-            Err(error) => {
-                tracing::warn!(%error, "could not learn whether the user is a company admin");
-                false
-            }
+            Ok(_) => Ok(true),
+            Err(ProcoreError::Forbidden(_)) | Err(ProcoreError::NotFound) => Ok(false),
+            // No answer (rate budget, outage): not a "no" — the caller keeps what it knew.
+            Err(error) => Err(error),
         }
     }
 

@@ -109,7 +109,7 @@ async fn frame_get(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response
         .unwrap()
 }
 
-async fn visible_project(app: &TestApp) -> i64 {
+pub(crate) async fn visible_project(app: &TestApp) -> i64 {
     let page: ProjectPage = app
         .call("list_projects", &[("search", ""), ("page", "1")])
         .await

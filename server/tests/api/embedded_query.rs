@@ -7,7 +7,6 @@ use crate::helpers::app::{spawn_app, TestApp};
 use crate::helpers::demo::{HARBOR, PM, SUMMIT};
 use crate::helpers::TestDb;
 use crate::subscriptions::{checkout, choice, harbor_admin, harbor_ids};
-use app::projects::ProjectPage;
 
 async fn get(app: &TestApp, path: &str) -> (u16, String) {
     let r = app
@@ -19,20 +18,10 @@ async fn get(app: &TestApp, path: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-async fn first_project(app: &TestApp) -> i64 {
-    let page: ProjectPage = app
-        .call("list_projects", &[("search", ""), ("page", "1")])
-        .await
-        .json()
-        .await
-        .unwrap();
-    page.projects[0].id.get()
-}
-
 async fn the_query_form_is_the_path_forms_view(db: TestDb) -> TestDb {
     let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
     app.sign_in(PM.0, PM.1).await;
-    let mine = first_project(&app).await;
+    let mine = crate::embedded::visible_project(&app).await;
     let (status, html) = get(
         &app,
         &format!("/embedded?company_id={SUMMIT}&project_id={mine}&app=planner"),
@@ -194,7 +183,7 @@ async fn the_panel_checks_the_ids_it_is_given() {
     assert!(html.contains("id=\"embedded-sign-in-button\""), "{html}");
 
     app.sign_in(PM.0, PM.1).await;
-    let mine = first_project(&app).await;
+    let mine = crate::embedded::visible_project(&app).await;
     let (status, html) = get(
         &app,
         &format!("/embedded/panel-status?company_id={SUMMIT}&project_id={mine}&app=planner"),

@@ -520,3 +520,46 @@ async fn a_person_never_waits_on_the_servers_budget_longer_than_the_ceiling() {
     );
     db.cleanup().await;
 }
+
+/// "Procore did not answer" is not "not an admin" (the ceiling above, an outage): when the
+/// admin checks at sign-in get no answer (every `app_configurations` call a 503), the
+/// admin keeps the admin flags stored from before, and the session counts as unverified so
+/// the next request asks again. Before, the unanswered check recorded `is_admin = false`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_admin_check_at_sign_in_keeps_the_admin_flag() {
+    let db = TestDb::sqlite().await;
+    let app = crate::subscriptions::harbor_admin(&db).await;
+    let flags = |db: &TestDb| {
+        let pool = db.db.pool().clone();
+        async move {
+            sqlx::query_as::<_, (i64, i64)>(
+                "SELECT cu.company_id, cu.is_admin FROM company_users cu JOIN users u ON u.id = cu.user_id \
+                 WHERE u.login = 'admin@summitridge.example' ORDER BY cu.company_id",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let before = flags(&db).await;
+    assert!(
+        before.len() >= 2 && before.iter().all(|(_, admin)| *admin == 1),
+        "{before:?}"
+    );
+    crate::sync::faults(
+        &app,
+        serde_json::json!({"rate": 1.0, "kinds": ["503"], "path_contains": "/app_configurations"}),
+    )
+    .await;
+    let again = app.second_browser();
+    again
+        .sign_in("admin@summitridge.example", "sandbox-admin")
+        .await;
+    assert_eq!(flags(&db).await, before, "the admin flags are kept");
+    // Procore answers again: the next request re-checks and the flags stand.
+    crate::sync::faults(&app, serde_json::json!({"rate": 0})).await;
+    let viewer: Option<app::account::Viewer> =
+        again.call("get_viewer", &[]).await.json().await.unwrap();
+    assert!(viewer.expect("signed in").is_admin);
+    db.cleanup().await;
+}

@@ -8,6 +8,8 @@
 //! written) and the answer held back `timeout_ms`, so a client that gives up and retries
 //! must look before creating again. `latency_ms` delays every call. Draws come from an
 //! RNG seeded with `seed`, so one sequence of calls meets the same faults every run.
+//! `"path_contains":"/app_configurations"` limits faults and latency to the calls whose path
+//! contains that text (the others are untouched and draw nothing).
 
 use std::time::Duration;
 
@@ -42,6 +44,8 @@ pub(crate) struct FaultConfig {
     pub timeout_ms: u64,
     #[serde(default)]
     pub seed: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_contains: Option<String>,
 }
 
 fn all_kinds() -> Vec<String> {
@@ -60,6 +64,7 @@ impl Default for FaultConfig {
             latency_ms: 0,
             timeout_ms: default_timeout(),
             seed: 0,
+            path_contains: None,
         }
     }
 }
@@ -84,9 +89,15 @@ impl Default for Faults {
 pub(crate) struct InjectedLimit;
 
 impl Faults {
-    /// (latency, the fault this call gets, timeout).
-    fn draw(&mut self) -> (u64, Option<String>, u64) {
+    /// (latency, the fault this call gets, timeout) for a call to `path`.
+    fn draw(&mut self, path: &str) -> (u64, Option<String>, u64) {
         let c = &self.config;
+        if c.path_contains
+            .as_deref()
+            .is_some_and(|p| !path.contains(p))
+        {
+            return (0, None, c.timeout_ms);
+        }
         let fault = (c.rate > 0.0 && !c.kinds.is_empty() && self.rng.gen::<f64>() < c.rate)
             .then(|| c.kinds[self.rng.gen_range(0..c.kinds.len())].clone());
         (c.latency_ms, fault, c.timeout_ms)
@@ -95,7 +106,7 @@ impl Faults {
 
 /// Middleware of `/rest/*` (inside the token gate, so faults meet authenticated calls).
 pub(crate) async fn inject(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let (latency, fault, timeout) = state.faults().draw();
+    let (latency, fault, timeout) = state.faults().draw(req.uri().path());
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
