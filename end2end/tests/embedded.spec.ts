@@ -1,4 +1,6 @@
 import { expect, chromium, BrowserContext, Frame, Page, APIRequestContext } from "@playwright/test";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expectNoAxeViolations, payMonthly, watchForProblems, test } from "./fixtures";
 
 // Smartapp inside Procore, across origins: the sandbox's web shell (http://localhost:PORT,
@@ -275,21 +277,19 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     // same site as the shell, so the frame even has its partitioned session cookie) frames
     // the panel and sends it a `setup` for the same project: the panel ignores it and never
     // asks for the status.
-    const attacker = `http://localhost:${new URL(shared.web).port === "59999" ? 59998 : 59999}`;
-    await page.route(`${attacker}/**`, (route) =>
-      route.fulfill({
-        contentType: "text/html",
-        body: `<!DOCTYPE html><html lang="en"><title>Not Procore</title><body>
-          <iframe id="app-frame" title="panel" src="${testInfo.project.use.baseURL}/embedded/panel?app=planner"></iframe>
+    // (A real loopback server: Chromium's local-network checks refuse a routed page.)
+    const html = `<!DOCTYPE html><html lang="en"><title>Not Procore</title><body>
+          <iframe id="app-frame" title="panel" src="${panelSrc.origin}/embedded/panel?app=planner"></iframe>
           <script>window.addEventListener("message", function (e) {
             if (e.data && e.data.type === "initialize") e.source.postMessage({ type: "setup", context: { company_id: "${shared.companyId}", project_id: "${shared.projectId}", id: null, view: "schedule.calendar.list" } }, "*");
           });
           var f = document.getElementById("app-frame");
           f.addEventListener("load", function () { setTimeout(function () {
             f.contentWindow.postMessage({ type: "setup", context: { company_id: "${shared.companyId}", project_id: "${shared.projectId}", id: null, view: "x" } }, "*");
-            document.body.setAttribute("data-sent", "true"); }, 300); });</script></body></html>`,
-      }),
-    );
+            document.body.setAttribute("data-sent", "true"); }, 300); });</script></body></html>`;
+    const server = http.createServer((_, res) => res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(html));
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const attacker = `http://localhost:${(server.address() as AddressInfo).port}`;
     const statusAsked: string[] = [];
     page.on("request", (r) => {
       if (r.url().includes("/embedded/panel-status")) statusAsked.push(r.url());
@@ -301,7 +301,7 @@ test.describe.serial("Smartapp embedded in Procore", () => {
     await expect(frame.locator("#embedded-panel")).not.toHaveAttribute("data-state", "shown");
     await expect(frame.locator("#embedded-project")).toHaveCount(0);
     expect(statusAsked).toEqual([]);
-    await page.unroute(`${attacker}/**`);
+    server.close();
 
     // Uninstall in App Management: the shell stops framing the app, and Procore refuses
     // our (Planner client's) calls for that company.

@@ -115,6 +115,15 @@ async function shellGoto(page: Page, url: string) {
   }
 }
 
+// The customer docs' pictures (docs/images/, referenced by docs/*.md): written there with
+// SCREENSHOTS=write, otherwise into test-results; always the page as the customer meets it.
+const DOCS_IMAGES = path.join(KIT, "..", "images");
+async function docShot(page: Page, testInfo: { outputPath: (name: string) => string }, name: string) {
+  const file = WRITE ? path.join(DOCS_IMAGES, name) : testInfo.outputPath(`docs-${name}`);
+  await page.screenshot({ path: file });
+  expect(pngSize(file), name).toEqual({ width: 1280, height: 800 });
+}
+
 // Signs the frame in through Procore's popup (Procore's login refuses to be framed).
 async function signInThroughPopup(page: Page, context: BrowserContext) {
   const button = page.frameLocator("#app-frame").locator("#embedded-sign-in-button");
@@ -284,6 +293,7 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
   await expect(page.locator("main").getByRole("link", { name: `← ${full}` })).toBeInViewport({ ratio: 1 });
   await expect(page.locator("#save-result")).toBeInViewport({ ratio: 1 });
   await shot("4-procore-settings.png");
+  await docShot(page, testInfo, "procore-settings.png");
 
   // A sync of Users and Locations now, so the view inside Procore has results to show.
   for (const resource of ["users", "locations"]) {
@@ -326,6 +336,25 @@ test("screenshots: wizard, quote, tiles, Procore settings, embedded view with a 
     await expect(frame.locator("body")).toHaveAttribute("data-hydrated", "true", { timeout: 45_000 });
     await expectNoAxeViolations(page, "#app-frame");
     await shot("5-embedded-in-procore.png");
+    // The customer docs' pictures of the same configured company (docs/images/).
+    await docShot(page, testInfo, "embedded-view.png");
+    await shellGoto(page, `${web}/companies/${companyId}/projects/${projectId}/tools/apps/planner?panel=side`);
+    await expect(page.frameLocator("#app-frame").locator("#embedded-panel")).toHaveAttribute("data-state", "shown");
+    await expect(page.frameLocator("#app-frame").locator("#embedded-project")).toHaveText(full);
+    await expect(page.getByText(/No configuration of this app covers this project/)).toHaveCount(0);
+    await docShot(page, testInfo, "side-panel.png");
+    await shellGoto(page, `${web}/companies/${companyId}/tools/apps/planner`);
+    await expect(page.frameLocator("#app-frame").locator("#embedded-company-projects")).toContainText(full);
+    await docShot(page, testInfo, "company-level.png");
+    // Step 1 of the docs: the post-installation notes (the manifest's), then the setup page.
+    await shellGoto(page, `${web}/marketplace/planner/installed?company_id=${companyId}`);
+    await expect(page.locator("#post-install-notes")).toContainText("App Setup Instructions");
+    await docShot(page, testInfo, "install-notes.png");
+    await page.goto("/setup/planner");
+    await ready(page);
+    await expect(page.locator("#which-company")).toBeVisible();
+    await expect(page.locator(".pc-backdrop")).toHaveCount(1);
+    await docShot(page, testInfo, "setup-choose-company.png");
   } finally {
     // Leave the company as it was: delete the configuration again.
     await shellGoto(page, `${web}/companies/${companyId}/admin/apps`);
