@@ -1,16 +1,9 @@
 //! The Project Central back end. `main.rs` reads the configuration and calls
-//! [`startup::run`], which wires everything:
-//! - infrastructure: [`config`], [`telemetry`], [`error`] (the one server error type),
-//!   [`db`] (pool, migrations, session store), [`procore`] and [`stripe`] (one client each),
-//!   [`jobs`] (background work on apalis over our own database);
-//! - HTTP edges: [`http`] (sign-in, Stripe webhook, probes, security layers, typed session),
-//!   and [`webhooks`] (the inbox the Stripe webhook stores into, and its worker);
-//! - features, each with its own SQL: [`accounts`] (who is signed in, companies, the caller,
-//!   the projects each user sees), [`projects`] (Project Central's project table),
-//!   [`licensing`] (project cache, checkout with reservations, fulfilment, purchases into a
-//!   subscription), [`subscriptions`] (each project's terms, Manage Subscription, Stripe
-//!   sync, moves, reconciliation) and [`billing`]
-//!   (invoices, payment details, failed payments, the Customer Portal).
+//! [`startup::run`], which wires everything. One module per concern: infrastructure
+//! ([`config`], [`telemetry`], [`error`], [`db`], [`procore`], [`stripe`], [`sandboxes`]),
+//! HTTP edges ([`http`]), background work ([`jobs`], [`webhooks`]), and the features, one
+//! folder each with its own SQL. What each module holds is listed once, in the README's
+//! "Architecture" section, and each module's own `//!` comment says more.
 #![recursion_limit = "512"]
 
 pub mod accounts;
