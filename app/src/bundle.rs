@@ -3,7 +3,7 @@
 //! crate, and each page loads only its area's:
 //!
 //! - **main** (`project-central.wasm`): Project Central, billing, the embedded view inside
-//!   Procore, onboarding and account pages;
+//!   Procore, onboarding, account pages (disconnect, delete data) and Reconnect;
 //! - **wizard** (`project-central-wizard.wasm`, feature `bundle-wizard`): the licensing wizard;
 //! - **project** (`project-central-project.wasm`, feature `bundle-project`): a project's page —
 //!   its subscription and Plan Board;

@@ -1,7 +1,8 @@
 //! The database: one pool over SQLite or PostgreSQL (sqlx `Any`), migrated at start-up.
 //! Queries use portable SQL and `$n` placeholders, which both drivers accept. Each feature
-//! keeps its own SQL in its folder (`impl Db` blocks in `accounts/`, `licensing/`, `jobs/`);
-//! this module owns the pool, the migrations and the session store.
+//! keeps its own SQL in its own folder (`impl Db` blocks, usually its `store.rs`: `accounts/`,
+//! `licensing/`, `subscriptions/`, `sync/`, `installs/`, `planboard/`, `privacy/`, `jobs/`, …);
+//! this module owns the pool, the migrations, the leases and the session store.
 
 mod leases;
 mod sessions;

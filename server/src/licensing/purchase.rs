@@ -26,8 +26,6 @@ use crate::subscriptions::quantities::desired;
 use crate::subscriptions::store::{record, upsert_licence, ChangeRecord};
 use crate::subscriptions::sync::PurchaseTarget;
 
-const LIVE: [&str; 3] = ["active", "trialing", "past_due"];
-
 impl LicensingService {
     /// The newest live subscription of the interval (Stripe's current state), if any.
     pub(super) async fn live_subscription(
@@ -36,9 +34,9 @@ impl LicensingService {
         interval: BillingInterval,
     ) -> ServerResult<Option<SubState>> {
         for (id, i, status, _, _, _) in self.db.company_subscriptions(company).await? {
-            if i == interval.as_str() && LIVE.contains(&status.as_str()) {
+            if i == interval.as_str() && crate::licensing::status::is_live_status(&status) {
                 let sub = self.billing.subscription(&id).await?;
-                if LIVE.contains(&sub.status.as_str()) {
+                if crate::licensing::status::is_live_status(&sub.status) {
                     return Ok(Some(sub));
                 }
             }

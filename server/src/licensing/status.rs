@@ -81,6 +81,14 @@ impl SubscriptionStatus {
     }
 }
 
+/// Whether Stripe's status text names a live subscription (one that renews or is being
+/// retried: [`SubscriptionStatus::LIVE`]); text we do not know is not live.
+pub fn is_live_status(status: &str) -> bool {
+    status
+        .parse::<SubscriptionStatus>()
+        .is_ok_and(SubscriptionStatus::is_live)
+}
+
 /// The held statuses for an SQL `IN (…)`: a project in one of them counts as licensed.
 pub fn held_statuses_sql() -> String {
     SubscriptionStatus::HELD

@@ -18,16 +18,16 @@ use app::privacy::{renewing_again_words, DeletionStanding, DeletionStatus};
 use super::{delete_rows, Request};
 use crate::db::{now, Db};
 
-/// What a live subscription is, for deletion.
-const LIVE: &str = "('active', 'trialing', 'past_due', 'unpaid', 'incomplete', 'paused')";
-
 /// One live subscription: (set to end at period end, period end).
 pub type Live = (bool, i64);
 
 /// The company's live subscriptions.
 pub async fn live_subscriptions(db: &Db, company: i64) -> Result<Vec<Live>, sqlx::Error> {
     let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT cancel_at_period_end, current_period_end FROM billing_subscriptions WHERE company_id = $1 AND status IN {LIVE}"
+        "SELECT cancel_at_period_end, current_period_end FROM billing_subscriptions WHERE company_id = $1 AND status IN ({})",
+        // A subscription whose projects are still held (also unpaid or paused) stops a
+        // deletion, not only a renewing one.
+        crate::licensing::status::held_statuses_sql()
     )))
     .bind(company)
     .fetch_all(db.pool())

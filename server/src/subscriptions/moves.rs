@@ -16,8 +16,6 @@ use crate::error::ServerResult;
 use crate::stripe::subscriptions::{Billing, SubState};
 use crate::stripe::BillingError;
 
-const LIVE: [&str; 3] = ["active", "trialing", "past_due"];
-
 impl SubscriptionService {
     /// Moves every project of the company whose switch is due.
     pub async fn move_due(&self, company: CompanyId) -> ServerResult<u32> {
@@ -72,7 +70,7 @@ impl SubscriptionService {
         to: BillingInterval,
     ) -> ServerResult<Option<SubState>> {
         for (id, interval, status, _, _, _) in self.db.company_subscriptions(company).await? {
-            if interval == to.as_str() && LIVE.contains(&status.as_str()) {
+            if interval == to.as_str() && crate::licensing::status::is_live_status(&status) {
                 return Ok(Some(self.billing.subscription(&id).await?));
             }
         }

@@ -15,8 +15,6 @@ use super::SubscriptionService;
 use crate::error::ServerResult;
 use crate::stripe::subscriptions::Billing;
 
-const LIVE: [&str; 3] = ["active", "trialing", "past_due"];
-
 impl SubscriptionService {
     /// Compares the company with Stripe and repairs every difference; returns the repairs
     /// in words.
@@ -41,7 +39,7 @@ impl SubscriptionService {
         }
         for s in self.billing.customer_subscriptions(&customer).await? {
             self.apply_state(&s).await?;
-            if !LIVE.contains(&s.status.as_str()) || s.pending_update {
+            if !crate::licensing::status::is_live_status(&s.status) || s.pending_update {
                 continue;
             }
             let rows = self.db.subscription_projects(&s.id).await?;

@@ -5,21 +5,10 @@
 
 use crate::helpers::app::{spawn_app, TestApp};
 use crate::helpers::demo::{ADMIN, HARBOR, PM, SUMMIT};
+use crate::helpers::on_both;
 use crate::helpers::procore::approve;
-use crate::helpers::TestDb;
 use app::ids::UserId;
 use app::projects::ProjectPage;
-
-async fn on_each_database<F, Fut>(test: F)
-where
-    F: Fn(TestDb) -> Fut,
-    Fut: std::future::Future<Output = TestDb>,
-{
-    test(TestDb::sqlite().await).await.cleanup().await;
-    if let Some(db) = TestDb::postgres().await {
-        test(db).await.cleanup().await;
-    }
-}
 
 /// Signs in through the popup (`/auth/procore/login?popup=1`) and returns the hand-off
 /// page's code.
@@ -162,7 +151,7 @@ async fn every_html_response_may_be_framed_by_procore_only() {
 
 #[tokio::test]
 async fn a_redeemed_code_signs_the_frame_in_with_a_partitioned_cookie() {
-    on_each_database(|db| async move {
+    on_both(|db| async move {
         let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
         let code = popup_code(&app, PM).await;
         let redeemed = redeem(&app, &code, &app.base).await;
@@ -220,14 +209,14 @@ async fn a_redeemed_code_signs_the_frame_in_with_a_partitioned_cookie() {
         // Issue 20 item 13: the add-on is offered apart from its module, as in the wizard.
         assert!(html.contains("optional add-on Planner Board"), "{html}");
         assert!(!html.contains("Planner Board included"), "{html}");
-        db
+        db.cleanup().await;
     })
     .await;
 }
 
 #[tokio::test]
 async fn a_code_is_single_use_short_lived_and_bound_to_its_origin() {
-    on_each_database(|db| async move {
+    on_both(|db| async move {
         let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
         let code = popup_code(&app, ADMIN).await;
         assert_eq!(redeem(&app, &code, &app.base).await.status(), 200);
@@ -259,7 +248,7 @@ async fn a_code_is_single_use_short_lived_and_bound_to_its_origin() {
         assert!(session_cookie_absent(&refused));
         let unknown = redeem(&app, "not-a-code", &app.base).await;
         assert_eq!(unknown.status(), 400);
-        db
+        db.cleanup().await;
     })
     .await;
 }
@@ -304,7 +293,7 @@ async fn a_cross_site_post_is_refused_with_a_clear_403() {
 
 #[tokio::test]
 async fn url_ids_the_user_may_not_see_are_refused() {
-    on_each_database(|db| async move {
+    on_both(|db| async move {
         let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
         let code = popup_code(&app, PM).await;
         let redeemed = redeem(&app, &code, &app.base).await;
@@ -348,7 +337,7 @@ async fn url_ids_the_user_may_not_see_are_refused() {
             let html = page.text().await.unwrap();
             assert!(html.contains("not visible to you"), "{html}");
         }
-        db
+        db.cleanup().await;
     })
     .await;
 }

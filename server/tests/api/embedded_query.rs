@@ -18,7 +18,7 @@ async fn get(app: &TestApp, path: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-async fn the_query_form_is_the_path_forms_view(db: TestDb) -> TestDb {
+async fn the_query_form_is_the_path_forms_view(db: TestDb) {
     let app = spawn_app(&[("DATABASE_URL", &db.url)]).await;
     app.sign_in(PM.0, PM.1).await;
     let mine = crate::embedded::visible_project(&app).await;
@@ -58,19 +58,12 @@ async fn the_query_form_is_the_path_forms_view(db: TestDb) -> TestDb {
     assert!(!html.contains("embedded-company-project\""), "{html}");
     let (status, _) = get(&app, &format!("/embedded?company_id={HARBOR}&project_id=")).await;
     assert_eq!(status, 403, "a company the PM is not a member of");
-    db
+    db.cleanup().await;
 }
 
 #[tokio::test]
 async fn the_query_form_serves_the_same_view_and_refuses_the_same_ids() {
-    let db = the_query_form_is_the_path_forms_view(TestDb::sqlite().await).await;
-    db.cleanup().await;
-    if let Some(db) = TestDb::postgres().await {
-        the_query_form_is_the_path_forms_view(db)
-            .await
-            .cleanup()
-            .await;
-    }
+    crate::helpers::on_both(the_query_form_is_the_path_forms_view).await;
 }
 
 /// Ids that are not one plain positive number each: the plain 404, signed in or not.
@@ -105,7 +98,7 @@ async fn malformed_query_ids_are_a_plain_404() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-async fn the_company_page_lists_licensed_projects(db: TestDb) -> TestDb {
+async fn the_company_page_lists_licensed_projects(db: TestDb) {
     let app = harbor_admin(&db).await;
     let ids = harbor_ids(&app).await;
     checkout(&app, vec![choice(ids[0], true, false, false)], "monthly").await;
@@ -138,19 +131,12 @@ async fn the_company_page_lists_licensed_projects(db: TestDb) -> TestDb {
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("id=\"embedded-project\""), "{html}");
     assert!(html.contains("Planner"), "{html}");
-    db
+    db.cleanup().await;
 }
 
 #[tokio::test]
 async fn the_company_level_page_lists_the_licensed_projects_and_the_panel_shows_one() {
-    let db = the_company_page_lists_licensed_projects(TestDb::sqlite().await).await;
-    db.cleanup().await;
-    if let Some(db) = TestDb::postgres().await {
-        the_company_page_lists_licensed_projects(db)
-            .await
-            .cleanup()
-            .await;
-    }
+    crate::helpers::on_both(the_company_page_lists_licensed_projects).await;
 }
 
 /// The side panel's status endpoint checks the ids Procore's `setup` named: signed out it

@@ -75,18 +75,7 @@ async fn post_checkout(app: &TestApp, body: &Value) -> reqwest::Response {
 async fn pay(app: &TestApp, page_url: &str, card: &str) -> reqwest::Response {
     let page = app.http.get(page_url).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    app.http
-        .post(page_url)
-        .form(&[
-            ("email", "ap@harbor.example"),
-            ("card_number", card),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap()
+    app.pay_on_checkout(page_url, card).await
 }
 
 async fn tiles(app: &TestApp) -> Vec<LicensedTile> {

@@ -58,18 +58,8 @@ async fn pay_for_two_projects(app: &TestApp) -> String {
         200
     );
     let paid = app
-        .http
-        .post(&payment_page)
-        .form(&[
-            ("email", "ap@harbor.example"),
-            ("card_number", "4242 4242 4242 4242"),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .pay_on_checkout(&payment_page, "4242 4242 4242 4242")
+        .await;
     assert_eq!(paid.status(), 303);
     let back = url::Url::parse(paid.headers()["location"].to_str().unwrap()).unwrap();
     let path = format!("{}?{}", back.path(), back.query().unwrap_or_default());

@@ -69,19 +69,7 @@ pub(crate) async fn first_purchase(app: &TestApp, a: i64, b: i64) {
     let started = post(app, "start_checkout", &body).await;
     assert_eq!(started.status(), 200);
     let url: String = started.json().await.unwrap();
-    let paid = app
-        .http
-        .post(&url)
-        .form(&[
-            ("email", "ap@harbor.example"),
-            ("card_number", "4242 4242 4242 4242"),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let paid = app.pay_on_checkout(&url, "4242 4242 4242 4242").await;
     assert_eq!(paid.status(), 303);
     app.settle_webhooks().await;
 }
@@ -525,19 +513,7 @@ pub(crate) async fn checkout(app: &TestApp, projects: Vec<Value>, interval: &str
     let started = post(app, "start_checkout", &body).await;
     assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
     let url: String = started.json().await.unwrap();
-    let paid = app
-        .http
-        .post(&url)
-        .form(&[
-            ("email", "ap@harbor.example"),
-            ("card_number", "4242 4242 4242 4242"),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let paid = app.pay_on_checkout(&url, "4242 4242 4242 4242").await;
     assert_eq!(paid.status(), 303);
     app.settle_webhooks().await;
 }

@@ -68,19 +68,7 @@ pub(super) async fn buy(app: &TestApp, a: i64, b: i64, interval: &str) {
     assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
     let page_url: String = started.json().await.unwrap();
     assert_eq!(app.http.get(&page_url).send().await.unwrap().status(), 200);
-    let paid = app
-        .http
-        .post(&page_url)
-        .form(&[
-            ("email", "ap@harbor.example"),
-            ("card_number", "4242 4242 4242 4242"),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let paid = app.pay_on_checkout(&page_url, "4242 4242 4242 4242").await;
     assert_eq!(paid.status(), 303);
     app.settle_webhooks().await;
 }
@@ -329,19 +317,7 @@ async fn each_invoice_names_its_own_projects(db: TestDb) {
     .await;
     assert_eq!(started.status(), 200, "{}", started.text().await.unwrap());
     let url: String = started.json().await.unwrap();
-    let paid = app
-        .http
-        .post(&url)
-        .form(&[
-            ("email", "ap@harbor.example"),
-            ("card_number", "4242 4242 4242 4242"),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let paid = app.pay_on_checkout(&url, "4242 4242 4242 4242").await;
     assert_eq!(paid.status(), 303);
     app.settle_webhooks().await;
     let billing = overview(&app).await;

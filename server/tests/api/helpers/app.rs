@@ -126,6 +126,12 @@ impl TestApp {
         }
     }
 
+    /// Fills in and submits the Stripe sandbox's hosted Checkout page at `url` as a customer
+    /// would (card `card`, e.g. `4242 4242 4242 4242`); returns Stripe's answer (303 when paid).
+    pub async fn pay_on_checkout(&self, url: &str, card: &str) -> reqwest::Response {
+        pay_on_checkout(&self.http, url, card, "ap@harbor.example").await
+    }
+
     pub async fn sign_in(&self, login: &str, password: &str) {
         let start = self.get("/auth/procore/login").await;
         assert!(start.status().is_redirection());
@@ -134,4 +140,25 @@ impl TestApp {
         let done = self.http.get(callback).send().await.unwrap();
         assert_eq!(done.headers()["location"], "/projects", "signed in");
     }
+}
+
+/// The hosted Checkout page's form, submitted with `http` (any client: the page needs no
+/// session of ours).
+pub async fn pay_on_checkout(
+    http: &reqwest::Client,
+    url: &str,
+    card: &str,
+    email: &str,
+) -> reqwest::Response {
+    http.post(url)
+        .form(&[
+            ("email", email),
+            ("card_number", card),
+            ("exp", "12 / 34"),
+            ("cvc", "123"),
+            ("name", "AP"),
+        ])
+        .send()
+        .await
+        .unwrap()
 }

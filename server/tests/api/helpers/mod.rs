@@ -79,3 +79,16 @@ impl TestDb {
         }
     }
 }
+
+/// Runs `test` on SQLite, then on PostgreSQL when available (`TEST_POSTGRES_URL`); each run
+/// cleans up its own database.
+pub async fn on_both<F, Fut>(test: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    test(TestDb::sqlite().await).await;
+    if let Some(pg) = TestDb::postgres().await {
+        test(pg).await;
+    }
+}

@@ -65,7 +65,7 @@ async fn catalogue(db: &TestDb) -> (BTreeSet<String>, BTreeSet<String>) {
     }
 }
 
-async fn every_company_table_is_deleted_or_kept_on_purpose(db: TestDb) -> TestDb {
+async fn every_company_table_is_deleted_or_kept_on_purpose(db: TestDb) {
     let (tables, cascading) = catalogue(&db).await;
     assert!(
         tables.len() >= 20 && cascading.contains("licensed_projects"),
@@ -94,19 +94,10 @@ async fn every_company_table_is_deleted_or_kept_on_purpose(db: TestDb) -> TestDb
             "{t} cascades already: take it off the list"
         );
     }
-    db
+    db.cleanup().await;
 }
 
 #[tokio::test]
 async fn a_company_deletion_covers_every_table_with_a_company_id() {
-    every_company_table_is_deleted_or_kept_on_purpose(TestDb::sqlite().await)
-        .await
-        .cleanup()
-        .await;
-    if let Some(db) = TestDb::postgres().await {
-        every_company_table_is_deleted_or_kept_on_purpose(db)
-            .await
-            .cleanup()
-            .await;
-    }
+    crate::helpers::on_both(every_company_table_is_deleted_or_kept_on_purpose).await;
 }

@@ -216,27 +216,21 @@ async fn full_then_incremental(db: TestDb) {
 }
 
 pub async fn patch_user(l: &Licensed, project: i64, id: i64, body: Value) {
-    let access = ProcoreAccess::new(
-        l.app.services.procore.clone(),
-        l.app.services.tokens.clone(),
-    );
-    access
-        .as_user(UserId(l.admin), |client, token| {
-            let body = body.clone();
-            async move {
-                client
-                    .write_json(
-                        reqwest::Method::PATCH,
-                        &token,
-                        HARBOR.get(),
-                        &format!("/rest/v1.0/projects/{project}/users/{id}"),
-                        Some(&body),
-                    )
-                    .await
-            }
-        })
-        .await
-        .unwrap();
+    as_admin_in_procore(l, |client, token| {
+        let body = body.clone();
+        async move {
+            client
+                .write_json(
+                    reqwest::Method::PATCH,
+                    &token,
+                    HARBOR.get(),
+                    &format!("/rest/v1.0/projects/{project}/users/{id}"),
+                    Some(&body),
+                )
+                .await
+        }
+    })
+    .await;
 }
 
 /// Makes a resource's hourly run due now, scans, and waits for the run.

@@ -68,18 +68,13 @@ async fn licensed_subscription(app: &TestApp, n: i64) -> String {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let paid = http
-        .post(&page)
-        .form(&[
-            ("email", "ap@replica.example"),
-            ("card_number", "4242 4242 4242 4242"),
-            ("exp", "12 / 34"),
-            ("cvc", "123"),
-            ("name", "AP"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let paid = crate::helpers::app::pay_on_checkout(
+        &http,
+        &page,
+        "4242 4242 4242 4242",
+        "ap@replica.example",
+    )
+    .await;
     assert_eq!(paid.status(), 303);
     let subscription = billing
         .checkout_session(&session.id)
