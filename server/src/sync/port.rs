@@ -153,7 +153,7 @@ impl SyncService {
             Some(user) => self.db.user(UserId(user)).await?.map(|u| u.name),
             None => None,
         };
-        let needs_connection = match self.db.sync_settings(caller.company, project).await? {
+        let needs_connection = match &saved {
             Some(s) if s.procore_on => {
                 connection_reason(&self.db, caller.company, s.connection_user_id)
                     .await?

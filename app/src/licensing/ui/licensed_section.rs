@@ -35,13 +35,7 @@ pub(super) fn LicensedSection(
     // The rules and the summary know these projects are licensed.
     Effect::new(move |_| {
         if let Some(Ok(Some(data))) = licensed.get() {
-            wizard.licensed.update(|l| {
-                for p in &data.projects {
-                    if let Some(license) = p.license {
-                        l.insert(p.id.get(), license);
-                    }
-                }
-            });
+            wizard.remember(&data);
         }
     });
     let show_all = move |_| {

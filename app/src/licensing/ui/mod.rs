@@ -18,7 +18,7 @@ use self::projects_step::ProjectsStep;
 use self::subscription_step::SubscriptionStep;
 use self::toast::Toast;
 use crate::account::viewer_resource;
-use crate::licensing::api::load_order_draft;
+use crate::licensing::api::{load_order_draft, WizardPage};
 use crate::licensing::{
     BillingInterval, LicenseSelection, LicensedProjects, Module, SelectionError,
 };
@@ -57,6 +57,20 @@ impl Wizard {
         if let Err(error) = result {
             self.toast.set(Some((project_id, error.to_string())));
         }
+    }
+
+    /// Remembers the licences and names of a page of rows: the rules and the summary use
+    /// them (the project list and the Licensed section both feed it).
+    pub(super) fn remember(&self, page: &WizardPage) {
+        self.licensed.update(|l| {
+            for p in &page.projects {
+                if let Some(license) = p.license {
+                    l.insert(p.id.get(), license);
+                }
+            }
+        });
+        self.names
+            .update(|n| n.extend(page.projects.iter().map(|p| (p.id.get(), p.name.clone()))));
     }
 }
 

@@ -44,16 +44,7 @@ pub(super) fn ProjectsStep(wizard: Wizard, step: RwSignal<Step>, is_admin: bool)
     // Remember licences and names of every row seen: the rules and the summary use them.
     Effect::new(move |_| {
         if let Some(Ok(page)) = projects.get() {
-            wizard.licensed.update(|l| {
-                for p in &page.projects {
-                    if let Some(license) = p.license {
-                        l.insert(p.id.get(), license);
-                    }
-                }
-            });
-            wizard
-                .names
-                .update(|n| n.extend(page.projects.iter().map(|p| (p.id.get(), p.name.clone()))));
+            wizard.remember(&page);
         }
     });
     let search_later = debounce(Duration::from_millis(200), move |text| {
