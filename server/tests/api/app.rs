@@ -381,6 +381,7 @@ async fn malformed_duplicate_and_oversized_input_get_a_clear_4xx() {
 /// A browser without a cookie jar, as a script calling with made-up cookies is.
 fn bare_client() -> reqwest::Client {
     reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

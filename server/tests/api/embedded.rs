@@ -33,6 +33,7 @@ async fn popup_code(app: &TestApp, login: (&str, &str)) -> String {
 /// A browser context of its own (the iframe): no cookie jar, cookies passed by hand.
 fn frame() -> reqwest::Client {
     reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

@@ -52,6 +52,7 @@ pub async fn spawn_app_with(
         .into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -82,6 +83,7 @@ impl TestApp {
         TestApp {
             base: self.base.clone(),
             http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(90))
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -37,6 +37,7 @@ pub async fn sandbox(
 /// Submits the sign-in form for `authorize_url` and returns the redirect `Location`.
 pub async fn approve(authorize_url: &url::Url, login: &str, password: &str) -> url::Url {
     let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

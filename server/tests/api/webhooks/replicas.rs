@@ -65,6 +65,7 @@ async fn licensed_subscription(app: &TestApp, n: i64) -> String {
         .unwrap();
     let page = session.url.expect("hosted page");
     let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(90))
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
